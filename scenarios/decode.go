@@ -1,0 +1,161 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+var (
+	scenarioKeys = []string{"name", "description", "duration", "warmup", "drain", "seed", "load", "variants", "faults", "expect"}
+	loadKeys     = []string{"arrival", "rate", "timeout", "max_in_flight"}
+	variantKeys  = []string{"name", "topology"}
+)
+
+// ReadFile reads, decodes and validates the scenario at path and reads every
+// variant's topology. The error joins every problem found, in the scenario
+// and in its topologies, each naming its file, line and key; all of them
+// match topologies.ErrInvalid. A missing topology file is reported at the
+// line of its variant's topology key and matches fs.ErrNotExist.
+func ReadFile(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &topologies.FieldError{File: path, Msg: "cannot read: " + cause(err), Err: err}
+	}
+	s, d := decode(path, data)
+	if s == nil {
+		return nil, d.Err()
+	}
+	errs := []error{s.Validate()}
+	loaded := map[string]*topologies.Topology{} // by Path; nil when it failed
+	for i := range s.Variants {
+		v := &s.Variants[i]
+		if v.Path == "" {
+			continue
+		}
+		if top, seen := loaded[v.Path]; seen {
+			v.Topology = top
+			continue
+		}
+		loaded[v.Path] = nil
+		data, err := os.ReadFile(v.Path)
+		if err != nil {
+			id := fmt.Sprintf("variants[%d]", i)
+			errs = append(errs, &topologies.FieldError{
+				File: s.File, Line: s.line(v.Line, id+".topology", id),
+				Key: topologies.ItemPath("variants", i, v.Name) + ".topology",
+				Msg: fmt.Sprintf("cannot read %s: %s", v.Path, cause(err)), Err: err,
+			})
+			continue
+		}
+		top, err := topologies.Parse(v.Path, data)
+		errs = append(errs, err)
+		v.Topology, loaded[v.Path] = top, top
+	}
+	if err := d.Join(errors.Join(errs...)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Parse decodes and validates a scenario from data without reading its
+// topologies (every Variant.Topology stays nil); file names it in messages,
+// gives the default Name and the directory topology paths are resolved
+// against. It never panics, whatever data holds.
+func Parse(file string, data []byte) (*Scenario, error) {
+	s, d := decode(file, data)
+	if s == nil {
+		return nil, d.Err()
+	}
+	if err := d.Join(s.Validate()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// decode returns the scenario in data with defaults applied, or nil when
+// the document is not a mapping; problems are in d.
+func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
+	d := topologies.NewDecoder(file)
+	root, ok := d.Parse(data)
+	if !ok {
+		return nil, d
+	}
+	m, ok := d.Mapping(root, scenarioKeys...)
+	if !ok {
+		return nil, d
+	}
+	s := &Scenario{
+		File: file, Name: baseName(file),
+		Duration: DefaultDuration, Warmup: DefaultWarmup, Drain: DefaultDrain, Seed: DefaultSeed,
+		Load: Load{Arrival: ArrivalConstant, Timeout: DefaultTimeout},
+	}
+	for _, key := range []string{"faults", "expect"} {
+		if n, ok := m[key]; ok {
+			d.Errorf(n, "not supported yet")
+		}
+	}
+	set(d.String, m, "name", &s.Name)
+	set(d.String, m, "description", &s.Description)
+	set(d.Duration, m, "duration", &s.Duration)
+	set(d.Duration, m, "warmup", &s.Warmup)
+	set(d.Duration, m, "drain", &s.Drain)
+	set(d.Uint64, m, "seed", &s.Seed)
+	if n, ok := m["load"]; ok {
+		s.Load.Line = n.Line
+		l, _ := d.Mapping(n, loadKeys...)
+		set(d.String, l, "arrival", &s.Load.Arrival)
+		set(d.Float, l, "rate", &s.Load.Rate)
+		set(d.Duration, l, "timeout", &s.Load.Timeout)
+		set(d.Int, l, "max_in_flight", &s.Load.MaxInFlight)
+	}
+	for i, n := range d.List(m["variants"]) {
+		n.Path = topologies.ItemPath("variants", i, n.Scalar("name"))
+		v := Variant{Line: n.Line}
+		vm, _ := d.Mapping(n, variantKeys...)
+		set(d.String, vm, "name", &v.Name)
+		set(d.String, vm, "topology", &v.TopologyPath)
+		if v.TopologyPath != "" {
+			v.Path = v.TopologyPath
+			if !filepath.IsAbs(v.Path) {
+				v.Path = filepath.Join(filepath.Dir(file), v.Path)
+			}
+		}
+		s.Variants = append(s.Variants, v)
+	}
+	s.lines = d.Lines()
+	s.lines[""] = root.Line
+	return s, d
+}
+
+// set stores the value of key in dst when the key is present and decodes;
+// otherwise dst keeps its default.
+func set[T any](get func(topologies.Node) (T, bool), m map[string]topologies.Node, key string, dst *T) {
+	if n, ok := m[key]; ok {
+		if v, ok := get(n); ok {
+			*dst = v
+		}
+	}
+}
+
+func baseName(file string) string {
+	if file == "" {
+		return ""
+	}
+	b := filepath.Base(file)
+	return strings.TrimSuffix(b, filepath.Ext(b))
+}
+
+// cause is the reason inside an *fs.PathError, or err's message.
+func cause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,252 @@
+package topologies
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Defaults applied to keys a topology file leaves out (and by SetDefaults to
+// zero values).
+const (
+	DefaultReplicas    = 1
+	DefaultKind        = KindDomain
+	DefaultSchema      = 1
+	DefaultConcurrency = 1
+	DefaultAckWait     = 30 * time.Second
+)
+
+var (
+	topologyKeys = []string{"name", "description", "entry", "wire", "services"}
+	wireKeys     = []string{"protocol", "http"}
+	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "capacity", "calls", "publish", "consume"}
+	workKeys     = []string{"p50", "p99", "fixed"}
+	callKeys     = []string{"service", "timeout"}
+	publishKeys  = []string{"subject", "kind", "schema"}
+	consumeKeys  = []string{"subject", "group", "concurrency", "max_deliver", "ack_wait"}
+)
+
+// ReadFile reads, decodes and validates the topology in the file at path.
+// The error joins every problem found, each a *FieldError naming path, line
+// and key; all of them match ErrInvalid, and an unreadable file also matches
+// its cause (e.g. fs.ErrNotExist).
+func ReadFile(path string) (*Topology, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &FieldError{File: path, Msg: "cannot read: " + cause(err), Err: err}
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates a topology from data; file names it in
+// messages and gives the default Name. Keys left out get their defaults
+// (see the Default constants); keys set to a bad value are reported. It
+// never panics, whatever data holds.
+func Parse(file string, data []byte) (*Topology, error) {
+	d := NewDecoder(file)
+	root, ok := d.Parse(data)
+	if !ok {
+		return nil, d.Err()
+	}
+	t := &Topology{File: file, Name: baseName(file), Wire: Wire{Protocol: ProtocolConnect, HTTP: HTTP1}}
+	m, ok := d.Mapping(root, topologyKeys...)
+	if !ok {
+		return nil, d.Err()
+	}
+	setString(d, m, "name", &t.Name)
+	setString(d, m, "description", &t.Description)
+	setString(d, m, "entry", &t.Entry)
+	if w, ok := d.Mapping(m["wire"], wireKeys...); ok {
+		setString(d, w, "protocol", &t.Wire.Protocol)
+		setString(d, w, "http", &t.Wire.HTTP)
+	}
+	for i, n := range d.List(m["services"]) {
+		n.Path = ItemPath("services", i, n.Scalar("name"))
+		t.Services = append(t.Services, decodeService(d, n))
+	}
+	t.lines = d.Lines()
+	t.lines[""] = root.Line
+	if err := d.Join(t.Validate()); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func decodeService(d *Decoder, n Node) Service {
+	s := Service{Replicas: DefaultReplicas, Line: n.Line}
+	m, ok := d.Mapping(n, serviceKeys...)
+	if !ok {
+		return s
+	}
+	setString(d, m, "name", &s.Name)
+	set(d.Int, m, "replicas", &s.Replicas)
+	set(d.Float, m, "error_rate", &s.ErrorRate)
+	set(d.Int, m, "capacity", &s.Capacity)
+	if w, ok := m["work"]; ok {
+		s.Work = decodeWork(d, w)
+	}
+	for _, c := range d.List(m["calls"]) {
+		s.Calls = append(s.Calls, decodeCall(d, c))
+	}
+	for _, p := range d.List(m["publish"]) {
+		s.Publish = append(s.Publish, decodePublish(d, p))
+	}
+	for _, c := range d.List(m["consume"]) {
+		s.Consume = append(s.Consume, decodeConsume(d, c, s.Name))
+	}
+	return s
+}
+
+// decodeWork accepts `3ms` or {fixed: 3ms} (fixed) and {p50, p99}
+// (lognormal; fixed when p99 is left out).
+func decodeWork(d *Decoder, n Node) Dist {
+	if n.IsScalar() {
+		v, _ := d.PositiveDuration(n)
+		return Dist{P50: v}
+	}
+	m, ok := d.Mapping(n, workKeys...)
+	if !ok {
+		return Dist{}
+	}
+	var w Dist
+	p50, has50 := m["p50"]
+	p99, has99 := m["p99"]
+	if f, ok := m["fixed"]; ok {
+		if has50 || has99 {
+			d.Errorf(f, "cannot be combined with p50 or p99")
+			return Dist{}
+		}
+		w.P50, _ = d.PositiveDuration(f)
+		return w
+	}
+	switch {
+	case has50:
+		w.P50, _ = d.PositiveDuration(p50)
+	case has99:
+		d.Errorf(n.At("p50"), "required with p99")
+	default:
+		d.Errorf(n, "needs p50 (and optionally p99) or fixed")
+	}
+	if has99 {
+		w.P99, _ = d.PositiveDuration(p99)
+	}
+	return w
+}
+
+func decodeCall(d *Decoder, n Node) Call {
+	c := Call{Line: n.Line}
+	if n.IsScalar() {
+		c.Service, _ = d.String(n)
+		return c
+	}
+	m, _ := d.Mapping(n, callKeys...)
+	setString(d, m, "service", &c.Service)
+	if f, ok := m["timeout"]; ok {
+		c.Timeout, _ = d.PositiveDuration(f)
+	}
+	return c
+}
+
+func decodePublish(d *Decoder, n Node) Publish {
+	p := Publish{Kind: DefaultKind, Schema: DefaultSchema, Line: n.Line}
+	if n.IsScalar() {
+		p.Subject, _ = d.String(n)
+		return p
+	}
+	m, _ := d.Mapping(n, publishKeys...)
+	setString(d, m, "subject", &p.Subject)
+	setString(d, m, "kind", &p.Kind)
+	set(d.Int, m, "schema", &p.Schema)
+	return p
+}
+
+func decodeConsume(d *Decoder, n Node, service string) Consume {
+	c := Consume{Group: service, Concurrency: DefaultConcurrency, AckWait: DefaultAckWait, Line: n.Line}
+	if n.IsScalar() {
+		c.Subject, _ = d.String(n)
+		return c
+	}
+	m, _ := d.Mapping(n, consumeKeys...)
+	setString(d, m, "subject", &c.Subject)
+	setString(d, m, "group", &c.Group)
+	set(d.Int, m, "concurrency", &c.Concurrency)
+	set(d.Int, m, "max_deliver", &c.MaxDeliver)
+	set(d.Duration, m, "ack_wait", &c.AckWait)
+	return c
+}
+
+// set stores the value of key in dst when the key is present and decodes;
+// otherwise dst keeps its default.
+func set[T any](get func(Node) (T, bool), m map[string]Node, key string, dst *T) {
+	if n, ok := m[key]; ok {
+		if v, ok := get(n); ok {
+			*dst = v
+		}
+	}
+}
+
+func setString(d *Decoder, m map[string]Node, key string, dst *string) {
+	set(d.String, m, key, dst)
+}
+
+// SetDefaults fills zero values with their defaults, for topologies built in
+// code: wire connect/http1, replicas 1, event kind domain, schema 1, consumer
+// group the service's name, concurrency 1, ack wait 30s. Decoding applies
+// defaults only to keys left out, so an explicit zero is still reported.
+func (t *Topology) SetDefaults() {
+	if t.Wire.Protocol == "" {
+		t.Wire.Protocol = ProtocolConnect
+	}
+	if t.Wire.HTTP == "" {
+		t.Wire.HTTP = HTTP1
+	}
+	for i := range t.Services {
+		s := &t.Services[i]
+		if s.Replicas == 0 {
+			s.Replicas = DefaultReplicas
+		}
+		for j := range s.Publish {
+			p := &s.Publish[j]
+			if p.Kind == "" {
+				p.Kind = DefaultKind
+			}
+			if p.Schema == 0 {
+				p.Schema = DefaultSchema
+			}
+		}
+		for j := range s.Consume {
+			c := &s.Consume[j]
+			if c.Group == "" {
+				c.Group = s.Name
+			}
+			if c.Concurrency == 0 {
+				c.Concurrency = DefaultConcurrency
+			}
+			if c.AckWait == 0 {
+				c.AckWait = DefaultAckWait
+			}
+		}
+	}
+}
+
+// baseName is the file's base name without its extension.
+func baseName(file string) string {
+	if file == "" {
+		return ""
+	}
+	b := filepath.Base(file)
+	return strings.TrimSuffix(b, filepath.Ext(b))
+}
+
+// cause is the reason inside an *fs.PathError (e.g. "no such file or
+// directory"), or err's message.
+func cause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,172 @@
+// Package topologies describes the services of one variant: who calls whom,
+// who publishes and consumes which events, replicas, work times, error rates
+// and capacities. It is pure data plus decoding and validation; nothing here
+// opens a socket.
+package topologies
+
+import "time"
+
+// Topology is one variant's world: services wired by synchronous calls and by
+// events through the broker. Values are read-only after ReadFile/Parse.
+type Topology struct {
+	// File is the path the topology was read from ("" when parsed from bytes
+	// without a name).
+	File string
+	// Name is the topology's name; defaults to the file's base name without
+	// extension.
+	Name        string
+	Description string
+	// Entry is the service the gateway routes client requests to.
+	Entry string
+	// Wire is how every Connect client in the variant talks.
+	Wire Wire
+	// Services in file order.
+	Services []Service
+
+	// lines maps paths with list items written by index
+	// (services[1].replicas) to their line in File; nil when built in code.
+	lines map[string]int
+}
+
+// Wire protocol and HTTP version used by every Connect client of a variant.
+type Wire struct {
+	// Protocol is ProtocolConnect (default) or ProtocolGRPC.
+	Protocol string
+	// HTTP is HTTP1 (default) or H2C.
+	HTTP string
+}
+
+// Wire settings.
+const (
+	ProtocolConnect = "connect"
+	ProtocolGRPC    = "grpc"
+	HTTP1           = "http1"
+	H2C             = "h2c"
+)
+
+// Service is one simulated microservice with one or more replicas.
+type Service struct {
+	Name string
+	// Replicas is the number of identical instances; default 1.
+	Replicas int
+	// Work is the time one request or event spends in the service's own code.
+	Work Dist
+	// ErrorRate is the probability in [0,1) that a request fails with an
+	// internal error after its work; default 0.
+	ErrorRate float64
+	// Capacity is the maximum number of concurrent requests per replica;
+	// excess requests are rejected (resource exhausted). 0 means unlimited.
+	Capacity int
+	// Calls are synchronous calls made in order after the work.
+	Calls []Call
+	// Publish lists the events published (and acked by the broker) after
+	// the calls succeed.
+	Publish []Publish
+	// Consume lists the subjects the service consumes.
+	Consume []Consume
+	// Line is where the service is declared in File.
+	Line int
+}
+
+// Dist is a work-time distribution: fixed when P99 is zero (P50 is then the
+// fixed value), otherwise lognormal with the given median and 99th percentile.
+type Dist struct {
+	P50 time.Duration
+	P99 time.Duration
+}
+
+// Fixed reports whether the distribution is a constant.
+func (d Dist) Fixed() bool { return d.P99 == 0 || d.P99 == d.P50 }
+
+// Call is one synchronous call to another service.
+type Call struct {
+	Service string
+	// Timeout bounds the call; 0 means the caller's own deadline.
+	Timeout time.Duration
+	Line    int
+}
+
+// Event kinds.
+const (
+	KindDomain       = "domain"
+	KindIntegration  = "integration"
+	KindNotification = "notification"
+)
+
+// Publish is an event a service publishes through JetStream.
+type Publish struct {
+	Subject string
+	// Kind is KindDomain (default), KindIntegration or KindNotification.
+	Kind string
+	// Schema is the event's schema version; default 1.
+	Schema int
+	Line   int
+}
+
+// Consume is a subscription of a service to a subject.
+type Consume struct {
+	Subject string
+	// Group names the queue group. Services with the same group share one
+	// durable consumer, so each event is processed once per group. Default:
+	// the service's own name (fan-out across services; replicas compete).
+	Group string
+	// Concurrency is the number of events one replica handles at once;
+	// default 1.
+	Concurrency int
+	// MaxDeliver bounds deliveries per event; 0 means unlimited.
+	MaxDeliver int
+	// AckWait is how long the broker waits for an ack before redelivering;
+	// default 30s.
+	AckWait time.Duration
+	Line    int
+}
+
+// Service returns the named service, or nil.
+func (t *Topology) Service(name string) *Service {
+	for i := range t.Services {
+		if t.Services[i].Name == name {
+			return &t.Services[i]
+		}
+	}
+	return nil
+}
+
+// Subscribers returns, for every subject consumed in the topology, the
+// distinct groups (durable consumers) that must each process every event
+// published on it, in declaration order.
+func (t *Topology) Subscribers() map[string][]string {
+	out := map[string][]string{}
+	for _, s := range t.Services {
+		for _, c := range s.Consume {
+			g := c.Group
+			if g == "" {
+				g = s.Name
+			}
+			dup := false
+			for _, have := range out[c.Subject] {
+				if have == g {
+					dup = true
+				}
+			}
+			if !dup {
+				out[c.Subject] = append(out[c.Subject], g)
+			}
+		}
+	}
+	return out
+}
+
+// Subjects returns every published subject, in declaration order, once each.
+func (t *Topology) Subjects() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range t.Services {
+		for _, p := range s.Publish {
+			if !seen[p.Subject] {
+				seen[p.Subject] = true
+				out = append(out, p.Subject)
+			}
+		}
+	}
+	return out
+}
