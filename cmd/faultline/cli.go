@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// Exit codes.
+const (
+	ExitOK       = 0
+	ExitExpect   = 1 // an expectation missed (reserved)
+	ExitBadInput = 2
+	ExitRun      = 3
+)
+
+const usage = `usage:
+  faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME]
+  faultline validate FILE...
+  faultline version
+`
+
+// Main runs the command line args and returns the exit code. Everything the
+// user sees goes to stdout (results) and stderr (problems).
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitBadInput
+	}
+	switch args[0] {
+	case "run":
+		cfg, err := ParseRunFlags(args[1:])
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline run: %v\n", err)
+			if !errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stderr, usage)
+			}
+			return ExitBadInput
+		}
+		return Run(ctx, cfg, stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "faultline", version())
+		return ExitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	}
+	fmt.Fprintf(stderr, "faultline: unknown command %q\n%s", args[0], usage)
+	return ExitBadInput
+}
+
+// RunConfig is what `faultline run` was asked to do.
+type RunConfig struct {
+	Scenario string
+	Out      string
+	Duration time.Duration
+	Rate     float64
+	Seed     uint64
+	seedSet  bool
+	Variant  string
+	// Progress forces the live display on (true) or off (false); nil decides
+	// by whether stdout is a terminal.
+	Progress *bool
+}
+
+// ParseRunFlags parses the arguments of `faultline run`; flags may come
+// before or after the scenario path.
+func ParseRunFlags(args []string) (RunConfig, error) {
+	var cfg RunConfig
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.Out, "out", "", "output folder (default out/<scenario>-<timestamp>)")
+	fs.DurationVar(&cfg.Duration, "duration", 0, "recorded load duration, overrides the scenario's")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "operations per second, overrides the scenario's")
+	fs.Func("seed", "random seed, overrides the scenario's", func(s string) error {
+		var err error
+		_, err = fmt.Sscan(s, &cfg.Seed)
+		cfg.seedSet = err == nil
+		return err
+	})
+	fs.StringVar(&cfg.Variant, "variant", "", "run only this variant")
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) != 1 {
+		return cfg, fmt.Errorf("want exactly one scenario file, got %d", len(positional))
+	}
+	cfg.Scenario = positional[0]
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["duration"] && cfg.Duration <= 0 {
+		return cfg, fmt.Errorf("--duration must be positive, got %v", cfg.Duration)
+	}
+	if set["rate"] && !(cfg.Rate > 0) {
+		return cfg, fmt.Errorf("--rate must be positive, got %v", cfg.Rate)
+	}
+	return cfg, nil
+}
+
+// Run loads the scenario, runs it, prints the comparison and writes the
+// result file. A Ctrl-C (ctx cancelled) still writes what was measured.
+func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
+	sc, err := scenarios.ReadFile(cfg.Scenario)
+	if err == nil {
+		err = apply(sc, cfg)
+	}
+	if err != nil {
+		printProblems(stderr, err)
+		return ExitBadInput
+	}
+	out := cfg.Out
+	if out == "" {
+		out = filepath.Join("out", fmt.Sprintf("%s-%s", sc.Name, time.Now().Format("20060102-150405")))
+	}
+	live := isTerminal(stdout)
+	if cfg.Progress != nil {
+		live = *cfg.Progress
+	}
+	var opt sim.Options
+	if live {
+		opt.Progress = func(p sim.Progress) {
+			rate := 0.0
+			if s := p.Elapsed.Seconds(); s > 0 {
+				rate = float64(p.Sent) / s
+			}
+			fmt.Fprintf(stdout, "\r\033[K[%s] %5.1fs/%.0fs  sent %d  %.0f/s  errors %d",
+				p.Variant, p.Elapsed.Seconds(), p.Total.Seconds(), p.Sent, rate, p.Failed)
+		}
+	}
+	fmt.Fprintf(stdout, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
+		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
+	res, runErr := sim.Run(ctx, sc, opt)
+	if live {
+		fmt.Fprint(stdout, "\r\033[K")
+	}
+	if res != nil {
+		if err := reports.WriteTable(stdout, res); err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+		}
+		path, err := reports.WriteFile(out, res)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline: writing results: %v\n", err)
+			return ExitRun
+		}
+		fmt.Fprintf(stdout, "results: %s\n", path)
+		if res.Interrupted {
+			fmt.Fprintln(stderr, "faultline: interrupted; the results hold what was measured until then")
+		}
+	}
+	if runErr != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", runErr)
+		return ExitRun
+	}
+	return ExitOK
+}
+
+// apply puts the command-line overrides into the scenario.
+func apply(sc *scenarios.Scenario, cfg RunConfig) error {
+	if cfg.Duration > 0 {
+		sc.Duration = cfg.Duration
+	}
+	if cfg.Rate > 0 {
+		sc.Load.Rate = cfg.Rate
+	}
+	if cfg.seedSet {
+		sc.Seed = cfg.Seed
+	}
+	if cfg.Variant != "" {
+		return sc.Only(cfg.Variant)
+	}
+	return nil
+}
+
+// validate checks scenario and topology files, reporting every problem.
+func validate(files []string, stdout, stderr io.Writer) int {
+	if len(files) == 0 {
+		fmt.Fprint(stderr, "faultline validate: no file given\n", usage)
+		return ExitBadInput
+	}
+	code := ExitOK
+	for _, f := range files {
+		var err error
+		if isTopology(f) {
+			_, err = topologies.ReadFile(f)
+		} else {
+			_, err = scenarios.ReadFile(f)
+		}
+		if err != nil {
+			printProblems(stderr, err)
+			code = ExitBadInput
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", f)
+	}
+	return code
+}
+
+// isTopology reports whether the file declares services at its top level.
+func isTopology(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "services:") {
+			return true
+		}
+	}
+	return false
+}
+
+// printProblems prints one line per problem of a joined error.
+func printProblems(w io.Writer, err error) {
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		fmt.Fprintln(w, e)
+	}
+	walk(err)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	return v + " " + bi.GoVersion
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/faultline-sim/faultline/reports"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = Main(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// write puts a file in dir and returns its path.
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBadInputExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	topo, err := filepath.Abs("../../topologies/order-sync.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := func(extra string) string {
+		return "name: bad\n" + extra + "variants:\n  - {name: sync, topology: " + topo + "}\n"
+	}
+	cases := []struct {
+		name string
+		args []string
+		want []string // substrings of stderr
+	}{
+		{"no args", nil, []string{"usage"}},
+		{"unknown command", []string{"fly"}, []string{`unknown command "fly"`}},
+		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml"}},
+		{"invalid yaml", []string{"run", write(t, dir, "invalid.yaml", "name: [unclosed\n")}, []string{"invalid.yaml"}},
+		{"rate zero", []string{"run", write(t, dir, "rate.yaml", scenario("load: {rate: 0}\n"))}, []string{"rate.yaml:2", "rate"}},
+		{"ten seconds", []string{"run", write(t, dir, "dur.yaml", scenario("load: {rate: 10}\nduration: ten seconds\n"))}, []string{"dur.yaml:3", "duration", "ten seconds"}},
+		{"missing topology", []string{"run", write(t, dir, "topo.yaml", "name: t\nload: {rate: 10}\nvariants:\n  - name: sync\n    topology: missing.yaml\n")}, []string{"topo.yaml:5", "missing.yaml"}},
+		{"two scenarios", []string{"run", "a.yaml", "b.yaml"}, []string{"exactly one scenario"}},
+		{"bad flag", []string{"run", "--rate", "fast", "a.yaml"}, []string{"rate"}},
+		{"negative rate flag", []string{"run", "--rate=-5", "a.yaml"}, []string{"--rate must be positive"}},
+		{"unknown variant", []string{"run", "--variant", "nope", "../../scenarios/quickstart.yaml"}, []string{"nope", "sync", "events"}},
+		{"validate bad topology", []string{"validate", write(t, dir, "topo2.yaml", "name: x\nentry: ghost\nservices:\n  - {name: a, work: 1ms}\n")}, []string{"topo2.yaml:2", "ghost"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := run(t, c.args...)
+			if code != ExitBadInput {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitBadInput, stderr)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+				t.Errorf("stack trace in stderr:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestValidateShippedFiles(t *testing.T) {
+	files, _ := filepath.Glob("../../topologies/*.yaml")
+	scen, _ := filepath.Glob("../../scenarios/*.yaml")
+	files = append(files, scen...)
+	if len(files) < 3 {
+		t.Fatalf("found only %v", files)
+	}
+	code, stdout, stderr := run(t, append([]string{"validate"}, files...)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if got := strings.Count(stdout, ": ok"); got != len(files) {
+		t.Errorf("%d ok lines for %d files:\n%s", got, len(files), stdout)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := run(t, "version")
+	if code != ExitOK || !strings.HasPrefix(stdout, "faultline ") {
+		t.Fatalf("exit %d, %q", code, stdout)
+	}
+}
+
+func TestRunWritesResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end run")
+	}
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "run", "../../scenarios/quickstart.yaml", "--duration", "1s", "--rate", "50", "--variant", "events", "--seed", "9", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, w := range []string{"latency p99", "completion p99", "lost", "results: "} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, stdout)
+		}
+	}
+	res, err := reports.ReadFile(filepath.Join(out, reports.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Seed != 9 || len(res.Variants) != 1 || res.Variants[0].Name != "events" || res.Config.RateRPS != 50 {
+		t.Errorf("result: seed %d, variants %d, rate %v", res.Seed, len(res.Variants), res.Config.RateRPS)
+	}
+}

@@ -1,0 +1,189 @@
+// Package reports owns the result schema (results.json) and everything that
+// reads it: summary tables now, rendering and gates later. It never runs a
+// simulation and imports neither NATS nor Connect.
+package reports
+
+import "time"
+
+// Schema is the value of Result.Schema for this version of the format.
+// Adding fields keeps the version; renaming or removing one bumps it.
+const Schema = "faultline.result/v1"
+
+// Result is the content of results.json: one scenario run, every variant.
+type Result struct {
+	Schema      string      `json:"schema"`
+	Scenario    string      `json:"scenario"`
+	Description string      `json:"description,omitempty"`
+	File        string      `json:"file,omitempty"`
+	Seed        uint64      `json:"seed"`
+	StartedAt   time.Time   `json:"started_at"`
+	FinishedAt  time.Time   `json:"finished_at"`
+	Interrupted bool        `json:"interrupted"`
+	Environment Environment `json:"environment"`
+	Config      RunConfig   `json:"config"`
+	Variants    []Variant   `json:"variants"`
+	// Expectations is reserved for expectation checks (empty for now).
+	Expectations []Expectation `json:"expectations"`
+}
+
+// Environment records where the run happened.
+type Environment struct {
+	GoVersion string            `json:"go_version"`
+	GOOS      string            `json:"goos"`
+	GOARCH    string            `json:"goarch"`
+	CPUs      int               `json:"cpus"`
+	Modules   map[string]string `json:"modules"`
+}
+
+// RunConfig records the load settings the variants ran with (after flags).
+type RunConfig struct {
+	Arrival     string  `json:"arrival"`
+	RateRPS     float64 `json:"rate_rps"`
+	DurationS   float64 `json:"duration_s"`
+	WarmupS     float64 `json:"warmup_s"`
+	DrainS      float64 `json:"drain_s"`
+	TimeoutMS   float64 `json:"timeout_ms"`
+	MaxInFlight int     `json:"max_in_flight"`
+}
+
+// Variant is the measured outcome of one design under the scenario.
+type Variant struct {
+	Name     string `json:"name"`
+	Topology string `json:"topology"`
+	// EventDriven is true when the entry path publishes events, so the
+	// operation completes after the client is answered.
+	EventDriven bool     `json:"event_driven"`
+	Wire        string   `json:"wire"`
+	Requests    Requests `json:"requests"`
+	// Availability is succeeded/offered over the recorded window, 0..1.
+	Availability float64 `json:"availability"`
+	// OfferedRPS is the scheduled rate; AchievedRPS the rate requests were
+	// actually sent at; ThroughputRPS the rate of successes. All over the
+	// recorded window.
+	OfferedRPS    float64 `json:"offered_rps"`
+	AchievedRPS   float64 `json:"achieved_rps"`
+	ThroughputRPS float64 `json:"throughput_rps"`
+	// Generator describes how well the load generator kept its schedule.
+	Generator Generator `json:"generator"`
+	// LatencyMS is client-observed latency from each request's intended send
+	// time, successes and failures alike, over the recorded window.
+	LatencyMS Percentiles `json:"latency_ms"`
+	// CompletionMS is, for event-driven variants, the time from an
+	// operation's intended send time until every subscriber processed every
+	// event it caused. Completed counts such operations.
+	CompletionMS *Percentiles `json:"completion_ms,omitempty"`
+	Completed    int64        `json:"completed"`
+	Events       Events       `json:"events"`
+	Timeline     []Second     `json:"timeline"`
+	Faults       []Fault      `json:"faults"`
+	// Histograms are HdrHistogram V2 compressed, base64 (hdrhistogram-go
+	// Encode), values in microseconds, so results can be merged.
+	Histograms Histograms `json:"histograms"`
+	// Error is set when the variant could not be run at all.
+	Error string `json:"error,omitempty"`
+}
+
+// Requests counts client requests over the recorded window. Succeeded +
+// Failed = Offered.
+type Requests struct {
+	Offered   int64 `json:"offered"`
+	Sent      int64 `json:"sent"`
+	Succeeded int64 `json:"succeeded"`
+	Failed    int64 `json:"failed"`
+	// Errors by kind: timeout, unavailable, rejected, breaker_open, internal,
+	// aborted (cut off by the end of the drain or Ctrl-C), dropped (never
+	// sent: the generator was behind), other.
+	Errors map[string]int64 `json:"errors"`
+}
+
+// Generator reports schedule keeping.
+type Generator struct {
+	// Behind is true when the generator could not keep its schedule:
+	// achieved < 99% of offered, or sends were late by more than the
+	// tolerance at p99.
+	Behind bool `json:"behind"`
+	// SendLagMS is how late requests left relative to their intended time.
+	SendLagMS Percentiles `json:"send_lag_ms"`
+	// MaxInFlight is the most requests outstanding at once.
+	MaxInFlight int64 `json:"max_in_flight"`
+}
+
+// Percentiles in milliseconds.
+type Percentiles struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p999"`
+	Max  float64 `json:"max"`
+}
+
+// Events is the ledger's account of every event.
+type Events struct {
+	// Published counts publish attempts; Acked those the broker acknowledged.
+	Published int64 `json:"published"`
+	Acked     int64 `json:"acked"`
+	// Processed counts successful handlings, duplicates included.
+	Processed int64 `json:"processed"`
+	// Duplicates counts handlings beyond the first per (event, subscriber).
+	Duplicates int64 `json:"duplicates"`
+	// Lost counts (acked event, subscriber) pairs never processed by the end
+	// of the drain.
+	Lost         int64 `json:"lost"`
+	DeadLettered int64 `json:"dead_lettered"`
+	// Redelivered counts deliveries the broker marked as redeliveries.
+	Redelivered int64 `json:"redelivered"`
+	// UnackedProcessed counts events processed although their publish was
+	// never acknowledged to the publisher.
+	UnackedProcessed int64 `json:"unacked_processed"`
+	// MaxConsumerLag is the most events pending or unacknowledged on any
+	// durable consumer, sampled once a second.
+	MaxConsumerLag int64 `json:"max_consumer_lag"`
+	// Subscribers is per subscriber group: expected and processed.
+	Subscribers []Subscriber `json:"subscribers"`
+}
+
+// Subscriber is one durable consumer group's account.
+type Subscriber struct {
+	Subject    string `json:"subject"`
+	Group      string `json:"group"`
+	Expected   int64  `json:"expected"`
+	Processed  int64  `json:"processed"`
+	Duplicates int64  `json:"duplicates"`
+	Lost       int64  `json:"lost"`
+}
+
+// Second is one entry of the per-second timeline; requests are attributed
+// to the second of their intended send time, counted from the end of warm-up.
+type Second struct {
+	Second       int      `json:"second"`
+	Offered      int64    `json:"offered"`
+	Succeeded    int64    `json:"succeeded"`
+	Failed       int64    `json:"failed"`
+	P50MS        float64  `json:"p50_ms"`
+	P99MS        float64  `json:"p99_ms"`
+	ConsumerLag  int64    `json:"consumer_lag"`
+	ActiveFaults []string `json:"active_faults"`
+}
+
+// Fault records a fault as applied (filled once faults exist).
+type Fault struct {
+	Name    string    `json:"name"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+}
+
+// Expectation is one checked expectation.
+type Expectation struct {
+	Variant   string  `json:"variant"`
+	Metric    string  `json:"metric"`
+	Op        string  `json:"op"`
+	Threshold float64 `json:"threshold"`
+	Observed  float64 `json:"observed"`
+	OK        bool    `json:"ok"`
+}
+
+// Histograms holds encoded HDR histograms.
+type Histograms struct {
+	Latency    string `json:"latency"`
+	Completion string `json:"completion,omitempty"`
+}

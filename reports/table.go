@@ -1,0 +1,118 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable writes the side-by-side comparison of every variant in r: one
+// column per variant, one row per measure. Cells that do not apply to a
+// variant (completion for a synchronous design) show "-".
+func WriteTable(w io.Writer, r *Result) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(name string, cell func(v *Variant) string) {
+		fmt.Fprintf(tw, "%s\t", name)
+		for i := range r.Variants {
+			fmt.Fprintf(tw, "%s\t", cell(&r.Variants[i]))
+		}
+		fmt.Fprintln(tw)
+	}
+	events := func(f func(v *Variant) string) func(v *Variant) string {
+		return func(v *Variant) string {
+			if !v.EventDriven {
+				return "-"
+			}
+			return f(v)
+		}
+	}
+	row("", func(v *Variant) string { return v.Name })
+	row("design", func(v *Variant) string {
+		if v.EventDriven {
+			return "event-driven"
+		}
+		return "sync chain"
+	})
+	row("offered rate", func(v *Variant) string { return rate(v.OfferedRPS) })
+	row("achieved rate", func(v *Variant) string { return rate(v.AchievedRPS) })
+	row("throughput (ok)", func(v *Variant) string { return rate(v.ThroughputRPS) })
+	row("requests", func(v *Variant) string { return fmt.Sprint(v.Requests.Offered) })
+	row("failed", func(v *Variant) string { return failed(v) })
+	row("availability", func(v *Variant) string { return fmt.Sprintf("%.3f%%", 100*v.Availability) })
+	row("latency p50", func(v *Variant) string { return ms(v.LatencyMS.P50) })
+	row("latency p90", func(v *Variant) string { return ms(v.LatencyMS.P90) })
+	row("latency p99", func(v *Variant) string { return ms(v.LatencyMS.P99) })
+	row("latency p99.9", func(v *Variant) string { return ms(v.LatencyMS.P999) })
+	row("latency max", func(v *Variant) string { return ms(v.LatencyMS.Max) })
+	row("accepted (acked)", events(func(v *Variant) string { return fmt.Sprint(v.Events.Acked) }))
+	row("completed", events(func(v *Variant) string { return fmt.Sprint(v.Completed) }))
+	row("completion p50", events(func(v *Variant) string { return pct(v.CompletionMS, func(p *Percentiles) float64 { return p.P50 }) }))
+	row("completion p99", events(func(v *Variant) string { return pct(v.CompletionMS, func(p *Percentiles) float64 { return p.P99 }) }))
+	row("processed", events(func(v *Variant) string { return fmt.Sprint(v.Events.Processed) }))
+	row("lost", events(func(v *Variant) string { return fmt.Sprint(v.Events.Lost) }))
+	row("duplicates", events(func(v *Variant) string { return fmt.Sprint(v.Events.Duplicates) }))
+	row("redelivered", events(func(v *Variant) string { return fmt.Sprint(v.Events.Redelivered) }))
+	row("max consumer lag", events(func(v *Variant) string { return fmt.Sprint(v.Events.MaxConsumerLag) }))
+	row("generator", func(v *Variant) string {
+		switch {
+		case v.Error != "":
+			return "FAILED"
+		case v.Generator.Behind:
+			return "BEHIND"
+		}
+		return "on schedule"
+	})
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, v := range r.Variants {
+		if v.Error != "" {
+			fmt.Fprintf(w, "variant %s failed: %s\n", v.Name, v.Error)
+		}
+		if v.Generator.Behind {
+			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.\n",
+				v.Name, v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
+		}
+	}
+	_, err := fmt.Fprintf(w, "latency: client-observed, from each request's intended send time, over %s s after %s s of warm-up; completion: until every subscriber processed every event of the operation.\n",
+		trim(r.Config.DurationS), trim(r.Config.WarmupS))
+	return err
+}
+
+func failed(v *Variant) string {
+	if v.Requests.Failed == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, k := range ErrorKinds {
+		if n := v.Requests.Errors[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	return fmt.Sprintf("%d (%s)", v.Requests.Failed, strings.Join(parts, ", "))
+}
+
+// ErrorKinds lists the error kinds of Requests.Errors in display order.
+var ErrorKinds = []string{"timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other"}
+
+func rate(r float64) string { return fmt.Sprintf("%.1f/s", r) }
+
+func ms(v float64) string {
+	switch {
+	case v >= 1000:
+		return fmt.Sprintf("%.2fs", v/1000)
+	case v >= 10:
+		return fmt.Sprintf("%.1fms", v)
+	}
+	return fmt.Sprintf("%.2fms", v)
+}
+
+func pct(p *Percentiles, f func(*Percentiles) float64) string {
+	if p == nil {
+		return "-"
+	}
+	return ms(f(p))
+}
+
+func trim(f float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", f), "0"), ".") }

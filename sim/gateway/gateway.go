@@ -1,0 +1,66 @@
+// Package gateway is the API gateway and load balancer in front of a
+// variant: the load generator calls it over real Connect, and it forwards
+// each request to the next replica of the entry service found in the
+// registry (round robin).
+package gateway
+
+import (
+	"context"
+
+	"connectrpc.com/connect"
+
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/sim/registry"
+	"github.com/faultline-sim/faultline/sim/rpc/simv1"
+	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// Name is the gateway's endpoint name in links and in the registry.
+const Name = "gateway"
+
+// Gateway forwards client requests to the entry service. Create with New,
+// Start, Close. Safe for concurrent use.
+type Gateway struct {
+	entry  string
+	reg    *registry.Registry
+	caller *service.Caller
+	srv    *service.Server
+}
+
+// New returns an unstarted gateway for entry. It has no side effects.
+func New(entry string, wire topologies.Wire, reg *registry.Registry, n *faults.Net) *Gateway {
+	return &Gateway{entry: entry, reg: reg, caller: service.NewCaller(Name, wire, reg, n)}
+}
+
+// Start listens on a loopback port and registers the gateway as service
+// "gateway", replica 0.
+func (g *Gateway) Start(context.Context) error {
+	srv, err := service.NewServer(g)
+	if err != nil {
+		return err
+	}
+	g.srv = srv
+	g.reg.Register(registry.Endpoint{Service: Name, Addr: srv.Addr()})
+	return nil
+}
+
+// Handle forwards one request; the entry service's error code is passed on.
+func (g *Gateway) Handle(ctx context.Context, req *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
+	res, err := g.caller.Call(ctx, g.entry, req.Msg)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeOf(err), err)
+	}
+	return connect.NewResponse(res), nil
+}
+
+// Close deregisters the gateway and closes its server, waiting for in-flight
+// requests (cancelled after a grace period). Idempotent.
+func (g *Gateway) Close() error {
+	g.reg.Deregister(Name, 0)
+	g.caller.Close()
+	if g.srv == nil {
+		return nil
+	}
+	return g.srv.Close()
+}

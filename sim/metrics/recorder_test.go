@@ -1,0 +1,261 @@
+package metrics
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/faultline-sim/faultline/reports"
+)
+
+const ms = time.Millisecond
+
+// req is one request as the generator reports it; sent false means dropped,
+// done false means still in flight at Fill.
+type req struct {
+	at      time.Duration
+	sent    bool
+	lag     time.Duration
+	done    bool
+	latency time.Duration
+	o       Outcome
+}
+
+func play(r *Recorder, reqs []req) {
+	for _, q := range reqs {
+		r.Offered(q.at)
+		if !q.sent {
+			if q.done { // a caller that reports the drop itself
+				r.Record(q.at, q.latency, q.o)
+			}
+			continue
+		}
+		r.Sent(q.at, q.lag)
+		if q.done {
+			r.Record(q.at, q.latency, q.o)
+		}
+	}
+}
+
+func ok(at, latency time.Duration) req {
+	return req{at: at, sent: true, done: true, latency: latency, o: OK}
+}
+
+func fail(at, latency time.Duration, o Outcome) req {
+	return req{at: at, sent: true, done: true, latency: latency, o: o}
+}
+
+func TestRecorderFill(t *testing.T) {
+	tests := []struct {
+		name       string
+		window     time.Duration
+		fillWindow time.Duration
+		reqs       []req
+		want       reports.Requests
+		wantAvail  float64
+		wantSecs   []reports.Second // Second, Offered, Succeeded, Failed only
+		wantBehind bool
+	}{
+		{
+			name:   "empty",
+			window: 2 * time.Second, fillWindow: 2 * time.Second,
+			want:     reports.Requests{},
+			wantSecs: []reports.Second{{Second: 0}, {Second: 1}},
+		},
+		{
+			name:   "outcomes by kind and second",
+			window: 3 * time.Second, fillWindow: 3 * time.Second,
+			reqs: []req{
+				ok(0, 5*ms), ok(999*ms, 7*ms),
+				fail(1000*ms, 30*ms, Timeout), ok(1500*ms, 2*ms),
+				fail(2100*ms, 1*ms, Unavailable), fail(2200*ms, 1*ms, Internal), fail(2300*ms, 1*ms, Rejected),
+			},
+			want: reports.Requests{Offered: 7, Sent: 7, Succeeded: 3, Failed: 4,
+				Errors: map[string]int64{"timeout": 1, "unavailable": 1, "internal": 1, "rejected": 1}},
+			wantAvail: 3.0 / 7,
+			wantSecs: []reports.Second{
+				{Second: 0, Offered: 2, Succeeded: 2},
+				{Second: 1, Offered: 2, Succeeded: 1, Failed: 1},
+				{Second: 2, Offered: 3, Failed: 3},
+			},
+		},
+		{
+			name:   "dropped and unfinished keep succeeded+failed == offered",
+			window: 1 * time.Second, fillWindow: 1 * time.Second,
+			reqs: []req{
+				ok(10*ms, 1*ms),
+				{at: 20 * ms},                         // never sent
+				{at: 30 * ms},                         // never sent
+				{at: 40 * ms, sent: true},             // still in flight
+				fail(50*ms, 900*ms, Aborted),          // cut off
+				{at: 60 * ms, o: Dropped, done: true}, // never sent; Record(Dropped) is not counted twice
+			},
+			want: reports.Requests{Offered: 6, Sent: 3, Succeeded: 1, Failed: 5,
+				Errors: map[string]int64{"dropped": 3, "aborted": 2}},
+			wantAvail: 1.0 / 6,
+			wantSecs:  []reports.Second{{Second: 0, Offered: 6, Succeeded: 1, Failed: 5}},
+			// 3 of 6 sent: behind.
+			wantBehind: true,
+		},
+		{
+			name:   "warm-up offsets ignored, late offsets in the last second",
+			window: 2 * time.Second, fillWindow: 2 * time.Second,
+			reqs:      []req{ok(-1*ms, 1*ms), ok(5*time.Second, 1*ms)},
+			want:      reports.Requests{Offered: 1, Sent: 1, Succeeded: 1},
+			wantAvail: 1,
+			wantSecs:  []reports.Second{{Second: 0}, {Second: 1, Offered: 1, Succeeded: 1}},
+		},
+		{
+			name:   "interrupted run fills a shorter timeline",
+			window: 5 * time.Second, fillWindow: 1500 * ms,
+			reqs:      []req{ok(100*ms, 1*ms), ok(1100*ms, 1*ms)},
+			want:      reports.Requests{Offered: 2, Sent: 2, Succeeded: 2},
+			wantAvail: 1,
+			wantSecs:  []reports.Second{{Second: 0, Offered: 1, Succeeded: 1}, {Second: 1, Offered: 1, Succeeded: 1}},
+		},
+		{
+			name:   "late sends make it behind",
+			window: 1 * time.Second, fillWindow: 1 * time.Second,
+			reqs:       []req{{at: 0, sent: true, lag: 50 * ms, done: true, latency: 60 * ms}},
+			want:       reports.Requests{Offered: 1, Sent: 1, Succeeded: 1},
+			wantAvail:  1,
+			wantSecs:   []reports.Second{{Second: 0, Offered: 1, Succeeded: 1}},
+			wantBehind: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewRecorder(tt.window, 10*time.Second)
+			play(r, tt.reqs)
+			var v reports.Variant
+			r.Fill(&v, tt.fillWindow)
+
+			got := v.Requests
+			if got.Offered != tt.want.Offered || got.Sent != tt.want.Sent ||
+				got.Succeeded != tt.want.Succeeded || got.Failed != tt.want.Failed {
+				t.Errorf("requests = %+v, want %+v", got, tt.want)
+			}
+			if got.Succeeded+got.Failed != got.Offered {
+				t.Errorf("succeeded %d + failed %d != offered %d", got.Succeeded, got.Failed, got.Offered)
+			}
+			for o := OK + 1; o < NumOutcomes; o++ {
+				c, present := got.Errors[o.String()]
+				if !present {
+					t.Errorf("Errors has no %q", o)
+				}
+				if c != tt.want.Errors[o.String()] {
+					t.Errorf("Errors[%q] = %d, want %d", o, c, tt.want.Errors[o.String()])
+				}
+			}
+			if len(got.Errors) != int(NumOutcomes)-1 {
+				t.Errorf("Errors has %d kinds: %v", len(got.Errors), got.Errors)
+			}
+			if math.Abs(v.Availability-tt.wantAvail) > 1e-12 {
+				t.Errorf("availability = %v, want %v", v.Availability, tt.wantAvail)
+			}
+			if v.Generator.Behind != tt.wantBehind {
+				t.Errorf("behind = %v, want %v", v.Generator.Behind, tt.wantBehind)
+			}
+			if len(v.Timeline) != len(tt.wantSecs) {
+				t.Fatalf("timeline has %d seconds, want %d", len(v.Timeline), len(tt.wantSecs))
+			}
+			for i, w := range tt.wantSecs {
+				s := v.Timeline[i]
+				if s.Second != w.Second || s.Offered != w.Offered || s.Succeeded != w.Succeeded || s.Failed != w.Failed {
+					t.Errorf("second %d = %+v, want %+v", i, s, w)
+				}
+				if s.ActiveFaults == nil {
+					t.Errorf("second %d: ActiveFaults is nil, want empty", i)
+				}
+			}
+		})
+	}
+}
+
+func TestRecorderLatencyAndRates(t *testing.T) {
+	r := NewRecorder(2*time.Second, time.Second)
+	for i := range 100 {
+		at := time.Duration(i) * 10 * ms // 100 requests over the first second
+		r.Offered(at)
+		r.Sent(at, 0)
+		r.Record(at, time.Duration(i+1)*ms, OK) // 1..100 ms
+	}
+	r.Offered(1500 * ms)
+	r.Sent(1500*ms, 0)
+	r.Record(1500*ms, time.Hour, Timeout) // above maxLatency: clamped, not dropped
+	r.InFlight(3)
+	r.InFlight(7)
+	r.InFlight(2)
+
+	var v reports.Variant
+	r.Fill(&v, 2*time.Second)
+
+	if v.OfferedRPS != 50.5 || v.AchievedRPS != 50.5 || v.ThroughputRPS != 50 {
+		t.Errorf("rates offered %v achieved %v throughput %v, want 50.5 50.5 50", v.OfferedRPS, v.AchievedRPS, v.ThroughputRPS)
+	}
+	// 3 significant digits: values are within 0.1%.
+	near := func(got, want float64) bool { return math.Abs(got-want) <= want*0.001+0.001 }
+	if !near(v.Timeline[0].P50MS, 50) || !near(v.Timeline[0].P99MS, 99) {
+		t.Errorf("second 0 p50 %v p99 %v, want 50 99", v.Timeline[0].P50MS, v.Timeline[0].P99MS)
+	}
+	if !near(v.Timeline[1].P50MS, 1000) {
+		t.Errorf("second 1 p50 %v, want clamped 1000", v.Timeline[1].P50MS)
+	}
+	if !near(v.LatencyMS.Max, 1000) || !near(v.LatencyMS.P50, 51) {
+		t.Errorf("latency %+v, want p50 51 max 1000", v.LatencyMS)
+	}
+	if v.Generator.MaxInFlight != 7 {
+		t.Errorf("max in flight %d, want 7", v.Generator.MaxInFlight)
+	}
+	if v.Generator.Behind {
+		t.Errorf("behind with no lag and everything sent")
+	}
+	h, err := hdr.Decode([]byte(v.Histograms.Latency))
+	if err != nil {
+		t.Fatalf("decode latency histogram: %v", err)
+	}
+	if h.TotalCount() != 101 {
+		t.Errorf("encoded histogram holds %d values, want 101", h.TotalCount())
+	}
+	if sent, succeeded, failed := r.Progress(); sent != 101 || succeeded != 100 || failed != 1 {
+		t.Errorf("progress = %d %d %d, want 101 100 1", sent, succeeded, failed)
+	}
+}
+
+func TestRecorderConsumerLagAndFaults(t *testing.T) {
+	r := NewRecorder(2*time.Second, time.Second)
+	r.ConsumerLag(100*ms, 5)
+	r.ConsumerLag(900*ms, 40)
+	r.ConsumerLag(950*ms, 12)
+	r.ConsumerLag(-ms, 1000) // warm-up: ignored
+	r.ActiveFault(1200*ms, "crash payment")
+	r.ActiveFault(1800*ms, "crash payment")
+	r.ActiveFault(1900*ms, "latency order→payment")
+
+	var v reports.Variant
+	r.Fill(&v, 2*time.Second)
+	if v.Timeline[0].ConsumerLag != 40 || v.Timeline[1].ConsumerLag != 0 {
+		t.Errorf("consumer lag %d %d, want 40 0", v.Timeline[0].ConsumerLag, v.Timeline[1].ConsumerLag)
+	}
+	if len(v.Timeline[0].ActiveFaults) != 0 {
+		t.Errorf("second 0 faults %v, want none", v.Timeline[0].ActiveFaults)
+	}
+	if got := v.Timeline[1].ActiveFaults; len(got) != 2 || got[0] != "crash payment" || got[1] != "latency order→payment" {
+		t.Errorf("second 1 faults %q", got)
+	}
+}
+
+func TestRecorderZeroWindow(t *testing.T) {
+	r := NewRecorder(0, 0)
+	r.Offered(0)
+	var v reports.Variant
+	r.Fill(&v, 0)
+	if v.Timeline == nil || len(v.Timeline) != 0 {
+		t.Errorf("timeline %v, want empty non-nil", v.Timeline)
+	}
+	if v.OfferedRPS != 0 || v.Requests.Offered != 1 || v.Availability != 0 {
+		t.Errorf("offered %d rps %v availability %v", v.Requests.Offered, v.OfferedRPS, v.Availability)
+	}
+}

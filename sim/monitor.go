@@ -1,0 +1,80 @@
+package sim
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/faultline-sim/faultline/sim/metrics"
+)
+
+// monitor samples a running variant: consumer lag once a second into the
+// recorder's timeline, and progress for a live display.
+type monitor struct {
+	w        *world
+	rec      *metrics.Recorder
+	variant  string
+	warmup   time.Duration
+	total    time.Duration
+	progress func(Progress)
+
+	begun   chan time.Time
+	done    chan struct{}
+	stopped sync.WaitGroup
+	maxLag  int64
+}
+
+func startMonitor(w *world, rec *metrics.Recorder, variant string, warmup, total time.Duration, progress func(Progress)) *monitor {
+	m := &monitor{w: w, rec: rec, variant: variant, warmup: warmup, total: total, progress: progress,
+		begun: make(chan time.Time, 1), done: make(chan struct{})}
+	m.stopped.Add(1)
+	go m.loop()
+	return m
+}
+
+// begin tells the monitor when the load started. Call at most once.
+func (m *monitor) begin(loadStart time.Time) { m.begun <- loadStart }
+
+func (m *monitor) loop() {
+	defer m.stopped.Done()
+	var start time.Time
+	select {
+	case start = <-m.begun:
+	case <-m.done:
+		return
+	}
+	recordStart := start.Add(m.warmup)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var lastLag time.Time
+	for {
+		select {
+		case <-m.done:
+			return
+		case now := <-tick.C:
+			if m.progress != nil {
+				sent, ok, failed := m.rec.Progress()
+				m.progress(Progress{Variant: m.variant, Elapsed: now.Sub(start), Total: m.total, Sent: sent, Succeeded: ok, Failed: failed})
+			}
+			if m.w.broker != nil && now.Sub(lastLag) >= time.Second {
+				lastLag = now
+				ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+				lag, err := m.w.broker.Lag(ctx)
+				cancel()
+				if err == nil {
+					m.maxLag = max(m.maxLag, lag)
+					if at := now.Sub(recordStart); at >= 0 {
+						m.rec.ConsumerLag(at, lag)
+					}
+				}
+			}
+		}
+	}
+}
+
+// stop ends sampling and returns the largest consumer lag seen.
+func (m *monitor) stop() int64 {
+	close(m.done)
+	m.stopped.Wait()
+	return m.maxLag
+}

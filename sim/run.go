@@ -1,0 +1,209 @@
+// Package sim is the engine: for each variant of a scenario it builds the
+// world (broker, services, gateway, registry), drives it with open-loop load,
+// drains, tears it down and returns what it measured.
+//
+//	for each variant:  start world ─► load (warm-up, then recorded window) ─► drain ─► close ─► result
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim/gateway"
+	"github.com/faultline-sim/faultline/sim/load"
+	"github.com/faultline-sim/faultline/sim/metrics"
+	"github.com/faultline-sim/faultline/sim/rpc/simv1"
+)
+
+// InterruptedDrain bounds the drain after the run's context is cancelled
+// (Ctrl-C): long enough to let answers in flight land, short enough to feel
+// immediate.
+const InterruptedDrain = 2 * time.Second
+
+// Progress is a snapshot of a running variant.
+type Progress struct {
+	Variant string
+	// Elapsed since the load started (warm-up included) and the planned total.
+	Elapsed, Total time.Duration
+	// Recorded-window counters so far.
+	Sent, Succeeded, Failed int64
+}
+
+// Options tune Run. The zero value is valid.
+type Options struct {
+	// Progress, when set, is called about four times a second from a
+	// goroutine of Run while a variant's load runs.
+	Progress func(Progress)
+}
+
+// ErrRun marks a failure of the run itself (a world that could not start),
+// as opposed to bad input or a missed expectation.
+var ErrRun = errors.New("run failed")
+
+// Run runs every variant of sc in order, each in a fresh world, and returns
+// the result. When ctx is cancelled the running variant stops its load,
+// drains for at most InterruptedDrain, and is still reported; later variants
+// are skipped and the result is marked interrupted. The error wraps ErrRun
+// when a variant could not be run; the result then holds what was measured.
+func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Result, error) {
+	res := &reports.Result{
+		Schema:       reports.Schema,
+		Scenario:     sc.Name,
+		Description:  sc.Description,
+		File:         sc.File,
+		Seed:         sc.Seed,
+		StartedAt:    time.Now().UTC(),
+		Environment:  environment(),
+		Config:       runConfig(sc),
+		Variants:     []reports.Variant{},
+		Expectations: []reports.Expectation{},
+	}
+	var errs []error
+	for _, v := range sc.Variants {
+		if ctx.Err() != nil {
+			break
+		}
+		rv, err := runVariant(ctx, sc, v, opt)
+		if err != nil {
+			rv.Error = err.Error()
+			errs = append(errs, fmt.Errorf("%w: variant %s: %w", ErrRun, v.Name, err))
+		}
+		res.Variants = append(res.Variants, rv)
+	}
+	res.Interrupted = ctx.Err() != nil
+	res.FinishedAt = time.Now().UTC()
+	return res, errors.Join(errs...)
+}
+
+// maxInFlight is the generator's bound when the scenario sets none: enough
+// for every request of one timeout's worth of load, within sane limits.
+func maxInFlight(sc *scenarios.Scenario) int {
+	if sc.Load.MaxInFlight > 0 {
+		return sc.Load.MaxInFlight
+	}
+	n := int(sc.Load.Rate*sc.Load.Timeout.Seconds()) + 64
+	return min(max(n, 256), 20000)
+}
+
+func runConfig(sc *scenarios.Scenario) reports.RunConfig {
+	return reports.RunConfig{
+		Arrival:     sc.Load.Arrival,
+		RateRPS:     sc.Load.Rate,
+		DurationS:   sc.Duration.Seconds(),
+		WarmupS:     sc.Warmup.Seconds(),
+		DrainS:      sc.Drain.Seconds(),
+		TimeoutMS:   float64(sc.Load.Timeout) / float64(time.Millisecond),
+		MaxInFlight: maxInFlight(sc),
+	}
+}
+
+func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, opt Options) (reports.Variant, error) {
+	top := v.Topology
+	rv := reports.Variant{
+		Name:        v.Name,
+		Topology:    top.Name,
+		EventDriven: len(top.Subjects()) > 0,
+		Wire:        top.Wire.Protocol + "/" + top.Wire.HTTP,
+		Timeline:    []reports.Second{},
+		Faults:      []reports.Fault{},
+	}
+	maxLatency := sc.Load.Timeout + sc.Drain + sc.Duration + sc.Warmup
+	rec := metrics.NewRecorder(sc.Duration, maxLatency)
+	ledger := metrics.NewLedger(top.Subscribers(), maxLatency)
+
+	w, err := startWorld(ctx, top, sc.Seed, ledger)
+	if err != nil {
+		return rv, err
+	}
+	defer w.close()
+
+	pacer, err := load.NewPacer(sc.Load.Arrival, sc.Load.Rate, sc.Seed)
+	if err != nil {
+		return rv, err
+	}
+	client := w.client
+	mon := startMonitor(w, rec, v.Name, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
+	var recordStart time.Time // written by OnStart before the first send
+	gen := load.New(load.Config{
+		Pacer:       pacer,
+		Warmup:      sc.Warmup,
+		Duration:    sc.Duration,
+		Timeout:     sc.Load.Timeout,
+		MaxInFlight: maxInFlight(sc),
+		Recorder:    rec,
+		OnStart: func(start time.Time) {
+			recordStart = start.Add(sc.Warmup)
+			ledger.Start(recordStart)
+			mon.begin(start)
+		},
+		Target: func(ctx context.Context, op uint64, intended time.Time) error {
+			_, err := client.Call(ctx, gateway.Name, &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()})
+			return err
+		},
+	})
+
+	_, runErr := gen.Run(ctx)
+	loadEnd := time.Now()
+
+	drain := sc.Drain
+	if ctx.Err() != nil {
+		drain = min(drain, InterruptedDrain)
+	}
+	drainCtx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	gen.Wait(drainCtx)
+	waitLedger(drainCtx, ledger)
+	maxLag := mon.stop()
+
+	var window time.Duration
+	if !recordStart.IsZero() {
+		window = min(sc.Duration, max(loadEnd.Sub(recordStart), 0))
+	}
+	rec.Fill(&rv, window)
+	ledger.Fill(&rv)
+	rv.Events.MaxConsumerLag = maxLag
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return rv, runErr
+	}
+	return rv, nil
+}
+
+// waitLedger waits until every acked event was processed by every subscriber
+// that should, or ctx is done.
+func waitLedger(ctx context.Context, l *metrics.Ledger) {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for l.Outstanding() > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func environment() reports.Environment {
+	env := reports.Environment{
+		GoVersion: runtime.Version(),
+		GOOS:      runtime.GOOS,
+		GOARCH:    runtime.GOARCH,
+		CPUs:      runtime.NumCPU(),
+		Modules:   map[string]string{},
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			switch d.Path {
+			case "github.com/nats-io/nats-server/v2", "github.com/nats-io/nats.go", "connectrpc.com/connect",
+				"github.com/HdrHistogram/hdrhistogram-go", "google.golang.org/protobuf":
+				env.Modules[d.Path] = d.Version
+			}
+		}
+	}
+	return env
+}

@@ -1,0 +1,114 @@
+package service
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/sim/registry"
+	"github.com/faultline-sim/faultline/sim/rpc/simv1"
+	"github.com/faultline-sim/faultline/sim/rpc/simv1/simv1connect"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// HTTP/2 health check: a connection whose peer stops answering pings is
+// closed after SendPingTimeout+PingTimeout, so calls redial instead of
+// staying pinned to a dead connection.
+const (
+	h2SendPingTimeout = time.Second
+	h2PingTimeout     = time.Second
+)
+
+// Caller makes Connect calls from one named endpoint (a replica, the
+// gateway, the load client) to replicas found in the registry, round robin
+// per call. Every connection it opens is dialed through the fault layer with
+// the link (from → callee replica). Safe for concurrent use.
+type Caller struct {
+	from     string
+	reg      *registry.Registry
+	net      *faults.Net
+	wire     topologies.Wire
+	http     *http.Client
+	mu       sync.RWMutex
+	clients  map[string]simv1connect.SimServiceClient
+	closeIdl func()
+}
+
+// NewCaller returns a caller named from. It opens no connection until the
+// first call.
+func NewCaller(from string, wire topologies.Wire, reg *registry.Registry, n *faults.Net) *Caller {
+	c := &Caller{from: from, reg: reg, net: n, wire: wire, clients: map[string]simv1connect.SimServiceClient{}}
+	t := &http.Transport{
+		DialContext:         c.dial,
+		MaxIdleConns:        0,
+		MaxIdleConnsPerHost: 1024,
+		IdleConnTimeout:     30 * time.Second,
+		DisableCompression:  true,
+	}
+	var p http.Protocols
+	if wire.HTTP == topologies.H2C {
+		p.SetUnencryptedHTTP2(true)
+		t.HTTP2 = &http.HTTP2Config{SendPingTimeout: h2SendPingTimeout, PingTimeout: h2PingTimeout}
+	} else {
+		p.SetHTTP1(true)
+	}
+	t.Protocols = &p
+	c.http = &http.Client{Transport: t}
+	c.closeIdl = t.CloseIdleConnections
+	return c
+}
+
+// dial names the link by looking the address up in the registry.
+func (c *Caller) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	to := addr
+	if ep, ok := c.reg.Lookup(addr); ok {
+		to = ep.Name()
+	}
+	return c.net.Dial(ctx, faults.Link{From: c.from, To: to}, network, addr)
+}
+
+func (c *Caller) client(ep registry.Endpoint) simv1connect.SimServiceClient {
+	c.mu.RLock()
+	cl := c.clients[ep.URL]
+	c.mu.RUnlock()
+	if cl != nil {
+		return cl
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl = c.clients[ep.URL]; cl == nil {
+		var opts []connect.ClientOption
+		if c.wire.Protocol == topologies.ProtocolGRPC {
+			opts = append(opts, connect.WithGRPC())
+		}
+		cl = simv1connect.NewSimServiceClient(c.http, ep.URL, opts...)
+		c.clients[ep.URL] = cl
+	}
+	return cl
+}
+
+// Call sends req to the next replica of service. With no replica registered
+// it fails with connect.CodeUnavailable without touching the network.
+func (c *Caller) Call(ctx context.Context, service string, req *simv1.HandleRequest) (*simv1.HandleResponse, error) {
+	ep, ok := c.reg.Next(service)
+	if !ok {
+		return nil, connect.NewError(connect.CodeUnavailable, errNoReplica(service))
+	}
+	res, err := c.client(ep).Handle(ctx, connect.NewRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	return res.Msg, nil
+}
+
+// Close closes idle connections. In-flight calls are not interrupted.
+func (c *Caller) Close() { c.closeIdl() }
+
+type errNoReplica string
+
+func (e errNoReplica) Error() string { return "no replica of " + string(e) + " is registered" }

@@ -1,0 +1,249 @@
+// Package service runs the replicas of simulated services. Each replica is
+// its own Connect server on a loopback port with its own NATS connection:
+//
+//	Handle ─► capacity ─► work (sampled) ─► injected error? ─► calls in order ─► publishes (acked)
+//	event  ─► same steps ─► ledger.Processed ─► ack   (nak on failure)
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/sim/metrics"
+	"github.com/faultline-sim/faultline/sim/registry"
+	"github.com/faultline-sim/faultline/sim/rpc/simv1"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// Config wires one replica into its variant's world.
+type Config struct {
+	Topology *topologies.Topology
+	Service  *topologies.Service
+	Replica  int
+	// Seed drives the work-time and error sampler.
+	Seed     uint64
+	Registry *registry.Registry
+	Net      *faults.Net
+	// BrokerAddr is the broker's host:port; required when the service
+	// publishes or consumes.
+	BrokerAddr string
+	Ledger     *metrics.Ledger
+	// EventIDs is shared by every replica of the variant so event ids are
+	// unique.
+	EventIDs *atomic.Uint64
+}
+
+// Replica is one running instance of a service. Create with New, Start, and
+// Close. Safe for concurrent use after Start.
+type Replica struct {
+	cfg     Config
+	name    string
+	sampler Sampler
+	caller  *Caller
+
+	srv       *Server
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	consumers []*consumer
+	inflight  atomic.Int64
+	closeOnce sync.Once
+}
+
+// New returns an unstarted replica. It has no side effects.
+func New(cfg Config) *Replica {
+	name := cfg.Service.Name + "#" + strconv.Itoa(cfg.Replica)
+	return &Replica{
+		cfg:     cfg,
+		name:    name,
+		sampler: NewSampler(cfg.Seed, cfg.Service),
+		caller:  NewCaller(name, cfg.Topology.Wire, cfg.Registry, cfg.Net),
+	}
+}
+
+// Name returns "service#replica".
+func (r *Replica) Name() string { return r.name }
+
+// Start listens, connects to the broker when the service uses it, starts its
+// consumers and registers the replica. On error everything started is closed.
+func (r *Replica) Start(ctx context.Context) error {
+	srv, err := NewServer(r)
+	if err != nil {
+		return fmt.Errorf("%s: listen: %w", r.name, err)
+	}
+	r.srv = srv
+	if len(r.cfg.Service.Publish) > 0 || len(r.cfg.Service.Consume) > 0 {
+		if err := r.connect(); err != nil {
+			r.Close()
+			return err
+		}
+		for _, c := range r.cfg.Service.Consume {
+			cons, err := r.consume(ctx, c)
+			if err != nil {
+				r.Close()
+				return fmt.Errorf("%s: consume %s: %w", r.name, c.Subject, err)
+			}
+			r.consumers = append(r.consumers, cons)
+		}
+	}
+	r.cfg.Registry.Register(registry.Endpoint{Service: r.cfg.Service.Name, Replica: r.cfg.Replica, Addr: srv.Addr()})
+	return nil
+}
+
+// natsDialer dials the broker through the fault layer.
+type natsDialer struct {
+	net  *faults.Net
+	link faults.Link
+}
+
+func (d natsDialer) Dial(network, address string) (net.Conn, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), natsDialTimeout)
+	defer cancel()
+	return d.net.Dial(ctx, d.link, network, address)
+}
+
+// NATS client settings: short dial timeout (a reconnecting client holds its
+// lock while dialing) and pings that notice a dead connection in ~1s.
+const (
+	natsDialTimeout   = time.Second
+	natsPingInterval  = 500 * time.Millisecond
+	natsReconnectWait = 100 * time.Millisecond
+)
+
+func (r *Replica) connect() error {
+	if r.cfg.BrokerAddr == "" {
+		return fmt.Errorf("%s: no broker address", r.name)
+	}
+	nc, err := nats.Connect("nats://"+r.cfg.BrokerAddr,
+		nats.Name(r.name),
+		nats.SetCustomDialer(natsDialer{r.cfg.Net, faults.Link{From: r.name, To: "broker"}}),
+		nats.Timeout(natsDialTimeout),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(natsReconnectWait),
+		nats.PingInterval(natsPingInterval),
+		nats.MaxPingsOutstanding(2),
+	)
+	if err != nil {
+		return fmt.Errorf("%s: connect to broker: %w", r.name, err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return fmt.Errorf("%s: jetstream: %w", r.name, err)
+	}
+	r.nc, r.js = nc, js
+	return nil
+}
+
+// Handle serves one synchronous request.
+func (r *Replica) Handle(ctx context.Context, req *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
+	if capacity := int64(r.cfg.Service.Capacity); capacity > 0 {
+		if r.inflight.Add(1) > capacity {
+			r.inflight.Add(-1)
+			return nil, connect.NewError(connect.CodeResourceExhausted, errAtCapacity)
+		}
+		defer r.inflight.Add(-1)
+	}
+	m := req.Msg
+	hops, err := r.execute(ctx, m.OpId, time.Unix(0, m.IntendedUnixNano), 1)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&simv1.HandleResponse{
+		Service: r.cfg.Service.Name,
+		Replica: uint32(r.cfg.Replica),
+		Hops:    hops + 1,
+	}), nil
+}
+
+var (
+	errAtCapacity = errors.New("replica at capacity")
+	errInjected   = errors.New("injected error")
+)
+
+// execute is the service's work for one operation, for a request and for an
+// event alike. It returns the deepest hop count of its calls.
+func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, attempt uint64) (uint32, error) {
+	if err := sleep(ctx, r.sampler.Work(op, attempt)); err != nil {
+		return 0, connect.NewError(codeOfContext(err), err)
+	}
+	if r.sampler.Fails(op, attempt) {
+		return 0, connect.NewError(connect.CodeInternal, errInjected)
+	}
+	var hops uint32
+	for _, call := range r.cfg.Service.Calls {
+		res, err := r.call(ctx, call, op, intended)
+		if err != nil {
+			return 0, connect.NewError(connect.CodeOf(err), fmt.Errorf("call %s: %w", call.Service, err))
+		}
+		hops = max(hops, res.Hops)
+	}
+	for _, p := range r.cfg.Service.Publish {
+		if err := r.publish(ctx, p, op, intended); err != nil {
+			return 0, err
+		}
+	}
+	return hops, nil
+}
+
+func (r *Replica) call(ctx context.Context, call topologies.Call, op uint64, intended time.Time) (*simv1.HandleResponse, error) {
+	if call.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, call.Timeout)
+		defer cancel()
+	}
+	return r.caller.Call(ctx, call.Service, &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()})
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func codeOfContext(err error) connect.Code {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return connect.CodeDeadlineExceeded
+	}
+	return connect.CodeCanceled
+}
+
+// Close deregisters the replica, stops its consumers, closes its server
+// (in-flight handlers are cancelled after a grace period and waited for) and
+// its broker connection. Idempotent.
+func (r *Replica) Close() error {
+	var err error
+	r.closeOnce.Do(func() {
+		r.cfg.Registry.Deregister(r.cfg.Service.Name, r.cfg.Replica)
+		for _, c := range r.consumers {
+			c.stop()
+		}
+		if r.srv != nil {
+			err = r.srv.Close()
+		}
+		if r.nc != nil {
+			r.nc.Close()
+		}
+		r.caller.Close()
+	})
+	return err
+}

@@ -1,0 +1,90 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/faultline-sim/faultline/sim/rpc/simv1/simv1connect"
+)
+
+// shutdownGrace is how long Close lets in-flight requests finish before it
+// cancels them.
+const shutdownGrace = time.Second
+
+// Server is a Connect server for SimService on a 127.0.0.1 ephemeral port,
+// speaking HTTP/1.1 and HTTP/2 cleartext (h2c) and every Connect protocol.
+// Close cancels in-flight handlers and waits for them and for the serving
+// goroutine, like httptest.Server.
+type Server struct {
+	ln       net.Listener
+	srv      *http.Server
+	ctx      context.Context
+	cancel   context.CancelFunc
+	handlers sync.WaitGroup
+	served   chan struct{}
+	once     sync.Once
+}
+
+// NewServer listens on 127.0.0.1:0 and serves h. Handlers get a context that
+// Close cancels.
+func NewServer(h simv1connect.SimServiceHandler) (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{ln: ln, served: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	path, handler := simv1connect.NewSimServiceHandler(h)
+	mux := http.NewServeMux()
+	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.handlers.Add(1)
+		defer s.handlers.Done()
+		handler.ServeHTTP(w, r)
+	}))
+	var p http.Protocols
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	s.srv = &http.Server{
+		Handler:           mux,
+		Protocols:         &p,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams: 1000,
+			SendPingTimeout:      h2SendPingTimeout,
+			PingTimeout:          h2PingTimeout,
+		},
+		BaseContext: func(net.Listener) context.Context { return s.ctx },
+	}
+	go func() {
+		defer close(s.served)
+		s.srv.Serve(ln)
+	}()
+	return s, nil
+}
+
+// Addr returns host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops accepting, gives in-flight requests shutdownGrace to finish,
+// cancels the rest, closes every connection and waits for every handler.
+// Idempotent.
+func (s *Server) Close() error {
+	var err error
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if e := s.srv.Shutdown(ctx); e != nil && !errors.Is(e, context.DeadlineExceeded) {
+			err = e
+		}
+		s.cancel()
+		s.srv.Close()
+		<-s.served
+		s.handlers.Wait()
+	})
+	return err
+}

@@ -1,0 +1,103 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/gateway"
+	"github.com/faultline-sim/faultline/sim/metrics"
+	"github.com/faultline-sim/faultline/sim/registry"
+	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// ClientName is the load generator's endpoint name in links.
+const ClientName = "client"
+
+// world is one variant's running system:
+//
+//	client ─► gateway ─► replicas ─► broker
+//
+// Every connection goes through net (the fault layer); every replica
+// registers in reg.
+type world struct {
+	top      *topologies.Topology
+	net      *faults.Net
+	reg      *registry.Registry
+	broker   *broker.Broker
+	replicas []*service.Replica
+	gateway  *gateway.Gateway
+	client   *service.Caller
+}
+
+// startWorld starts the broker (when the topology has events), creates its
+// streams and consumers, starts every replica and the gateway. On error it
+// closes what it started.
+func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, ledger *metrics.Ledger) (*world, error) {
+	w := &world{top: top, net: faults.NewNet(), reg: registry.New()}
+	var brokerAddr string
+	if len(top.Subjects()) > 0 {
+		w.broker = broker.New()
+		if err := w.broker.Start(ctx); err != nil {
+			return nil, err
+		}
+		if err := w.broker.Setup(ctx, top); err != nil {
+			w.close()
+			return nil, fmt.Errorf("broker setup: %w", err)
+		}
+		brokerAddr = w.broker.Addr()
+	}
+	var eventIDs atomic.Uint64
+	for i := range top.Services {
+		svc := &top.Services[i]
+		for r := range svc.Replicas {
+			rep := service.New(service.Config{
+				Topology:   top,
+				Service:    svc,
+				Replica:    r,
+				Seed:       seed,
+				Registry:   w.reg,
+				Net:        w.net,
+				BrokerAddr: brokerAddr,
+				Ledger:     ledger,
+				EventIDs:   &eventIDs,
+			})
+			if err := rep.Start(ctx); err != nil {
+				w.close()
+				return nil, err
+			}
+			w.replicas = append(w.replicas, rep)
+		}
+	}
+	w.gateway = gateway.New(top.Entry, top.Wire, w.reg, w.net)
+	if err := w.gateway.Start(ctx); err != nil {
+		w.close()
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	w.client = service.NewCaller(ClientName, top.Wire, w.reg, w.net)
+	return w, nil
+}
+
+// close stops the gateway, then every replica, then the broker (waiting for
+// it and removing its store), in that order. Idempotent.
+func (w *world) close() {
+	if w.gateway != nil {
+		w.gateway.Close()
+		w.gateway = nil
+	}
+	if w.client != nil {
+		w.client.Close()
+		w.client = nil
+	}
+	for _, r := range w.replicas {
+		r.Close()
+	}
+	w.replicas = nil
+	if w.broker != nil {
+		w.broker.Close()
+		w.broker = nil
+	}
+}
