@@ -94,6 +94,8 @@ type Requests struct {
 	// aborted (cut off by the end of the drain or Ctrl-C), dropped (never
 	// sent: the generator was behind), other.
 	Errors map[string]int64 `json:"errors"`
+	// ErrorSamples holds the first error message seen per kind.
+	ErrorSamples map[string]string `json:"error_samples,omitempty"`
 }
 
 // Generator reports schedule keeping.

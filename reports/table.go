@@ -70,6 +70,11 @@ func WriteTable(w io.Writer, r *Result) error {
 		if v.Error != "" {
 			fmt.Fprintf(w, "variant %s failed: %s\n", v.Name, v.Error)
 		}
+		for _, k := range ErrorKinds {
+			if msg, ok := v.Requests.ErrorSamples[k]; ok {
+				fmt.Fprintf(w, "variant %s: first %s error: %s\n", v.Name, k, msg)
+			}
+		}
 		if v.Generator.Behind {
 			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.\n",
 				v.Name, v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
@@ -115,4 +120,6 @@ func pct(p *Percentiles, f func(*Percentiles) float64) string {
 	return ms(f(p))
 }
 
-func trim(f float64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", f), "0"), ".") }
+func trim(f float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", f), "0"), ".")
+}

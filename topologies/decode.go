@@ -51,7 +51,7 @@ func Parse(file string, data []byte) (*Topology, error) {
 	if !ok {
 		return nil, d.Err()
 	}
-	t := &Topology{File: file, Name: baseName(file), Wire: Wire{Protocol: ProtocolConnect, HTTP: HTTP1}}
+	t := &Topology{File: file, Name: baseName(file), Wire: Wire{Protocol: ProtocolConnect, HTTP: H2C}}
 	m, ok := d.Mapping(root, topologyKeys...)
 	if !ok {
 		return nil, d.Err()
@@ -193,7 +193,7 @@ func setString(d *Decoder, m map[string]Node, key string, dst *string) {
 }
 
 // SetDefaults fills zero values with their defaults, for topologies built in
-// code: wire connect/http1, replicas 1, event kind domain, schema 1, consumer
+// code: wire connect/h2c, replicas 1, event kind domain, schema 1, consumer
 // group the service's name, concurrency 1, ack wait 30s. Decoding applies
 // defaults only to keys left out, so an explicit zero is still reported.
 func (t *Topology) SetDefaults() {
@@ -201,7 +201,7 @@ func (t *Topology) SetDefaults() {
 		t.Wire.Protocol = ProtocolConnect
 	}
 	if t.Wire.HTTP == "" {
-		t.Wire.HTTP = HTTP1
+		t.Wire.HTTP = H2C
 	}
 	for i := range t.Services {
 		s := &t.Services[i]

@@ -149,7 +149,7 @@ func TestParseDefaultsAndShortForms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if top.Name != "mine" || top.File != "dir/mine.yaml" || top.Wire != (Wire{ProtocolConnect, HTTP1}) {
+	if top.Name != "mine" || top.File != "dir/mine.yaml" || top.Wire != (Wire{ProtocolConnect, H2C}) {
 		t.Errorf("top = %+v", top)
 	}
 	a, b, c := top.Service("a"), top.Service("b"), top.Service("c")

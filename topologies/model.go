@@ -32,7 +32,8 @@ type Topology struct {
 type Wire struct {
 	// Protocol is ProtocolConnect (default) or ProtocolGRPC.
 	Protocol string
-	// HTTP is HTTP1 (default) or H2C.
+	// HTTP is H2C (default) or HTTP1. h2c is the default because it held
+	// twice the rate of HTTP/1.1 in the shipped topologies (see README).
 	HTTP string
 }
 

@@ -110,7 +110,7 @@ func TestShippedTopologies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sync.Name != "order-sync" || sync.Entry != "order" || sync.Wire != (Wire{ProtocolConnect, HTTP1}) {
+	if sync.Name != "order-sync" || sync.Entry != "order" || sync.Wire != (Wire{ProtocolConnect, H2C}) {
 		t.Errorf("order-sync = %+v", sync)
 	}
 	chain := map[string]string{"order": "payment", "payment": "inventory", "inventory": ""}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -27,7 +28,7 @@ const (
 )
 
 const usage = `usage:
-  faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME]
+  faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--cpuprofile FILE]
   faultline validate FILE...
   faultline version
 `
@@ -72,6 +73,8 @@ type RunConfig struct {
 	Seed     uint64
 	seedSet  bool
 	Variant  string
+	// CPUProfile, when set, is where a CPU profile of the run is written.
+	CPUProfile string
 	// Progress forces the live display on (true) or off (false); nil decides
 	// by whether stdout is a terminal.
 	Progress *bool
@@ -93,6 +96,7 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 		return err
 	})
 	fs.StringVar(&cfg.Variant, "variant", "", "run only this variant")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -151,6 +155,14 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
 		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
+	if cfg.CPUProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline run: --cpuprofile: %v\n", err)
+			return ExitBadInput
+		}
+		defer stopProfile()
+	}
 	res, runErr := sim.Run(ctx, sc, opt)
 	if live {
 		fmt.Fprint(stdout, "\r\033[K")
@@ -244,6 +256,18 @@ func printProblems(w io.Writer, err error) {
 		fmt.Fprintln(w, e)
 	}
 	walk(err)
+}
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -160,6 +160,10 @@ func (g *Generator) do(j job) {
 	latency := time.Since(j.intended)
 	g.inFlight.Add(-1)
 	if recorded {
-		rec.Record(off, latency, metrics.OutcomeOf(err))
+		o := metrics.OutcomeOf(err)
+		rec.Record(off, latency, o)
+		if err != nil {
+			rec.Error(o, err)
+		}
 	}
 }

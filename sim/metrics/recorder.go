@@ -39,6 +39,8 @@ type Recorder struct {
 	succeeded   atomic.Int64
 	failed      atomic.Int64
 	maxInFlight atomic.Int64
+	// samples holds the first error message seen per outcome.
+	samples [NumOutcomes]atomic.Pointer[string]
 }
 
 // second is one timeline entry.
@@ -177,4 +179,15 @@ func storeMax(a *atomic.Int64, v int64) {
 			return
 		}
 	}
+}
+
+// Error keeps err's message as the sample of outcome o unless one is kept
+// already. Call it for failed requests only; it allocates only for the
+// first error of each kind. Safe for concurrent use.
+func (r *Recorder) Error(o Outcome, err error) {
+	if err == nil || o >= NumOutcomes || r.samples[o].Load() != nil {
+		return
+	}
+	msg := err.Error()
+	r.samples[o].CompareAndSwap(nil, &msg)
 }

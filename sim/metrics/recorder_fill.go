@@ -67,6 +67,14 @@ func (r *Recorder) Fill(v *reports.Variant, window time.Duration) {
 		Failed:    failed,
 		Errors:    errs,
 	}
+	for o := Outcome(0); o < NumOutcomes; o++ {
+		if msg := r.samples[o].Load(); msg != nil {
+			if v.Requests.ErrorSamples == nil {
+				v.Requests.ErrorSamples = map[string]string{}
+			}
+			v.Requests.ErrorSamples[o.String()] = *msg
+		}
+	}
 
 	v.Availability = 0
 	if offered > 0 {

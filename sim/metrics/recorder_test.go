@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -257,5 +258,24 @@ func TestRecorderZeroWindow(t *testing.T) {
 	}
 	if v.OfferedRPS != 0 || v.Requests.Offered != 1 || v.Availability != 0 {
 		t.Errorf("offered %d rps %v availability %v", v.Requests.Offered, v.OfferedRPS, v.Availability)
+	}
+}
+
+func TestRecorderErrorSamplesKeepFirstPerKind(t *testing.T) {
+	r := NewRecorder(time.Second, time.Second)
+	r.Error(Timeout, errors.New("first timeout"))
+	r.Error(Timeout, errors.New("second timeout"))
+	r.Error(Unavailable, errors.New("refused"))
+	r.Error(Internal, nil)
+	var v reports.Variant
+	r.Fill(&v, time.Second)
+	want := map[string]string{"timeout": "first timeout", "unavailable": "refused"}
+	if len(v.Requests.ErrorSamples) != len(want) {
+		t.Fatalf("samples %v, want %v", v.Requests.ErrorSamples, want)
+	}
+	for k, msg := range want {
+		if v.Requests.ErrorSamples[k] != msg {
+			t.Errorf("sample %s = %q, want %q", k, v.Requests.ErrorSamples[k], msg)
+		}
 	}
 }

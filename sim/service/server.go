@@ -8,8 +8,14 @@ import (
 	"sync"
 	"time"
 
+	"connectrpc.com/connect"
+
 	"github.com/faultline-sim/faultline/sim/rpc/simv1/simv1connect"
 )
+
+// compressMinBytes keeps the tiny messages of the simulation uncompressed
+// even for a client that accepts gzip.
+const compressMinBytes = 1 << 16
 
 // shutdownGrace is how long Close lets in-flight requests finish before it
 // cancels them.
@@ -38,7 +44,7 @@ func NewServer(h simv1connect.SimServiceHandler) (*Server, error) {
 	}
 	s := &Server{ln: ln, served: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	path, handler := simv1connect.NewSimServiceHandler(h)
+	path, handler := simv1connect.NewSimServiceHandler(h, connect.WithCompressMinBytes(compressMinBytes))
 	mux := http.NewServeMux()
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.handlers.Add(1)
