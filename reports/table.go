@@ -45,14 +45,15 @@ func WriteTable(w io.Writer, r *Result) error {
 	row("latency p99", func(v *Variant) string { return ms(v.LatencyMS.P99) })
 	row("latency p99.9", func(v *Variant) string { return ms(v.LatencyMS.P999) })
 	row("latency max", func(v *Variant) string { return ms(v.LatencyMS.Max) })
-	row("accepted (acked)", events(func(v *Variant) string { return fmt.Sprint(v.Events.Acked) }))
+	row("accepted", events(func(v *Variant) string { return fmt.Sprint(v.Requests.Succeeded) }))
 	row("completed", events(func(v *Variant) string { return fmt.Sprint(v.Completed) }))
 	row("completion p50", events(func(v *Variant) string { return pct(v.CompletionMS, func(p *Percentiles) float64 { return p.P50 }) }))
 	row("completion p99", events(func(v *Variant) string { return pct(v.CompletionMS, func(p *Percentiles) float64 { return p.P99 }) }))
-	row("processed", events(func(v *Variant) string { return fmt.Sprint(v.Events.Processed) }))
-	row("lost", events(func(v *Variant) string { return fmt.Sprint(v.Events.Lost) }))
-	row("duplicates", events(func(v *Variant) string { return fmt.Sprint(v.Events.Duplicates) }))
-	row("redelivered", events(func(v *Variant) string { return fmt.Sprint(v.Events.Redelivered) }))
+	row("events acked*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Acked) }))
+	row("events processed*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Processed) }))
+	row("lost*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Lost) }))
+	row("duplicates*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Duplicates) }))
+	row("redelivered*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Redelivered) }))
 	row("max consumer lag", events(func(v *Variant) string { return fmt.Sprint(v.Events.MaxConsumerLag) }))
 	row("generator", func(v *Variant) string {
 		switch {
@@ -80,7 +81,8 @@ func WriteTable(w io.Writer, r *Result) error {
 				v.Name, v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
 		}
 	}
-	_, err := fmt.Fprintf(w, "latency: client-observed, from each request's intended send time, over %s s after %s s of warm-up; completion: until every subscriber processed every event of the operation.\n",
+	_, err := fmt.Fprintf(w, "Requests, latency and completion: over %s s after %s s of warm-up; latency from each request's intended send time;\n"+
+		"completion: until every subscriber processed every event of the operation. *: every event of the run, warm-up included.\n",
 		trim(r.Config.DurationS), trim(r.Config.WarmupS))
 	return err
 }

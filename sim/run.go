@@ -129,7 +129,6 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	}
 	client := w.client
 	mon := startMonitor(w, rec, v.Name, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
-	var recordStart time.Time // written by OnStart before the first send
 	gen := load.New(load.Config{
 		Pacer:       pacer,
 		Warmup:      sc.Warmup,
@@ -138,8 +137,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 		MaxInFlight: maxInFlight(sc),
 		Recorder:    rec,
 		OnStart: func(start time.Time) {
-			recordStart = start.Add(sc.Warmup)
-			ledger.Start(recordStart)
+			ledger.Start(start.Add(sc.Warmup))
 			mon.begin(start)
 		},
 		Target: func(ctx context.Context, op uint64, intended time.Time) error {
@@ -149,7 +147,6 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	})
 
 	_, runErr := gen.Run(ctx)
-	loadEnd := time.Now()
 
 	drain := sc.Drain
 	if ctx.Err() != nil {
@@ -161,10 +158,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	waitLedger(drainCtx, ledger)
 	maxLag := mon.stop()
 
-	var window time.Duration
-	if !recordStart.IsZero() {
-		window = min(sc.Duration, max(loadEnd.Sub(recordStart), 0))
-	}
+	window := gen.RecordedWindow()
 	rec.Fill(&rv, window)
 	ledger.Fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag

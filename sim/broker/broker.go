@@ -98,6 +98,11 @@ func (b *Broker) URL() string { return b.srv.ClientURL() }
 // Addr returns host:port of the client listener.
 func (b *Broker) Addr() string { return strings.TrimPrefix(b.URL(), "nats://") }
 
+// StoreDir returns the directory of the broker's file store: "" before
+// Start and after Close, which removes it. Safe for concurrent use with other
+// methods, but not with Start or Close.
+func (b *Broker) StoreDir() string { return b.dir }
+
 // StreamName returns the name of the stream that stores subject.
 func StreamName(subject string) string { return "EV_" + sanitize(subject) }
 

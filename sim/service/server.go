@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -16,6 +17,9 @@ import (
 // compressMinBytes keeps the tiny messages of the simulation uncompressed
 // even for a client that accepts gzip.
 const compressMinBytes = 1 << 16
+
+// closePoll is how often Close checks whether handlers are still running.
+const closePoll = 5 * time.Millisecond
 
 // shutdownGrace is how long Close lets in-flight requests finish before it
 // cancels them.
@@ -31,6 +35,7 @@ type Server struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup
+	active   atomic.Int64 // handlers running now
 	served   chan struct{}
 	once     sync.Once
 }
@@ -48,7 +53,9 @@ func NewServer(h simv1connect.SimServiceHandler) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.handlers.Add(1)
+		s.active.Add(1)
 		defer s.handlers.Done()
+		defer s.active.Add(-1)
 		handler.ServeHTTP(w, r)
 	}))
 	var p http.Protocols
@@ -78,13 +85,33 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops accepting, gives in-flight requests shutdownGrace to finish,
 // cancels the rest, closes every connection and waits for every handler.
-// Idempotent.
+// It does not wait for idle connections to go away: once no handler runs it
+// closes them. Idempotent.
 func (s *Server) Close() error {
 	var err error
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		if e := s.srv.Shutdown(ctx); e != nil && !errors.Is(e, context.DeadlineExceeded) {
+		shut := make(chan error, 1)
+		go func() { shut <- s.srv.Shutdown(ctx) }()
+		tick := time.NewTicker(closePoll)
+		defer tick.Stop()
+	wait:
+		for {
+			select {
+			case e := <-shut:
+				shut <- e
+				break wait
+			case <-ctx.Done():
+				break wait
+			case <-tick.C:
+				if s.active.Load() == 0 {
+					break wait
+				}
+			}
+		}
+		cancel()
+		if e := <-shut; e != nil && !errors.Is(e, context.DeadlineExceeded) && !errors.Is(e, context.Canceled) {
 			err = e
 		}
 		s.cancel()
