@@ -52,9 +52,12 @@ type Variant struct {
 	Topology string `json:"topology"`
 	// EventDriven is true when the entry path publishes events, so the
 	// operation completes after the client is answered.
-	EventDriven bool     `json:"event_driven"`
-	Wire        string   `json:"wire"`
-	Requests    Requests `json:"requests"`
+	EventDriven bool   `json:"event_driven"`
+	Wire        string `json:"wire"`
+	// WindowS is the recorded window in seconds: the scenario's duration,
+	// or less when the run was interrupted.
+	WindowS  float64  `json:"window_s"`
+	Requests Requests `json:"requests"`
 	// Availability is succeeded/offered over the recorded window, 0..1.
 	Availability float64 `json:"availability"`
 	// OfferedRPS is the scheduled rate; AchievedRPS the rate requests were

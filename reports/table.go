@@ -81,9 +81,17 @@ func WriteTable(w io.Writer, r *Result) error {
 				v.Name, v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
 		}
 	}
-	_, err := fmt.Fprintf(w, "Requests, latency and completion: over %s s after %s s of warm-up; latency from each request's intended send time;\n"+
+	window := trim(r.Config.DurationS) + " s"
+	if r.Interrupted {
+		var parts []string
+		for _, v := range r.Variants {
+			parts = append(parts, fmt.Sprintf("%s %s s", v.Name, trim(v.WindowS)))
+		}
+		window = "the part of the window run before the interrupt (" + strings.Join(parts, ", ") + ")"
+	}
+	_, err := fmt.Fprintf(w, "Requests, latency and completion: over %s after %s s of warm-up; latency from each request's intended send time;\n"+
 		"completion: until every subscriber processed every event of the operation. *: every event of the run, warm-up included.\n",
-		trim(r.Config.DurationS), trim(r.Config.WarmupS))
+		window, trim(r.Config.WarmupS))
 	return err
 }
 

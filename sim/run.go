@@ -159,6 +159,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	maxLag := mon.stop()
 
 	window := gen.RecordedWindow()
+	rv.WindowS = window.Seconds()
 	rec.Fill(&rv, window)
 	ledger.Fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
