@@ -144,14 +144,7 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 	}
 	var opt sim.Options
 	if live {
-		opt.Progress = func(p sim.Progress) {
-			rate := 0.0
-			if s := p.Elapsed.Seconds(); s > 0 {
-				rate = float64(p.Sent) / s
-			}
-			fmt.Fprintf(stdout, "\r\033[K[%s] %5.1fs/%.0fs  sent %d  %.0f/s  errors %d",
-				p.Variant, p.Elapsed.Seconds(), p.Total.Seconds(), p.Sent, rate, p.Failed)
-		}
+		opt.Progress = progressLine(stdout, sc.Warmup)
 	}
 	fmt.Fprintf(stdout, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
 		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
@@ -186,6 +179,27 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 		return ExitRun
 	}
 	return ExitOK
+}
+
+// progressLine returns a Progress callback that redraws one terminal line:
+// elapsed, the send rate over the last update, and errors so far.
+func progressLine(w io.Writer, warmup time.Duration) func(sim.Progress) {
+	var last sim.Progress
+	return func(p sim.Progress) {
+		if p.Variant != last.Variant || p.Elapsed < last.Elapsed {
+			last = sim.Progress{Variant: p.Variant}
+		}
+		phase, rate := "warm-up", 0.0
+		if p.Elapsed >= warmup {
+			phase = "load"
+			if dt := (p.Elapsed - last.Elapsed).Seconds(); dt > 0 && last.Elapsed >= warmup {
+				rate = float64(p.Sent-last.Sent) / dt
+			}
+		}
+		fmt.Fprintf(w, "\r\033[K[%s] %s %5.1fs/%.0fs  sent %d  %.0f/s  errors %d",
+			p.Variant, phase, p.Elapsed.Seconds(), p.Total.Seconds(), p.Sent, rate, p.Failed)
+		last = p
+	}
 }
 
 // apply puts the command-line overrides into the scenario.

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/sim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -120,5 +122,20 @@ func TestRunWritesResults(t *testing.T) {
 	}
 	if res.Seed != 9 || len(res.Variants) != 1 || res.Variants[0].Name != "events" || res.Config.RateRPS != 50 {
 		t.Errorf("result: seed %d, variants %d, rate %v", res.Seed, len(res.Variants), res.Config.RateRPS)
+	}
+}
+
+func TestProgressLineRateOverLastUpdate(t *testing.T) {
+	var b bytes.Buffer
+	show := progressLine(&b, 2*time.Second)
+	show(sim.Progress{Variant: "sync", Elapsed: time.Second, Total: 7 * time.Second})
+	if !strings.Contains(b.String(), "[sync] warm-up") {
+		t.Errorf("during warm-up: %q", b.String())
+	}
+	show(sim.Progress{Variant: "sync", Elapsed: 3 * time.Second, Total: 7 * time.Second, Sent: 200})
+	b.Reset()
+	show(sim.Progress{Variant: "sync", Elapsed: 3500 * time.Millisecond, Total: 7 * time.Second, Sent: 300, Failed: 2})
+	if got := b.String(); !strings.Contains(got, "sent 300  200/s  errors 2") {
+		t.Errorf("rate over the last half second: %q", got)
 	}
 }
