@@ -25,6 +25,20 @@ func short(sc *scenarios.Scenario) {
 	sc.Load.Rate = 100
 }
 
+// quickstart loads the shipped quickstart, shortened; it skips in -short mode.
+func quickstart(t *testing.T) *scenarios.Scenario {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end run")
+	}
+	sc, err := scenarios.ReadFile("../scenarios/quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short(sc)
+	return sc
+}
+
 // checkInvariants asserts what must hold for any fault-free run with no
 // error rate, whatever the machine's speed.
 func checkInvariants(t *testing.T, v reports.Variant) {
@@ -73,14 +87,7 @@ func checkInvariants(t *testing.T, v reports.Variant) {
 }
 
 func TestQuickstartEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end run")
-	}
-	sc, err := scenarios.ReadFile("../scenarios/quickstart.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	short(sc)
+	sc := quickstart(t)
 	res, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -162,14 +169,7 @@ func TestQueueGroupAndFanOut(t *testing.T) {
 }
 
 func TestCancelStillReports(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end run")
-	}
-	sc, err := scenarios.ReadFile("../scenarios/quickstart.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	short(sc)
+	sc := quickstart(t)
 	sc.Duration = time.Minute
 	ctx, cancel := context.WithCancel(context.Background())
 	// Cancel once some requests were recorded: poll progress, no sleeps.
