@@ -31,7 +31,7 @@ func (r *Replica) consume(ctx context.Context, c topologies.Consume) (*consumer,
 	if group == "" {
 		group = r.cfg.Service.Name
 	}
-	cons, err := r.js.Consumer(ctx, broker.StreamName(c.Subject), broker.DurableName(c.Subject, group))
+	cons, err := r.broker.Load().js.Consumer(ctx, broker.StreamName(c.Subject), broker.DurableName(c.Subject, group))
 	if err != nil {
 		return nil, err
 	}

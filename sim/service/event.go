@@ -28,6 +28,10 @@ const (
 // hears of the attempt before the publish, so a consumer that is faster than
 // the ack cannot finish the operation early, and of the ack after it.
 func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, intended time.Time) error {
+	bc := r.broker.Load()
+	if bc == nil {
+		return connect.NewError(connect.CodeUnavailable, fmt.Errorf("publish %s: %w", p.Subject, errNoBroker))
+	}
 	id := r.cfg.EventIDs.Add(1)
 	r.cfg.Ledger.Publishing(id, op, intended, p.Subject)
 	msg := nats.NewMsg(p.Subject)
@@ -38,7 +42,7 @@ func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, 
 	msg.Header.Set(HeaderKind, p.Kind)
 	msg.Header.Set(HeaderSchema, strconv.Itoa(p.Schema))
 	msg.Header.Set(HeaderSource, r.name)
-	if _, err := r.js.PublishMsg(ctx, msg, jetstream.WithMsgID(sid)); err != nil {
+	if _, err := bc.js.PublishMsg(ctx, msg, jetstream.WithMsgID(sid)); err != nil {
 		code := connect.CodeUnavailable
 		if errors.Is(err, context.DeadlineExceeded) {
 			code = connect.CodeDeadlineExceeded
@@ -48,6 +52,8 @@ func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, 
 	r.cfg.Ledger.Acked(id)
 	return nil
 }
+
+var errNoBroker = errors.New("not connected to the broker")
 
 // eventOf reads the ids and intended time an event carries.
 func eventOf(h nats.Header) (op, event uint64, intended time.Time, err error) {

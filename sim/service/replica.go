@@ -44,6 +44,12 @@ type Config struct {
 	EventIDs *atomic.Uint64
 }
 
+// brokerConn is a replica's connection to the broker.
+type brokerConn struct {
+	nc *nats.Conn
+	js jetstream.JetStream
+}
+
 // Replica is one running instance of a service. Create with New, Start, and
 // Close. Safe for concurrent use after Start.
 type Replica struct {
@@ -52,12 +58,17 @@ type Replica struct {
 	sampler Sampler
 	caller  *Caller
 
+	// mu guards the running parts, which Crash and Restart replace.
+	mu        sync.Mutex
+	addr      string // where the replica listens; kept across restarts
 	srv       *Server
-	nc        *nats.Conn
-	js        jetstream.JetStream
+	broker    atomic.Pointer[brokerConn] // nil while down or without events
 	consumers []*consumer
-	inflight  atomic.Int64
-	closeOnce sync.Once
+	up        bool
+	closed    bool
+
+	inflight atomic.Int64
+	faults   processFaults
 }
 
 // New returns an unstarted replica. It has no side effects.
@@ -77,26 +88,94 @@ func (r *Replica) Name() string { return r.name }
 // Start listens, connects to the broker when the service uses it, starts its
 // consumers and registers the replica. On error everything started is closed.
 func (r *Replica) Start(ctx context.Context) error {
-	srv, err := NewServer(r)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.start(ctx, "127.0.0.1:0"); err != nil {
+		r.stop(false)
+		return err
+	}
+	return nil
+}
+
+// start brings the replica up on addr. r.mu is held.
+func (r *Replica) start(ctx context.Context, addr string) error {
+	srv, err := NewServerAt(addr, r, connect.WithInterceptors(r.faults.interceptor()))
 	if err != nil {
 		return fmt.Errorf("%s: listen: %w", r.name, err)
 	}
-	r.srv = srv
+	r.srv, r.addr = srv, srv.Addr()
 	if len(r.cfg.Service.Publish) > 0 || len(r.cfg.Service.Consume) > 0 {
 		if err := r.connect(); err != nil {
-			r.Close()
 			return err
 		}
 		for _, c := range r.cfg.Service.Consume {
 			cons, err := r.consume(ctx, c)
 			if err != nil {
-				r.Close()
 				return fmt.Errorf("%s: consume %s: %w", r.name, c.Subject, err)
 			}
 			r.consumers = append(r.consumers, cons)
 		}
 	}
-	r.cfg.Registry.Register(registry.Endpoint{Service: r.cfg.Service.Name, Replica: r.cfg.Replica, Addr: srv.Addr()})
+	r.cfg.Registry.Register(registry.Endpoint{Service: r.cfg.Service.Name, Replica: r.cfg.Replica, Addr: r.addr})
+	r.up = true
+	return nil
+}
+
+// stop takes the running parts down: gracefully (consumers stop, the server
+// drains for a grace period) or as a crash (everything closes at once,
+// unacked events are left to the broker's redelivery). r.mu is held.
+func (r *Replica) stop(crash bool) error {
+	var err error
+	if crash {
+		// Connections the replica dialed die with it, before anything
+		// could be said on them.
+		r.cfg.Net.Reset(faults.Link{From: r.name, To: "*"})
+	}
+	for _, c := range r.consumers {
+		c.stop()
+	}
+	r.consumers = nil
+	if r.srv != nil {
+		if crash {
+			r.srv.Crash()
+		} else {
+			err = r.srv.Close()
+		}
+		r.srv = nil
+	}
+	if bc := r.broker.Swap(nil); bc != nil {
+		bc.nc.Close()
+	}
+	r.up = false
+	return err
+}
+
+// Crash kills the replica as a process death would: its listener and every
+// connection close at once, in-flight requests fail, its broker connection
+// drops and its consumers stop without acking. Its registry entry stays,
+// stale, as a dead instance's would until a health check removed it.
+// A no-op when the replica is not up.
+func (r *Replica) Crash() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.up && !r.closed {
+		r.stop(true)
+	}
+}
+
+// Restart brings a crashed replica back on the same address, reconnects it
+// to the broker, restarts its consumers and registers it again. A no-op when
+// the replica is up or closed.
+func (r *Replica) Restart(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.up || r.closed {
+		return nil
+	}
+	if err := r.start(ctx, r.addr); err != nil {
+		r.stop(true)
+		return err
+	}
 	return nil
 }
 
@@ -141,7 +220,7 @@ func (r *Replica) connect() error {
 		nc.Close()
 		return fmt.Errorf("%s: jetstream: %w", r.name, err)
 	}
-	r.nc, r.js = nc, js
+	r.broker.Store(&brokerConn{nc: nc, js: js})
 	return nil
 }
 
@@ -174,10 +253,16 @@ var (
 // execute is the service's work for one operation, for a request and for an
 // event alike. It returns the deepest hop count of its calls.
 func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, attempt uint64) (uint32, error) {
-	if err := sleep(ctx, r.sampler.Work(op, attempt)); err != nil {
+	if err := r.faults.waitResumed(ctx); err != nil {
 		return 0, connect.NewError(codeOfContext(err), err)
 	}
-	if r.sampler.Fails(op, attempt) {
+	if err := sleep(ctx, r.faults.scale(r.sampler.Work(op, attempt))); err != nil {
+		return 0, connect.NewError(codeOfContext(err), err)
+	}
+	if err := r.faults.waitResumed(ctx); err != nil {
+		return 0, connect.NewError(codeOfContext(err), err)
+	}
+	if r.faults.fails(r.sampler, op, attempt) {
 		return 0, connect.NewError(connect.CodeInternal, errInjected)
 	}
 	var hops uint32
@@ -231,19 +316,15 @@ func codeOfContext(err error) connect.Code {
 // (in-flight handlers are cancelled after a grace period and waited for) and
 // its broker connection. Idempotent.
 func (r *Replica) Close() error {
-	var err error
-	r.closeOnce.Do(func() {
-		r.cfg.Registry.Deregister(r.cfg.Service.Name, r.cfg.Replica)
-		for _, c := range r.consumers {
-			c.stop()
-		}
-		if r.srv != nil {
-			err = r.srv.Close()
-		}
-		if r.nc != nil {
-			r.nc.Close()
-		}
-		r.caller.Close()
-	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.faults.resume()
+	r.cfg.Registry.Deregister(r.cfg.Service.Name, r.cfg.Replica)
+	err := r.stop(false)
+	r.caller.Close()
 	return err
 }

@@ -51,6 +51,11 @@ func (s Sampler) Fails(op, attempt uint64) bool {
 	return s.errorRate > 0 && s.uniform(op, attempt, 3) < s.errorRate
 }
 
+// FailsAt is Fails with rate in place of the service's error rate.
+func (s Sampler) FailsAt(rate float64, op, attempt uint64) bool {
+	return rate > 0 && s.uniform(op, attempt, 3) < rate
+}
+
 // uniform returns a value in (0, 1).
 func (s Sampler) uniform(op, attempt, salt uint64) float64 {
 	x := mix(s.key ^ mix(op^mix(attempt<<8|salt)))

@@ -42,14 +42,21 @@ type Server struct {
 
 // NewServer listens on 127.0.0.1:0 and serves h. Handlers get a context that
 // Close cancels.
-func NewServer(h simv1connect.SimServiceHandler) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func NewServer(h simv1connect.SimServiceHandler, opts ...connect.HandlerOption) (*Server, error) {
+	return NewServerAt("127.0.0.1:0", h, opts...)
+}
+
+// NewServerAt is NewServer on a chosen address, for a replica that restarts
+// where it was.
+func NewServerAt(addr string, h simv1connect.SimServiceHandler, opts ...connect.HandlerOption) (*Server, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{ln: ln, served: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	path, handler := simv1connect.NewSimServiceHandler(h, connect.WithCompressMinBytes(compressMinBytes))
+	opts = append([]connect.HandlerOption{connect.WithCompressMinBytes(compressMinBytes)}, opts...)
+	path, handler := simv1connect.NewSimServiceHandler(h, opts...)
 	mux := http.NewServeMux()
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.handlers.Add(1)
@@ -120,4 +127,16 @@ func (s *Server) Close() error {
 		s.handlers.Wait()
 	})
 	return err
+}
+
+// Crash stops the server as a dying process would: the listener and every
+// connection close at once and in-flight handlers are cancelled, with no
+// grace. It waits for the handlers to return. Close after Crash is a no-op.
+func (s *Server) Crash() {
+	s.once.Do(func() {
+		s.cancel()
+		s.srv.Close()
+		<-s.served
+		s.handlers.Wait()
+	})
 }
