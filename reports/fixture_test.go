@@ -55,9 +55,9 @@ func fixture() *reports.Result {
 				LatencyMS: reports.Percentiles{P50: 7.125, P90: 48.2, P99: 312.75, P999: 1999.5, Max: 2000.1},
 				Timeline: []reports.Second{
 					{Second: 0, Offered: 500, Succeeded: 490, Failed: 10, P50MS: 7, P99MS: 300, ActiveFaults: []string{}},
-					{Second: 1, Offered: 500, Succeeded: 500, P50MS: 6.5, P99MS: 290, ActiveFaults: []string{"payment-slow"}},
+					{Second: 1, Offered: 500, Succeeded: 500, P50MS: 6.5, P99MS: 290, ActiveFaults: []string{"slow payment x3"}},
 				},
-				Faults:     []reports.Fault{{Name: "payment-slow", Started: started.Add(10 * time.Second), Ended: started.Add(20 * time.Second)}},
+				Faults:     []reports.Fault{{Name: "slow payment x3", Kind: "slow", AtS: 12.5, ForS: 10, Started: started.Add(10 * time.Second), Ended: started.Add(20 * time.Second), StartErrMS: 0.3, EndErrMS: 0.5, Before: &reports.WindowStats{FromS: 0, ToS: 10, Offered: 5000, Succeeded: 4990, Availability: 0.998, ThroughputRPS: 499, P99MS: 300}, During: &reports.WindowStats{FromS: 10, ToS: 20, Offered: 5000, Succeeded: 4900, Availability: 0.98, ThroughputRPS: 490, P99MS: 900}}},
 				Histograms: reports.Histograms{Latency: "HISTFAAAAB14nJNpmSzMwMDAxAABzFCaEUoDAAZBAJk="},
 			},
 			{

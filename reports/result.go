@@ -170,11 +170,46 @@ type Second struct {
 	ActiveFaults []string `json:"active_faults"`
 }
 
-// Fault records a fault as applied (filled once faults exist).
+// Fault records a fault as it was applied to one variant.
 type Fault struct {
-	Name    string    `json:"name"`
-	Started time.Time `json:"started"`
-	Ended   time.Time `json:"ended"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// AtS and ForS are as asked, from the start of the load (warm-up
+	// included), in seconds.
+	AtS  float64 `json:"at_s"`
+	ForS float64 `json:"for_s"`
+	// Started and Ended are when the fault was actually applied and
+	// removed; StartErrMS and EndErrMS how late that was against the ask.
+	Started    time.Time `json:"started"`
+	Ended      time.Time `json:"ended"`
+	StartErrMS float64   `json:"start_err_ms"`
+	EndErrMS   float64   `json:"end_err_ms"`
+	// Before, During and After summarize the recorded requests intended in
+	// the fault's length of time before it, during it and after it (whole
+	// seconds of the timeline, clipped to the recorded window; nil when
+	// that part lies outside it).
+	Before *WindowStats `json:"before,omitempty"`
+	During *WindowStats `json:"during,omitempty"`
+	After  *WindowStats `json:"after,omitempty"`
+	// Broker measurements, when the fault acts on the broker: the time
+	// from the crash until a publish was acknowledged again, and from the
+	// restart until the restarted node had caught up.
+	PublishableAfterMS *float64 `json:"publishable_after_ms,omitempty"`
+	CaughtUpAfterMS    *float64 `json:"caught_up_after_ms,omitempty"`
+	// Error is set when the fault could not be applied or removed.
+	Error string `json:"error,omitempty"`
+}
+
+// WindowStats summarizes requests intended within [FromS, ToS) of the
+// recorded window.
+type WindowStats struct {
+	FromS         float64 `json:"from_s"`
+	ToS           float64 `json:"to_s"`
+	Offered       int64   `json:"offered"`
+	Succeeded     int64   `json:"succeeded"`
+	Availability  float64 `json:"availability"`
+	ThroughputRPS float64 `json:"throughput_rps"`
+	P99MS         float64 `json:"p99_ms"`
 }
 
 // Expectation is one checked expectation.

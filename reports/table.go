@@ -81,6 +81,9 @@ func WriteTable(w io.Writer, r *Result) error {
 				v.Name, v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
 		}
 	}
+	if err := WriteFaults(w, r); err != nil {
+		return err
+	}
 	window := trim(r.Config.DurationS) + " s"
 	if r.Interrupted {
 		var parts []string

@@ -47,3 +47,25 @@ func TestWriteTableInterruptedNamesWindows(t *testing.T) {
 		t.Errorf("table lacks %q:\n%s", want, b.String())
 	}
 }
+
+func TestWriteFaultsBeforeDuringAfter(t *testing.T) {
+	r := fixture()
+	r.Variants[0].Faults = []reports.Fault{{
+		Name: "crash payment", Kind: "crash", AtS: 8, ForS: 5, StartErrMS: 0.4, EndErrMS: 0.6,
+		Before: &reports.WindowStats{FromS: 1, ToS: 6, Offered: 1000, Succeeded: 1000, Availability: 1, ThroughputRPS: 200, P99MS: 150},
+		During: &reports.WindowStats{FromS: 6, ToS: 11, Offered: 1000, Succeeded: 400, Availability: 0.4, ThroughputRPS: 80, P99MS: 2000},
+	}}
+	var b strings.Builder
+	if err := reports.WriteFaults(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"faults in " + r.Variants[0].Name, "crash payment", "at 8s for 5s", "+0.4ms / +0.6ms", "before 1-6s", "100.000%", "during 6-11s", "40.000%", "2.00s", "after"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "faults in "+r.Variants[1].Name) {
+		t.Errorf("a variant without faults is listed:\n%s", out)
+	}
+}

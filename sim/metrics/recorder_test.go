@@ -279,3 +279,33 @@ func TestRecorderErrorSamplesKeepFirstPerKind(t *testing.T) {
 		}
 	}
 }
+
+func TestRecorderWindowMergesSeconds(t *testing.T) {
+	r := NewRecorder(5*time.Second, time.Second)
+	for sec := range 5 {
+		at := time.Duration(sec)*time.Second + 100*ms
+		for i := range 10 {
+			r.Offered(at)
+			r.Sent(at, 0)
+			o := OK
+			if sec == 2 && i < 5 {
+				o = Unavailable
+			}
+			r.Record(at, time.Duration(sec+1)*10*ms, o)
+		}
+	}
+	w := r.Window(2*time.Second, 3*time.Second)
+	if w == nil || w.Offered != 10 || w.Succeeded != 5 || w.Availability != 0.5 || w.FromS != 2 || w.ToS != 3 {
+		t.Fatalf("window [2s,3s) = %+v", w)
+	}
+	if w.P99MS < 29 || w.P99MS > 31 {
+		t.Errorf("p99 %v ms, want ~30", w.P99MS)
+	}
+	all := r.Window(-time.Second, time.Minute) // clipped to the window
+	if all.Offered != 50 || all.ToS != 5 || all.FromS != 0 || all.ThroughputRPS != 45.0/5 {
+		t.Errorf("clipped window = %+v", all)
+	}
+	if r.Window(-3*time.Second, 0) != nil || r.Window(6*time.Second, 8*time.Second) != nil {
+		t.Error("a window outside the recording is not nil")
+	}
+}

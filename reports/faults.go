@@ -1,0 +1,54 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// WriteFaults writes, for every variant with faults, each fault as applied
+// (how late it started and ended against the ask) and availability, p99
+// and throughput before, during and after it. It writes nothing when no
+// variant has faults.
+func WriteFaults(w io.Writer, r *Result) error {
+	for _, v := range r.Variants {
+		if len(v.Faults) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\nfaults in %s:\n", v.Name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  fault\tasked\tapplied\twindow\tavailability\tp99\tthroughput\t")
+		for _, f := range v.Faults {
+			asked := fmt.Sprintf("at %ss for %ss", trim(f.AtS), trim(f.ForS))
+			applied := fmt.Sprintf("+%.1fms / +%.1fms", f.StartErrMS, f.EndErrMS)
+			if f.Error != "" {
+				applied = "FAILED: " + f.Error
+			}
+			for i, part := range []struct {
+				name string
+				s    *WindowStats
+			}{{"before", f.Before}, {"during", f.During}, {"after", f.After}} {
+				name, a, ap := "", "", ""
+				if i == 0 {
+					name, a, ap = f.Name, asked, applied
+				}
+				if part.s == nil {
+					fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t-\t-\t-\t\n", name, a, ap, part.name)
+					continue
+				}
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s-%ss\t%.3f%%\t%s\t%s\t\n", name, a, ap, part.name,
+					trim(part.s.FromS), trim(part.s.ToS), 100*part.s.Availability, ms(part.s.P99MS), rate(part.s.ThroughputRPS))
+			}
+			if f.PublishableAfterMS != nil {
+				fmt.Fprintf(tw, "  \t\t\tpublishes acked again %s after the crash\t\t\t\t\n", ms(*f.PublishableAfterMS))
+			}
+			if f.CaughtUpAfterMS != nil {
+				fmt.Fprintf(tw, "  \t\t\trestarted node caught up %s after the restart\t\t\t\t\n", ms(*f.CaughtUpAfterMS))
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

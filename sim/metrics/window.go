@@ -1,0 +1,35 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/faultline-sim/faultline/reports"
+)
+
+// Window summarizes the requests intended within [from, to) of the recorded
+// window, rounded outwards to whole seconds of the timeline and clipped to
+// it; nil when nothing of it lies inside. Histograms of the seconds are
+// merged, never averaged. Safe for concurrent use.
+func (r *Recorder) Window(from, to time.Duration) *reports.WindowStats {
+	first := max(int(from/time.Second), 0)
+	last := min(secondsIn(to), len(r.seconds)) // exclusive
+	if from < 0 && to <= 0 || first >= last {
+		return nil
+	}
+	merged := newHistogram(r.maxUS)
+	w := &reports.WindowStats{FromS: float64(first), ToS: float64(last)}
+	for i := first; i < last; i++ {
+		s := &r.seconds[i]
+		w.Offered += s.offered.Load()
+		w.Succeeded += s.succeeded.Load()
+		s.mu.Lock()
+		merged.Merge(s.hist)
+		s.mu.Unlock()
+	}
+	if w.Offered > 0 {
+		w.Availability = float64(w.Succeeded) / float64(w.Offered)
+	}
+	w.ThroughputRPS = float64(w.Succeeded) / float64(last-first)
+	w.P99MS = percentiles(merged).P99
+	return w
+}
