@@ -45,7 +45,7 @@ func testContext(t *testing.T) context.Context {
 
 // startWorld parses yaml and starts its world; everything is closed at the
 // end of the test (replicas before the broker).
-func startWorld(t *testing.T, ctx context.Context, yaml string) *world {
+func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 	t.Helper()
 	top, err := topologies.Parse("test.yaml", []byte(yaml))
 	if err != nil {
