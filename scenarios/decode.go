@@ -12,15 +12,17 @@ import (
 )
 
 var (
-	scenarioKeys = []string{"name", "description", "duration", "warmup", "drain", "seed", "load", "variants", "faults", "expect"}
+	scenarioKeys = []string{"name", "description", "duration", "warmup", "drain", "seed", "load", "variants", "broker", "faults", "expect"}
 	loadKeys     = []string{"arrival", "rate", "timeout", "max_in_flight"}
 	variantKeys  = []string{"name", "topology"}
+	brokerKeys   = []string{"nodes", "replicas"}
 )
 
-// ReadFile reads, decodes and validates the scenario at path and reads every
-// variant's topology. The error joins every problem found, in the scenario
-// and in its topologies, each naming its file, line and key; all of them
-// match topologies.ErrInvalid. A missing topology file is reported at the
+// ReadFile reads, decodes and validates the scenario at path, reads every
+// variant's topology and checks that every endpoint a fault names exists in
+// every variant. The error joins every problem found, in the scenario and
+// in its topologies, each naming its file, line and key; all of them match
+// topologies.ErrInvalid. A missing topology file is reported at the
 // line of its variant's topology key and matches fs.ErrNotExist.
 func ReadFile(path string) (*Scenario, error) {
 	data, err := os.ReadFile(path)
@@ -57,6 +59,7 @@ func ReadFile(path string) (*Scenario, error) {
 		errs = append(errs, err)
 		v.Topology, loaded[v.Path] = top, top
 	}
+	errs = append(errs, s.checkEndpoints())
 	if err := d.Join(errors.Join(errs...)); err != nil {
 		return nil, err
 	}
@@ -93,12 +96,11 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 	s := &Scenario{
 		File: file, Name: baseName(file),
 		Duration: DefaultDuration, Warmup: DefaultWarmup, Drain: DefaultDrain, Seed: DefaultSeed,
-		Load: Load{Arrival: ArrivalConstant, Timeout: DefaultTimeout},
+		Load:   Load{Arrival: ArrivalConstant, Timeout: DefaultTimeout},
+		Broker: BrokerSpec{Nodes: DefaultBrokerNodes, Replicas: DefaultBrokerReplicas},
 	}
-	for _, key := range []string{"faults", "expect"} {
-		if n, ok := m[key]; ok {
-			d.Errorf(n, "not supported yet")
-		}
+	if n, ok := m["expect"]; ok {
+		d.Errorf(n, "not supported yet")
 	}
 	set(d.String, m, "name", &s.Name)
 	set(d.String, m, "description", &s.Description)
@@ -128,6 +130,13 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 		}
 		s.Variants = append(s.Variants, v)
 	}
+	if n, ok := m["broker"]; ok {
+		s.Broker.Line = n.Line
+		b, _ := d.Mapping(n, brokerKeys...)
+		set(d.Int, b, "nodes", &s.Broker.Nodes)
+		set(d.Int, b, "replicas", &s.Broker.Replicas)
+	}
+	s.Faults, s.broken = decodeFaults(d, m["faults"])
 	s.lines = d.Lines()
 	s.lines[""] = root.Line
 	return s, d

@@ -1,6 +1,7 @@
 // Package scenarios describes a question faultline answers: the variants to
-// compare (each a topology), the load to drive them with, and for how long.
-// It decodes and validates scenario files; it runs nothing.
+// compare (each a topology), the load to drive them with, for how long, and
+// the faults injected on the way. It decodes and validates scenario files;
+// it runs nothing.
 package scenarios
 
 import (
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -35,10 +37,20 @@ type Scenario struct {
 	Seed     uint64
 	Load     Load
 	Variants []Variant
+	// Broker is the shape of the broker of every variant with events;
+	// default one node, one replica.
+	Broker BrokerSpec
+	// Faults is the fault timeline applied to every variant, in file order.
+	// Each names its File and Line; Latency.Dist and Request.Share have
+	// their defaults filled in.
+	Faults []faults.Fault
 
 	// lines maps paths with list items written by index (variants[1].name)
 	// to their line in File; nil when built in code.
 	lines map[string]int
+	// broken holds the indexes of faults whose partition groups did not
+	// all decode; nil when built in code.
+	broken map[int]bool
 }
 
 // Load is the open-loop load offered to every variant.
@@ -70,6 +82,19 @@ type Variant struct {
 	Line int
 }
 
+// BrokerSpec is the broker of the variants with events: an embedded NATS
+// server, or a cluster of them, holding each stream on Replicas nodes.
+type BrokerSpec struct {
+	// Nodes is 1 (default), 3 or 5. A Scenario built in code must set it:
+	// Validate rejects 0.
+	Nodes int
+	// Replicas is how many nodes hold each stream, 1 ≤ Replicas ≤ Nodes;
+	// default 1.
+	Replicas int
+	// Line is where broker is declared in the scenario file; 0 when absent.
+	Line int
+}
+
 // Arrival processes.
 const (
 	ArrivalConstant = "constant"
@@ -87,12 +112,20 @@ const (
 	DefaultDrain    = 10 * time.Second
 	DefaultSeed     = 1
 	DefaultTimeout  = 5 * time.Second
+	// DefaultBrokerNodes and DefaultBrokerReplicas shape the broker when
+	// the scenario has no broker key.
+	DefaultBrokerNodes    = 1
+	DefaultBrokerReplicas = 1
 )
 
 // Validate returns every problem in s joined, each a *topologies.FieldError
-// naming the file, line and key: durations, load, variant names and
-// topology paths. It does not read or check the topologies. It does not
-// modify s.
+// naming the file, line and key: durations, load, variant names, topology
+// paths, the broker (nodes 1, 3 or 5; 1 ≤ replicas ≤ nodes) and every
+// fault: a known kind, at ≥ 0, for > 0 (none for a reset), an end within
+// warmup+duration, values in range, endpoints that fit their place, and no
+// two crashes or pauses of one target at once. It does not read the
+// topologies, so it does not check that the endpoints exist in every
+// variant (ReadFile does). It does not modify s.
 func (s *Scenario) Validate() error {
 	var errs []error
 	fail := func(line int, key, format string, args ...any) {
@@ -148,6 +181,8 @@ func (s *Scenario) Validate() error {
 			fail(at("topology"), p+".topology", "required: the variant's topology file")
 		}
 	}
+	s.validateBroker(fail)
+	s.validateFaults(fail)
 	return errors.Join(errs...)
 }
 

@@ -137,7 +137,6 @@ func TestParseProblems(t *testing.T) {
 		{"unknown key", with(6, "seeds: 42"), []problem{{6, "seeds", "unknown key (expected one of: name, description"}}},
 		{"unknown load key", with(10, "  timeout: 5s", "  rps: 3"), []problem{{11, "load.rps", "unknown key"}}},
 		{"unknown variant key", with(13, "    topology: s.yaml", "    fault: x"), []problem{{14, "variants.sync.fault", "unknown key"}}},
-		{"faults", doc(append(slices.Clone(valid), "faults:", "  - {at: 8s, for: 5s, crash: payment}")...), []problem{{16, "faults", "not supported yet"}}},
 		{"expect", doc(append(slices.Clone(valid), "expect: {sync: {p99: '< 200ms'}}")...), []problem{{16, "expect", "not supported yet"}}},
 		{"ten seconds", with(4, "warmup: ten seconds"), []problem{{4, "warmup", `"ten seconds" is not a duration (e.g. 20s, 150ms)`}}},
 		{"zero duration", with(3, "duration: 0s"), []problem{{3, "duration", "must be positive, got 0s"}}},
@@ -289,7 +288,29 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, s := range []string{string(quick), doc(valid...), "", "~", "- a", "load: {rate: .nan}", "variants: [&v {name: a}, *v]", "faults: []"} {
+	seeds := []string{string(quick), doc(valid...), "", "~", "- a", "load: {rate: .nan}", "variants: [&v {name: a}, *v]", "faults: []"}
+	for _, name := range []string{"partition.yaml", "broker-crash.yaml", "broker-node-loss.yaml"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, string(data))
+	}
+	seeds = append(seeds,
+		plus("broker: {nodes: 3, replicas: 2}", "faults:",
+			"  - {at: 8s, for: 5s, crash: broker#leader}",
+			"  - {at: 4s, for: 3s, latency: {from: order, to: payment, mean: 50ms, jitter: 20ms, dist: lognormal, both: true}}",
+			"  - {at: 5s, for: 3s, bandwidth: {from: '*', to: broker#1, rate: 100000}}",
+			"  - {at: 14s, for: 3s, partition: [[order], [payment#0, broker], [gateway]]}",
+			"  - {at: 6s, reset: {from: client, to: gateway, both: true}}",
+			"  - {at: 6s, for: 4s, request: {service: payment, share: 0.5, code: unavailable, method: Handle, header: 'x-canary: 1', delay: 10ms}}",
+			"  - {at: 3s, for: 2s, pause: payment#0}",
+			"  - {at: 3s, for: 2s, slow: {target: payment, factor: 3}}",
+			"  - {at: 3s, for: 2s, errors: {target: inventory#1, rate: 0.5}}"),
+		plus("faults:", "  - at: 1s", "    for: 2s", "    partition:", "      - [&o order]", "      - [*o, '*', []]"),
+		plus("broker: {nodes: 5}", "faults: [{at: 20s, for: 3s, crash: broker#5, pause: x}, {at: -1s, reset: {}}]"),
+	)
+	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -302,6 +323,11 @@ func FuzzParse(f *testing.F) {
 		}
 		if err := s.Validate(); err != nil {
 			t.Fatalf("Parse accepted a scenario that Validate rejects: %v", err)
+		}
+		for i, f := range s.Faults {
+			if !slices.Contains(kindKeys, string(f.Kind)) || f.File != "f.yaml" || f.Line < 1 || f.Name() == "" {
+				t.Fatalf("Parse accepted faults[%d] = %+v", i, f)
+			}
 		}
 	})
 }

@@ -129,6 +129,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	}
 	client := w.client
 	mon := startMonitor(w, rec, v.Name, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
+	tl := newTimeline(w, rec, sc.Faults, sc.Seed, sc.Warmup)
 	gen := load.New(load.Config{
 		Pacer:       pacer,
 		Warmup:      sc.Warmup,
@@ -139,6 +140,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 		OnStart: func(start time.Time) {
 			ledger.Start(start.Add(sc.Warmup))
 			mon.begin(start)
+			tl.begin(start)
 		},
 		Target: func(ctx context.Context, op uint64, intended time.Time) error {
 			_, err := client.Call(ctx, gateway.Name, &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()})
@@ -156,12 +158,14 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	defer cancel()
 	gen.Wait(drainCtx)
 	waitLedger(drainCtx, ledger)
+	tl.stop()
 	maxLag := mon.stop()
 
 	window := gen.RecordedWindow()
 	rv.WindowS = window.Seconds()
 	rec.Fill(&rv, window)
 	ledger.Fill(&rv)
+	tl.fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return rv, runErr

@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/topologies"
@@ -188,5 +189,70 @@ func TestCancelStillReports(t *testing.T) {
 	r := res.Variants[0].Requests
 	if r.Offered == 0 || r.Succeeded+r.Failed != r.Offered {
 		t.Errorf("after cancel: %+v", r)
+	}
+}
+
+// A crash of payment in the chain fails calls while it lasts and not
+// before; after the restart calls succeed again. The ledger of the
+// event-driven variant loses nothing when a consumer crashes.
+func TestCrashFaultOnTimeline(t *testing.T) {
+	sc := quickstart(t)
+	sc.Duration = 3 * time.Second
+	sc.Faults = []faults.Fault{{Kind: faults.KindCrash, Target: "payment", At: sc.Warmup + time.Second, For: time.Second}}
+	res, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range res.Variants {
+		if len(v.Faults) != 1 {
+			t.Fatalf("%s: %d faults recorded", v.Name, len(v.Faults))
+		}
+		f := v.Faults[0]
+		if f.Error != "" || f.Started.IsZero() || !f.Ended.After(f.Started) {
+			t.Fatalf("%s: fault record %+v", v.Name, f)
+		}
+		if f.Before == nil || f.During == nil || f.After == nil {
+			t.Fatalf("%s: windows %+v", v.Name, f)
+		}
+		r := v.Requests
+		if r.Succeeded+r.Failed != r.Offered {
+			t.Errorf("%s: succeeded %d + failed %d != offered %d", v.Name, r.Succeeded, r.Failed, r.Offered)
+		}
+		// Requests intended just before the crash can still be in flight
+		// when it hits, so "before" is compared, not required to be 1.
+		if f.Before.Availability < f.During.Availability {
+			t.Errorf("%s: availability before the crash %v < during %v", v.Name, f.Before.Availability, f.During.Availability)
+		}
+		var active int
+		for _, s := range v.Timeline {
+			if len(s.ActiveFaults) > 0 {
+				active++
+			}
+		}
+		if active == 0 {
+			t.Errorf("%s: no second of the timeline marks the fault", v.Name)
+		}
+		if !v.EventDriven {
+			// Payment is on the chain's path: calls fail while it is down.
+			if f.During.Availability >= 1 || r.Errors["unavailable"] == 0 {
+				t.Errorf("sync: during the crash availability %v, errors %v", f.During.Availability, r.Errors)
+			}
+			if f.After.Availability < 0.9 {
+				t.Errorf("sync: after the restart availability %v", f.After.Availability)
+			}
+			continue
+		}
+		// Events: order never calls payment, so the client sees nothing;
+		// payment's consumer resumes after the restart and nothing is lost.
+		// Events in payment's hands when it crashed are redelivered after
+		// the ack wait (5 s in the topology), within the drain.
+		if v.Availability != 1 || v.Events.Lost != 0 {
+			t.Errorf("events: availability %v, lost %d", v.Availability, v.Events.Lost)
+		}
+		for _, s := range v.Events.Subscribers {
+			if s.Processed < s.Expected {
+				t.Errorf("events: %s processed %d of %d", s.Group, s.Processed, s.Expected)
+			}
+		}
 	}
 }

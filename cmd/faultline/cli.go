@@ -214,9 +214,12 @@ func apply(sc *scenarios.Scenario, cfg RunConfig) error {
 		sc.Seed = cfg.Seed
 	}
 	if cfg.Variant != "" {
-		return sc.Only(cfg.Variant)
+		if err := sc.Only(cfg.Variant); err != nil {
+			return err
+		}
 	}
-	return nil
+	// The overrides can make faults end after the load, for one.
+	return sc.Validate()
 }
 
 // validate checks scenario and topology files, reporting every problem.

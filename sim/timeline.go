@@ -1,0 +1,273 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/sim/metrics"
+	"github.com/faultline-sim/faultline/sim/service"
+)
+
+// timeline applies a scenario's faults to one variant's world at their
+// times, from the start of the load, and removes them when their time is up:
+//
+//	OnStart ─► wait At ─► apply ─► record start ─► wait At+For ─► remove ─► record end
+//
+// stop removes whatever is still active (Ctrl-C) and waits for the loop.
+type timeline struct {
+	w      *world
+	rec    *metrics.Recorder
+	faults []faults.Fault
+	seed   uint64
+	warmup time.Duration
+
+	mu      sync.Mutex
+	results []reports.Fault
+	active  map[int]func() error // fault index → remove
+	start   time.Time
+
+	begun chan time.Time
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64, warmup time.Duration) *timeline {
+	t := &timeline{w: w, rec: rec, faults: fs, seed: seed, warmup: warmup,
+		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
+		begun: make(chan time.Time, 1), done: make(chan struct{})}
+	for i, f := range fs {
+		t.results[i] = reports.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
+	}
+	t.wg.Add(1)
+	go t.loop()
+	return t
+}
+
+// begin starts the clock: faults are timed from the load's start.
+func (t *timeline) begin(start time.Time) { t.begun <- start }
+
+// step is one thing to do at an offset: apply (or remove) fault i.
+type step struct {
+	at     time.Duration
+	i      int
+	remove bool
+}
+
+func (t *timeline) loop() {
+	defer t.wg.Done()
+	var start time.Time
+	select {
+	case start = <-t.begun:
+	case <-t.done:
+		return
+	}
+	t.mu.Lock()
+	t.start = start
+	t.mu.Unlock()
+	var steps []step
+	for i, f := range t.faults {
+		steps = append(steps, step{at: f.At, i: i})
+		if f.Kind != faults.KindReset {
+			steps = append(steps, step{at: f.At + f.For, i: i, remove: true})
+		}
+	}
+	slices.SortStableFunc(steps, func(a, b step) int { return int(a.at - b.at) })
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for _, s := range steps {
+		timer.Reset(time.Until(start.Add(s.at)))
+		select {
+		case <-timer.C:
+		case <-t.done:
+			return
+		}
+		if s.remove {
+			t.remove(s.i)
+		} else {
+			t.apply(s.i)
+		}
+	}
+}
+
+func (t *timeline) apply(i int) {
+	f := t.faults[i]
+	asked := t.start.Add(f.At)
+	remove, err := t.w.applyFault(f, t.seed)
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := &t.results[i]
+	r.Started, r.StartErrMS = now.UTC(), ms(now.Sub(asked))
+	if err != nil {
+		r.Error = err.Error()
+		return
+	}
+	if f.Kind == faults.KindReset {
+		r.Ended, r.EndErrMS = r.Started, r.StartErrMS
+		return
+	}
+	t.active[i] = remove
+}
+
+func (t *timeline) remove(i int) {
+	t.mu.Lock()
+	remove := t.active[i]
+	delete(t.active, i)
+	t.mu.Unlock()
+	if remove == nil {
+		return
+	}
+	err := remove()
+	now := time.Now()
+	f := t.faults[i]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := &t.results[i]
+	r.Ended, r.EndErrMS = now.UTC(), ms(now.Sub(t.start.Add(f.At+f.For)))
+	if err != nil && r.Error == "" {
+		r.Error = err.Error()
+	}
+	recordStart := t.start.Add(t.warmup)
+	for at := r.Started.Sub(recordStart).Truncate(time.Second); at < now.Sub(recordStart); at += time.Second {
+		if at >= 0 {
+			t.rec.ActiveFault(at, r.Name)
+		}
+	}
+}
+
+// stop ends the loop and removes every fault still active, latest first.
+func (t *timeline) stop() {
+	close(t.done)
+	t.wg.Wait()
+	t.mu.Lock()
+	var idx []int
+	for i := range t.active {
+		idx = append(idx, i)
+	}
+	t.mu.Unlock()
+	slices.Sort(idx)
+	for _, i := range slices.Backward(idx) {
+		t.remove(i)
+	}
+}
+
+// fill writes the faults into v with before/during/after summaries.
+func (t *timeline) fill(v *reports.Variant) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i, f := range t.faults {
+		r := t.results[i]
+		at := f.At - t.warmup // in the recorded window
+		span := max(f.For, time.Second)
+		r.Before = t.rec.Window(at-span, at)
+		r.During = t.rec.Window(at, at+span)
+		r.After = t.rec.Window(at+span, at+2*span)
+		v.Faults = append(v.Faults, r)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// replicasOf returns the replicas a process-fault target names: "service"
+// (all) or "service#N".
+func (w *world) replicasOf(target string) ([]*service.Replica, error) {
+	svc, idx, one := strings.Cut(target, "#")
+	var out []*service.Replica
+	for _, r := range w.replicas {
+		name, n, _ := strings.Cut(r.Name(), "#")
+		if name == svc && (!one || n == idx) {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no replica %q", target)
+	}
+	return out, nil
+}
+
+// applyFault applies f to the world and returns what removes it.
+func (w *world) applyFault(f faults.Fault, seed uint64) (remove func() error, err error) {
+	switch f.Kind {
+	case faults.KindCrash:
+		if f.Target == faults.EndpointBroker || strings.HasPrefix(f.Target, faults.EndpointBroker+"#") {
+			return w.crashBroker(f.Target)
+		}
+		reps, err := w.replicasOf(f.Target)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reps {
+			r.Crash()
+		}
+		return func() error {
+			var errs []error
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			for _, r := range reps {
+				if err := r.Restart(ctx); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return errors.Join(errs...)
+		}, nil
+	case faults.KindPause:
+		reps, err := w.replicasOf(f.Target)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reps {
+			r.Pause()
+		}
+		return eachReplica(reps, (*service.Replica).Resume), nil
+	case faults.KindSlow:
+		reps, err := w.replicasOf(f.Target)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reps {
+			r.SetSlow(f.Factor)
+		}
+		return eachReplica(reps, func(r *service.Replica) { r.SetSlow(1) }), nil
+	case faults.KindErrors:
+		reps, err := w.replicasOf(f.Target)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reps {
+			r.SetErrorRate(f.Rate)
+		}
+		return eachReplica(reps, (*service.Replica).ClearErrorRate), nil
+	case faults.KindRequest:
+		reps, err := w.replicasOf(f.Request.Service)
+		if err != nil {
+			return nil, err
+		}
+		var removes []func()
+		for _, r := range reps {
+			removes = append(removes, r.AddRequestFault(f.Request, seed^uint64(f.Line)))
+		}
+		return func() error {
+			for _, rm := range removes {
+				rm()
+			}
+			return nil
+		}, nil
+	}
+	return w.applyLinkFault(f)
+}
+
+func eachReplica(reps []*service.Replica, f func(*service.Replica)) func() error {
+	return func() error {
+		for _, r := range reps {
+			f(r)
+		}
+		return nil
+	}
+}
