@@ -1,10 +1,19 @@
 // Package faults is the fault layer every connection of a variant goes
 // through. Each connection is a *Conn that knows its link (from → to), so
-// faults can act on real bytes of real connections between named endpoints.
+// faults act on real bytes of real connections between named endpoints.
 //
 //	caller ──Dial(link)──► Net ──net.Dialer──► 127.0.0.1:port
 //	                        │
-//	                        └─ tracks every live *Conn by link
+//	                        ├─ tracks every live *Conn by link
+//	                        └─ rules (Apply, Partition) shape each direction:
+//
+//	no fault:  Write ─────────────────────────────► real conn   (pass-through)
+//	fault:     Write ─► line ─► out pump ─────────► real conn
+//	           Read  ◄─ line ◄─ in pump  ◄───────── real conn
+//
+// A line holds bytes with their delivery time (latency), paces them
+// (bandwidth) and holds them (blackhole); its pump starts when a fault first
+// selects the direction and stops once no fault selects it and it is empty.
 //
 // This package never imports the engine (sim); the engine dials through it.
 package faults
@@ -13,6 +22,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,56 +35,98 @@ type Link struct {
 // String returns "from->to".
 func (l Link) String() string { return l.From + "->" + l.To }
 
-// Net dials and tracks the connections of one variant. The zero value is not
-// usable; call NewNet. Safe for concurrent use.
+// Net dials and tracks the connections of one variant and applies link
+// faults to them. The zero value is not usable; call NewNet. Safe for
+// concurrent use.
 type Net struct {
-	dialer net.Dialer
+	dialer  net.Dialer
+	onEvent atomic.Pointer[EventFunc]
 
-	mu    sync.Mutex
-	conns map[*Conn]struct{}
+	mu      sync.Mutex
+	conns   map[*Conn]struct{}
+	rules   []*rule
+	changed chan struct{} // closed and replaced when rules change
+	seed    uint64
+	nth     map[Link]uint64 // connections dialed so far per link
+	limit   int             // bytes a line holds per direction
 }
 
-// DefaultDialTimeout bounds a dial whose context has no deadline.
+// DefaultDialTimeout bounds a dial whose context has no deadline, including
+// the time it hangs on a partitioned link.
 const DefaultDialTimeout = 2 * time.Second
 
-// NewNet returns a Net with no connections. It has no side effects.
+// lineLimit is how many bytes a direction holds (see LinkRule.Blackhole).
+const lineLimit = 4 << 20
+
+// NewNet returns a Net with no connections, no rules and seed 0. It has no
+// side effects.
 func NewNet() *Net {
 	return &Net{
-		dialer: net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: -1},
-		conns:  make(map[*Conn]struct{}),
+		dialer:  net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: -1},
+		conns:   make(map[*Conn]struct{}),
+		changed: make(chan struct{}),
+		nth:     make(map[Link]uint64),
+		limit:   lineLimit,
 	}
 }
 
-// Dial opens a TCP connection to addr for link and returns it wrapped. It
-// blocks until connected, ctx is done, or DefaultDialTimeout passes.
+// SetSeed sets the seed of latency jitter for connections dialed after it
+// (default 0). A connection's draws derive from the seed, its link, how many
+// connections were dialed on that link before it, and the direction, so a
+// run replays. Safe for concurrent use.
+func (n *Net) SetSeed(seed uint64) {
+	n.mu.Lock()
+	n.seed = seed
+	n.mu.Unlock()
+}
+
+// Dial opens a connection to addr for link and returns it wrapped, with
+// the active rules already applied. It blocks until connected, ctx is done,
+// or DefaultDialTimeout passes. While a blackhole cuts the link it hangs as
+// a dropped handshake would, then fails with a timeout *net.OpError
+// wrapping ctx.Err() (or context.DeadlineExceeded); once the link heals it
+// dials for real.
 func (n *Net) Dial(ctx context.Context, link Link, network, addr string) (net.Conn, error) {
+	if err := n.waitLink(ctx, link); err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
 	raw, err := n.dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{Conn: raw, link: link, net: n}
-	n.mu.Lock()
-	n.conns[c] = struct{}{}
-	n.mu.Unlock()
-	return c, nil
+	return n.wrap(link, raw), nil
 }
 
-// Conns returns the live connections whose link matches. An empty From or
-// To, or "*", matches any endpoint.
+// wrap tracks raw as a connection of link and applies the active rules.
+func (n *Net) wrap(link Link, raw net.Conn) *Conn {
+	c := &Conn{Conn: raw, link: link, net: n, done: make(chan struct{})}
+	n.mu.Lock()
+	c.seed, c.nth = n.seed, n.nth[link]
+	n.nth[link]++
+	n.conns[c] = struct{}{}
+	evs := c.reshape(n.rules, nil)
+	n.mu.Unlock()
+	n.emit(evs)
+	return c
+}
+
+// Conns returns the live connections whose link matches, each end by
+// Matches: "", "*", the exact name, or a service name for all its replicas.
 func (n *Net) Conns(match Link) []*Conn {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var out []*Conn
 	for c := range n.conns {
-		if matches(match.From, c.link.From) && matches(match.To, c.link.To) {
+		if Matches(match.From, c.link.From) && Matches(match.To, c.link.To) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// Reset closes every live connection whose link matches, as a peer's reset
-// would, and returns how many it closed.
+// Reset closes every live connection whose link matches (as Conns), as a
+// peer's reset would, and returns how many it closed. Bytes the fault layer
+// still holds for them are dropped. Each connection is closed once.
 func (n *Net) Reset(match Link) int {
 	conns := n.Conns(match)
 	for _, c := range conns {
@@ -83,34 +135,8 @@ func (n *Net) Reset(match Link) int {
 	return len(conns)
 }
 
-func matches(pattern, name string) bool {
-	return pattern == "" || pattern == "*" || pattern == name
-}
-
 func (n *Net) forget(c *Conn) {
 	n.mu.Lock()
 	delete(n.conns, c)
 	n.mu.Unlock()
-}
-
-// Conn is a connection dialed through a Net. With no fault active it passes
-// reads and writes straight to the underlying connection.
-type Conn struct {
-	net.Conn
-	link Link
-	net  *Net
-	once sync.Once
-}
-
-// Link returns the connection's link.
-func (c *Conn) Link() Link { return c.link }
-
-// Close closes the underlying connection and stops tracking it. Idempotent.
-func (c *Conn) Close() error {
-	err := net.ErrClosed
-	c.once.Do(func() {
-		c.net.forget(c)
-		err = c.Conn.Close()
-	})
-	return err
 }

@@ -184,6 +184,11 @@ type Fault struct {
 	Ended      time.Time `json:"ended"`
 	StartErrMS float64   `json:"start_err_ms"`
 	EndErrMS   float64   `json:"end_err_ms"`
+	// BytesStopped and BytesStarted are, for a partition, when bytes were
+	// first held on a connection it cut and first released after the heal:
+	// when traffic actually stopped and resumed.
+	BytesStopped *time.Time `json:"bytes_stopped,omitempty"`
+	BytesStarted *time.Time `json:"bytes_started,omitempty"`
 	// Before, During and After summarize the recorded requests intended in
 	// the fault's length of time before it, during it and after it (whole
 	// seconds of the timeline, clipped to the recorded window; nil when

@@ -36,18 +36,42 @@ type timeline struct {
 	begun chan time.Time
 	done  chan struct{}
 	wg    sync.WaitGroup
+
+	// blackhole is the index of the partition applied last, whose flow
+	// events (bytes held, released) are being recorded; -1 when none.
+	blackhole int
 }
 
 func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64, warmup time.Duration) *timeline {
 	t := &timeline{w: w, rec: rec, faults: fs, seed: seed, warmup: warmup,
 		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
-		begun: make(chan time.Time, 1), done: make(chan struct{})}
+		begun: make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1}
 	for i, f := range fs {
 		t.results[i] = reports.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
 	}
+	w.net.OnEvent(t.onFlow)
 	t.wg.Add(1)
 	go t.loop()
 	return t
+}
+
+// onFlow records, for the last partition, when bytes actually stopped
+// (the first held after it started) and started flowing again (the first
+// released after it was healed).
+func (t *timeline) onFlow(e faults.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.blackhole < 0 {
+		return
+	}
+	r := &t.results[t.blackhole]
+	at := e.At.UTC()
+	switch {
+	case e.Kind == faults.EventHeld && r.BytesStopped == nil && !r.Started.IsZero() && r.Ended.IsZero():
+		r.BytesStopped = &at
+	case e.Kind == faults.EventReleased && r.BytesStarted == nil && !r.Ended.IsZero():
+		r.BytesStarted = &at
+	}
 }
 
 // begin starts the clock: faults are timed from the load's start.
@@ -114,6 +138,9 @@ func (t *timeline) apply(i int) {
 		return
 	}
 	t.active[i] = remove
+	if f.Kind == faults.KindPartition {
+		t.blackhole = i
+	}
 }
 
 func (t *timeline) remove(i int) {
@@ -124,13 +151,16 @@ func (t *timeline) remove(i int) {
 	if remove == nil {
 		return
 	}
-	err := remove()
-	now := time.Now()
 	f := t.faults[i]
 	t.mu.Lock()
-	defer t.mu.Unlock()
+	// Ended is set before the heal so the release it causes is attributed.
+	now := time.Now()
 	r := &t.results[i]
 	r.Ended, r.EndErrMS = now.UTC(), ms(now.Sub(t.start.Add(f.At+f.For)))
+	t.mu.Unlock()
+	err := remove()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if err != nil && r.Error == "" {
 		r.Error = err.Error()
 	}
@@ -156,6 +186,7 @@ func (t *timeline) stop() {
 	for _, i := range slices.Backward(idx) {
 		t.remove(i)
 	}
+	t.w.net.OnEvent(nil)
 }
 
 // fill writes the faults into v with before/during/after summaries.

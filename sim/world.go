@@ -38,6 +38,7 @@ type world struct {
 // closes what it started.
 func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, ledger *metrics.Ledger) (*world, error) {
 	w := &world{top: top, net: faults.NewNet(), reg: registry.New()}
+	w.net.SetSeed(seed)
 	var brokerAddr string
 	if len(top.Subjects()) > 0 {
 		w.broker = broker.New()

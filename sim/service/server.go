@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -79,6 +81,10 @@ func NewServerAt(addr string, h simv1connect.SimServiceHandler, opts ...connect.
 			PingTimeout:          h2PingTimeout,
 		},
 		BaseContext: func(net.Listener) context.Context { return s.ctx },
+		// Connection-level trouble (pings unanswered during a partition,
+		// resets) shows in the calls' outcomes; the log would only garble
+		// the terminal.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	go func() {
 		defer close(s.served)
