@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 )
 
 // WriteFaults writes, for every variant with faults, each fault as applied
@@ -17,6 +18,7 @@ func WriteFaults(w io.Writer, r *Result) error {
 		}
 		fmt.Fprintf(w, "\nfaults in %s:\n", v.Name)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		var notes []string
 		fmt.Fprintln(tw, "  fault\tasked\tapplied\twindow\tavailability\tp99\tthroughput\t")
 		for _, f := range v.Faults {
 			asked := fmt.Sprintf("at %ss for %ss", trim(f.AtS), trim(f.ForS))
@@ -40,15 +42,26 @@ func WriteFaults(w io.Writer, r *Result) error {
 					trim(part.s.FromS), trim(part.s.ToS), 100*part.s.Availability, ms(part.s.P99MS), rate(part.s.ThroughputRPS))
 			}
 			if f.PublishableAfterMS != nil {
-				fmt.Fprintf(tw, "  \t\t\tpublishes acked again %s after the crash\t\t\t\t\n", ms(*f.PublishableAfterMS))
+				notes = append(notes, fmt.Sprintf("  %s: publishes acknowledged again %s after the crash", f.Name, ms(*f.PublishableAfterMS)))
 			}
 			if f.CaughtUpAfterMS != nil {
-				fmt.Fprintf(tw, "  \t\t\trestarted node caught up %s after the restart\t\t\t\t\n", ms(*f.CaughtUpAfterMS))
+				notes = append(notes, fmt.Sprintf("  %s: the restarted node caught up %s after the restart", f.Name, ms(*f.CaughtUpAfterMS)))
+			}
+			if f.BytesStopped != nil {
+				notes = append(notes, fmt.Sprintf("  %s: bytes stopped %s after it was applied", f.Name, ms(msBetween(f.Started, *f.BytesStopped))))
+			}
+			if f.BytesStarted != nil {
+				notes = append(notes, fmt.Sprintf("  %s: held bytes flowed again %s after the heal", f.Name, ms(msBetween(f.Ended, *f.BytesStarted))))
 			}
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		for _, n := range notes {
+			fmt.Fprintln(w, n)
+		}
 	}
 	return nil
 }
+
+func msBetween(a, b time.Time) float64 { return float64(b.Sub(a)) / float64(time.Millisecond) }

@@ -117,7 +117,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	rec := metrics.NewRecorder(sc.Duration, maxLatency)
 	ledger := metrics.NewLedger(top.Subscribers(), maxLatency)
 
-	w, err := startWorld(ctx, top, sc.Seed, ledger)
+	w, err := startWorld(ctx, top, sc.Seed, sc.Broker, ledger)
 	if err != nil {
 		return rv, err
 	}

@@ -35,7 +35,10 @@ type timeline struct {
 
 	begun chan time.Time
 	done  chan struct{}
-	wg    sync.WaitGroup
+	wg    sync.WaitGroup // the loop and measurements in the background
+	// ctx bounds measurements in the background; stop cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	// blackhole is the index of the partition applied last, whose flow
 	// events (bytes held, released) are being recorded; -1 when none.
@@ -49,6 +52,7 @@ func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64
 	for i, f := range fs {
 		t.results[i] = reports.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
 	}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
 	w.net.OnEvent(t.onFlow)
 	t.wg.Add(1)
 	go t.loop()
@@ -123,8 +127,8 @@ func (t *timeline) loop() {
 func (t *timeline) apply(i int) {
 	f := t.faults[i]
 	asked := t.start.Add(f.At)
-	remove, err := t.w.applyFault(f, t.seed)
-	now := time.Now()
+	now := time.Now() // the fault takes effect from here (a crash cuts links first)
+	remove, err := t.w.applyFault(f, t.seed, observer{t, i})
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	r := &t.results[i]
@@ -186,7 +190,32 @@ func (t *timeline) stop() {
 	for _, i := range slices.Backward(idx) {
 		t.remove(i)
 	}
+	t.cancel()
+	t.wg.Wait()
 	t.w.net.OnEvent(nil)
+}
+
+// observer lets a fault being applied measure its effect in the
+// background and record it in its result.
+type observer struct {
+	t *timeline
+	i int
+}
+
+// measure runs f on a tracked goroutine with a context that stop cancels.
+func (o observer) measure(f func(ctx context.Context)) {
+	o.t.wg.Add(1)
+	go func() {
+		defer o.t.wg.Done()
+		f(o.t.ctx)
+	}()
+}
+
+// record changes the fault's result under the timeline's lock.
+func (o observer) record(f func(r *reports.Fault)) {
+	o.t.mu.Lock()
+	defer o.t.mu.Unlock()
+	f(&o.t.results[o.i])
 }
 
 // fill writes the faults into v with before/during/after summaries.
@@ -224,11 +253,11 @@ func (w *world) replicasOf(target string) ([]*service.Replica, error) {
 }
 
 // applyFault applies f to the world and returns what removes it.
-func (w *world) applyFault(f faults.Fault, seed uint64) (remove func() error, err error) {
+func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove func() error, err error) {
 	switch f.Kind {
 	case faults.KindCrash:
 		if f.Target == faults.EndpointBroker || strings.HasPrefix(f.Target, faults.EndpointBroker+"#") {
-			return w.crashBroker(f.Target)
+			return w.crashBroker(f.Target, obs)
 		}
 		reps, err := w.replicasOf(f.Target)
 		if err != nil {

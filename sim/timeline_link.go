@@ -24,9 +24,3 @@ func (w *world) applyLinkFault(f faults.Fault) (func() error, error) {
 	}
 	return nil, fmt.Errorf("unknown fault kind %q", f.Kind)
 }
-
-// crashBroker crashes the broker (or one node of it) after cutting its
-// links, and returns what restarts it.
-func (w *world) crashBroker(target string) (func() error, error) {
-	return nil, fmt.Errorf("crash of %s is not wired yet", target)
-}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/gateway"
 	"github.com/faultline-sim/faultline/sim/metrics"
@@ -13,6 +14,15 @@ import (
 	"github.com/faultline-sim/faultline/sim/service"
 	"github.com/faultline-sim/faultline/topologies"
 )
+
+// brokerSystem is the broker of a variant: one node or a cluster.
+type brokerSystem interface {
+	Start(ctx context.Context) error
+	Setup(ctx context.Context, t *topologies.Topology) error
+	Lag(ctx context.Context) (int64, error)
+	URL() string
+	Close()
+}
 
 // ClientName is the load generator's endpoint name in links.
 const ClientName = "client"
@@ -27,7 +37,9 @@ type world struct {
 	top      *topologies.Topology
 	net      *faults.Net
 	reg      *registry.Registry
-	broker   *broker.Broker
+	broker   brokerSystem
+	single   *broker.Broker  // the broker when it is one node
+	cluster  *broker.Cluster // the broker when it is several
 	replicas []*service.Replica
 	gateway  *gateway.Gateway
 	client   *service.Caller
@@ -36,12 +48,23 @@ type world struct {
 // startWorld starts the broker (when the topology has events), creates its
 // streams and consumers, starts every replica and the gateway. On error it
 // closes what it started.
-func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, ledger *metrics.Ledger) (*world, error) {
+func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger) (*world, error) {
 	w := &world{top: top, net: faults.NewNet(), reg: registry.New()}
 	w.net.SetSeed(seed)
-	var brokerAddr string
+	var brokerURL string
+	brokerName := func(string) string { return faults.EndpointBroker }
 	if len(top.Subjects()) > 0 {
-		w.broker = broker.New()
+		if bs.Nodes > 1 {
+			c, err := broker.NewCluster(bs.Nodes, max(bs.Replicas, 1), w.net)
+			if err != nil {
+				return nil, err
+			}
+			w.cluster, w.broker = c, c
+			brokerName = func(addr string) string { return broker.NodeEndpoint(c.Node(addr)) }
+		} else {
+			w.single = broker.New()
+			w.broker = w.single
+		}
 		if err := w.broker.Start(ctx); err != nil {
 			return nil, err
 		}
@@ -49,7 +72,7 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, ledg
 			w.close()
 			return nil, fmt.Errorf("broker setup: %w", err)
 		}
-		brokerAddr = w.broker.Addr()
+		brokerURL = w.broker.URL()
 	}
 	var eventIDs atomic.Uint64
 	for i := range top.Services {
@@ -62,7 +85,8 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, ledg
 				Seed:       seed,
 				Registry:   w.reg,
 				Net:        w.net,
-				BrokerAddr: brokerAddr,
+				BrokerURL:  brokerURL,
+				BrokerName: brokerName,
 				Ledger:     ledger,
 				EventIDs:   &eventIDs,
 			})

@@ -35,9 +35,12 @@ type Config struct {
 	Seed     uint64
 	Registry *registry.Registry
 	Net      *faults.Net
-	// BrokerAddr is the broker's host:port; required when the service
-	// publishes or consumes.
-	BrokerAddr string
+	// BrokerURL is the broker's client URL, or several joined by commas for
+	// a cluster; required when the service publishes or consumes.
+	BrokerURL string
+	// BrokerName names the broker node at a host:port in links ("broker",
+	// "broker#1"); nil names every node "broker".
+	BrokerName func(addr string) string
 	Ledger     *metrics.Ledger
 	// EventIDs is shared by every replica of the variant so event ids are
 	// unique.
@@ -179,16 +182,22 @@ func (r *Replica) Restart(ctx context.Context) error {
 	return nil
 }
 
-// natsDialer dials the broker through the fault layer.
+// natsDialer dials the broker through the fault layer, naming the link by
+// the node it reaches.
 type natsDialer struct {
 	net  *faults.Net
-	link faults.Link
+	from string
+	name func(addr string) string
 }
 
 func (d natsDialer) Dial(network, address string) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), natsDialTimeout)
 	defer cancel()
-	return d.net.Dial(ctx, d.link, network, address)
+	to := faults.EndpointBroker
+	if d.name != nil {
+		to = d.name(address)
+	}
+	return d.net.Dial(ctx, faults.Link{From: d.from, To: to}, network, address)
 }
 
 // NATS client settings: short dial timeout (a reconnecting client holds its
@@ -200,12 +209,12 @@ const (
 )
 
 func (r *Replica) connect() error {
-	if r.cfg.BrokerAddr == "" {
+	if r.cfg.BrokerURL == "" {
 		return fmt.Errorf("%s: no broker address", r.name)
 	}
-	nc, err := nats.Connect("nats://"+r.cfg.BrokerAddr,
+	nc, err := nats.Connect(r.cfg.BrokerURL,
 		nats.Name(r.name),
-		nats.SetCustomDialer(natsDialer{r.cfg.Net, faults.Link{From: r.name, To: "broker"}}),
+		nats.SetCustomDialer(natsDialer{r.cfg.Net, r.name, r.cfg.BrokerName}),
 		nats.Timeout(natsDialTimeout),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(natsReconnectWait),

@@ -68,7 +68,7 @@ func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 		if err := b.Setup(ctx, top); err != nil {
 			t.Fatal(err)
 		}
-		brokerAddr = b.Addr()
+		brokerAddr = b.URL()
 	}
 	// Close replicas in declaration order, as the engine does, so callers
 	// (declared first here) drop their idle connections before their callees
@@ -87,15 +87,15 @@ func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 		svc := &top.Services[i]
 		for r := range svc.Replicas {
 			rep := service.New(service.Config{
-				Topology:   top,
-				Service:    svc,
-				Replica:    r,
-				Seed:       seed,
-				Registry:   w.reg,
-				Net:        w.net,
-				BrokerAddr: brokerAddr,
-				Ledger:     w.ledger,
-				EventIDs:   &eventIDs,
+				Topology:  top,
+				Service:   svc,
+				Replica:   r,
+				Seed:      seed,
+				Registry:  w.reg,
+				Net:       w.net,
+				BrokerURL: brokerAddr,
+				Ledger:    w.ledger,
+				EventIDs:  &eventIDs,
 			})
 			if err := rep.Start(ctx); err != nil {
 				t.Fatal(err)
