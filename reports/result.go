@@ -133,7 +133,12 @@ type Events struct {
 	Duplicates int64 `json:"duplicates"`
 	// Lost counts (acked event, subscriber) pairs never processed by the end
 	// of the drain.
-	Lost         int64 `json:"lost"`
+	Lost int64 `json:"lost"`
+	// Pending counts (acked event, subscriber) pairs not processed by the
+	// end of the drain that the broker still holds for that subscriber (not
+	// yet delivered, or awaiting an ack and so to be redelivered): late, not
+	// lost. Lost + Pending is every unprocessed pair.
+	Pending      int64 `json:"pending"`
 	DeadLettered int64 `json:"dead_lettered"`
 	// Redelivered counts deliveries the broker marked as redeliveries.
 	Redelivered int64 `json:"redelivered"`
@@ -155,6 +160,7 @@ type Subscriber struct {
 	Processed  int64  `json:"processed"`
 	Duplicates int64  `json:"duplicates"`
 	Lost       int64  `json:"lost"`
+	Pending    int64  `json:"pending"`
 }
 
 // Second is one entry of the per-second timeline; requests are attributed

@@ -134,3 +134,37 @@ func TestEachFaultKindEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// Events the broker still holds when the drain ends are reported as
+// pending, not lost: a consumer far slower than the load leaves a backlog.
+func TestBacklogAtDrainEndIsPendingNotLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end run")
+	}
+	top, err := topologies.Parse("slow.yaml", []byte(`
+entry: a
+services:
+  - name: a
+    publish: [jobs.done]
+  - name: c
+    work: 50ms
+    consume: [jobs.done]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &scenarios.Scenario{
+		Name: "backlog", Seed: 5, Duration: time.Second, Drain: 500 * time.Millisecond,
+		Load:     scenarios.Load{Arrival: "constant", Rate: 200, Timeout: 2 * time.Second},
+		Variants: []scenarios.Variant{{Name: "events", Topology: top}},
+	}
+	res, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.Variants[0].Events
+	// 200 events at 20/s of capacity cannot be done in 1.5 s.
+	if e.Lost != 0 || e.Pending == 0 || e.Processed+e.Pending != e.Acked {
+		t.Errorf("acked %d processed %d pending %d lost %d; want the backlog pending, none lost", e.Acked, e.Processed, e.Pending, e.Lost)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/gateway"
 	"github.com/faultline-sim/faultline/sim/load"
 	"github.com/faultline-sim/faultline/sim/metrics"
@@ -165,12 +166,36 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	rv.WindowS = window.Seconds()
 	rec.Fill(&rv, window)
 	ledger.Fill(&rv)
+	if rv.Events.Lost > 0 && w.broker != nil {
+		notLostYet(&rv.Events, w.broker)
+	}
 	tl.fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return rv, runErr
 	}
 	return rv, nil
+}
+
+// notLostYet moves from Lost to Pending the unprocessed pairs the broker
+// still holds for their subscriber: they will be delivered or redelivered,
+// only after the drain ended. Without an answer from the broker nothing
+// moves.
+func notLostYet(e *reports.Events, b brokerSystem) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	held, err := b.Pending(ctx)
+	if err != nil {
+		return
+	}
+	for i := range e.Subscribers {
+		s := &e.Subscribers[i]
+		n := min(s.Lost, held[broker.DurableName(s.Subject, s.Group)])
+		s.Lost -= n
+		s.Pending += n
+		e.Lost -= n
+		e.Pending += n
+	}
 }
 
 // waitLedger waits until every acked event was processed by every subscriber

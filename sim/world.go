@@ -20,6 +20,7 @@ type brokerSystem interface {
 	Start(ctx context.Context) error
 	Setup(ctx context.Context, t *topologies.Topology) error
 	Lag(ctx context.Context) (int64, error)
+	Pending(ctx context.Context) (map[string]int64, error)
 	URL() string
 	Close()
 }

@@ -141,6 +141,16 @@ func (b *Broker) Lag(ctx context.Context) (int64, error) {
 	return lag(ctx, js, consumers)
 }
 
+// Pending returns, per durable consumer name, the messages not yet
+// acknowledged by it. It blocks like Lag.
+func (b *Broker) Pending(ctx context.Context) (map[string]int64, error) {
+	js, consumers, err := b.adminJS()
+	if err != nil {
+		return nil, err
+	}
+	return pending(ctx, js, consumers)
+}
+
 // Close closes the admin connection, shuts the server down, waits for it and
 // removes the store. Idempotent.
 func (b *Broker) Close() {

@@ -252,6 +252,18 @@ func (c *Cluster) Lag(ctx context.Context) (int64, error) {
 	return lag(ctx, js, consumers)
 }
 
+// Pending returns, per durable consumer name, the messages not yet
+// acknowledged by it. It blocks like Lag.
+func (c *Cluster) Pending(ctx context.Context) (map[string]int64, error) {
+	c.mu.Lock()
+	js, consumers := c.js, c.consumers
+	c.mu.Unlock()
+	if js == nil {
+		return nil, errors.New("broker cluster: not started")
+	}
+	return pending(ctx, js, consumers)
+}
+
 // Close closes the admin connection and every proxy (cutting the routes),
 // shuts every node down, waits for them and removes every store.
 // Idempotent.
