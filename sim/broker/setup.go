@@ -160,24 +160,14 @@ func transient(err error) bool {
 // any of consumers, one request each, bounded by DefaultCallTimeout when
 // ctx has no deadline.
 func lag(ctx context.Context, js jetstream.JetStream, consumers []streamConsumer) (int64, error) {
-	ctx, cancel := withDefaultTimeout(ctx, DefaultCallTimeout)
-	defer cancel()
+	held, err := pending(ctx, js, consumers)
 	var most int64
-	for _, sc := range consumers {
-		c, err := js.Consumer(ctx, sc.stream, sc.durable)
-		if err != nil {
-			return most, err
-		}
-		info, err := c.Info(ctx)
-		if err != nil {
-			return most, err
-		}
-		if l := int64(info.NumPending) + int64(info.NumAckPending); l > most {
-			most = l
-		}
+	for _, n := range held {
+		most = max(most, n)
 	}
-	return most, nil
+	return most, err
 }
+
 
 // Admin connection settings: the harness's own connection dials the
 // servers directly, not through the fault layer, and moves to another node
