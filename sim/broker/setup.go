@@ -168,7 +168,6 @@ func lag(ctx context.Context, js jetstream.JetStream, consumers []streamConsumer
 	return most, err
 }
 
-
 // Admin connection settings: the harness's own connection dials the
 // servers directly, not through the fault layer, and moves to another node
 // quickly when its node goes down.
