@@ -164,7 +164,9 @@ services:
 	}
 	e := res.Variants[0].Events
 	// 200 events at 20/s of capacity cannot be done in 1.5 s.
-	if e.Lost != 0 || e.Pending == 0 || e.Processed+e.Pending != e.Acked {
+	// Consumers still run while the counts are read, so an event can be
+	// both just processed and still pending in the broker: >=, not ==.
+	if e.Lost != 0 || e.Pending == 0 || e.Processed+e.Pending < e.Acked {
 		t.Errorf("acked %d processed %d pending %d lost %d; want the backlog pending, none lost", e.Acked, e.Processed, e.Pending, e.Lost)
 	}
 }

@@ -165,10 +165,12 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	window := gen.RecordedWindow()
 	rv.WindowS = window.Seconds()
 	rec.Fill(&rv, window)
+	// The broker's pending counts are read before the ledger: consumers
+	// still run, and an event can only move from pending to processed, so
+	// this order never counts a late event as lost.
+	held := brokerPending(w.broker)
 	ledger.Fill(&rv)
-	if rv.Events.Lost > 0 && w.broker != nil {
-		notLostYet(&rv.Events, w.broker)
-	}
+	notLostYet(&rv.Events, held)
 	tl.fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
@@ -177,17 +179,25 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	return rv, nil
 }
 
-// notLostYet moves from Lost to Pending the unprocessed pairs the broker
-// still holds for their subscriber: they will be delivered or redelivered,
-// only after the drain ended. Without an answer from the broker nothing
-// moves.
-func notLostYet(e *reports.Events, b brokerSystem) {
+// brokerPending returns the broker's count of unacknowledged messages per
+// durable consumer, or nil without a broker or an answer.
+func brokerPending(b brokerSystem) map[string]int64 {
+	if b == nil {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	held, err := b.Pending(ctx)
 	if err != nil {
-		return
+		return nil
 	}
+	return held
+}
+
+// notLostYet moves from Lost to Pending the unprocessed pairs the broker
+// still holds for their subscriber (held, per durable consumer): they will
+// be delivered or redelivered, only after the drain ended.
+func notLostYet(e *reports.Events, held map[string]int64) {
 	for i := range e.Subscribers {
 		s := &e.Subscribers[i]
 		n := min(s.Lost, held[broker.DurableName(s.Subject, s.Group)])

@@ -127,12 +127,20 @@ func (t *timeline) loop() {
 func (t *timeline) apply(i int) {
 	f := t.faults[i]
 	asked := t.start.Add(f.At)
-	now := time.Now() // the fault takes effect from here (a crash cuts links first)
+	// The fault takes effect from now (a crash cuts links first). Started
+	// is set before it is applied, so that flow events it causes at once
+	// are attributed to it.
+	t.mu.Lock()
+	now := time.Now()
+	r := &t.results[i]
+	r.Started, r.StartErrMS = now.UTC(), ms(now.Sub(asked))
+	if f.Kind == faults.KindPartition {
+		t.blackhole = i
+	}
+	t.mu.Unlock()
 	remove, err := t.w.applyFault(f, t.seed, observer{t, i})
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	r := &t.results[i]
-	r.Started, r.StartErrMS = now.UTC(), ms(now.Sub(asked))
 	if err != nil {
 		r.Error = err.Error()
 		return
@@ -142,9 +150,6 @@ func (t *timeline) apply(i int) {
 		return
 	}
 	t.active[i] = remove
-	if f.Kind == faults.KindPartition {
-		t.blackhole = i
-	}
 }
 
 func (t *timeline) remove(i int) {
