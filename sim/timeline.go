@@ -287,10 +287,21 @@ func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove fu
 		if err != nil {
 			return nil, err
 		}
+		// A frozen process answers nothing, not even pings: its links hold
+		// every byte both ways (new dials to it hang) while its work waits.
+		var unfreeze []func()
 		for _, r := range reps {
 			r.Pause()
+			unfreeze = append(unfreeze, w.net.Apply(faults.LinkRule{
+				Match: faults.LinkSpec{From: "*", To: r.Name(), Both: true}, Blackhole: true}))
 		}
-		return eachReplica(reps, (*service.Replica).Resume), nil
+		return func() error {
+			for i, r := range reps {
+				unfreeze[i]()
+				r.Resume()
+			}
+			return nil
+		}, nil
 	case faults.KindSlow:
 		reps, err := w.replicasOf(f.Target)
 		if err != nil {
