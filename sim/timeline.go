@@ -153,15 +153,14 @@ func (t *timeline) apply(i int) {
 }
 
 func (t *timeline) remove(i int) {
+	f := t.faults[i]
 	t.mu.Lock()
 	remove := t.active[i]
 	delete(t.active, i)
-	t.mu.Unlock()
 	if remove == nil {
+		t.mu.Unlock()
 		return
 	}
-	f := t.faults[i]
-	t.mu.Lock()
 	// Ended is set before the heal so the release it causes is attributed.
 	now := time.Now()
 	r := &t.results[i]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,7 +24,7 @@ type processFaults struct {
 	paused   atomic.Pointer[chan struct{}] // closed on resume
 	slow     atomic.Uint64                 // math.Float64bits of the factor; 0: none
 	errRate  atomic.Pointer[float64]       // nil: the service's own rate
-	requests atomic.Pointer[[]requestRule]
+	requests atomic.Pointer[[]*requestRule]
 	waiting  atomic.Int64 // steps blocked by a pause now
 }
 
@@ -92,15 +93,12 @@ func (p *processFaults) fails(s Sampler, op, attempt uint64) bool {
 
 // requestRule is an active request-level fault.
 type requestRule struct {
-	id     uint64
 	spec   faults.RequestSpec
 	code   connect.Code
 	header string // canonical header name; "" for any request
 	value  string
 	key    uint64 // seed-derived key of the share draw
 }
-
-var nextRuleID atomic.Uint64
 
 // codes maps the request fault codes of a scenario to Connect codes.
 var codes = map[string]connect.Code{
@@ -114,39 +112,32 @@ var codes = map[string]connect.Code{
 // with spec's code and/or delay until the returned remove is called. Which
 // requests are hit is drawn from (seed, operation), so a run is replayable.
 func (r *Replica) AddRequestFault(spec faults.RequestSpec, seed uint64) (remove func()) {
-	rule := requestRule{id: nextRuleID.Add(1), spec: spec, code: codes[spec.Code], key: mix(seed ^ 0x5eed)}
+	rule := &requestRule{spec: spec, code: codes[spec.Code], key: mix(seed ^ 0x5eed)}
 	if rule.spec.Share <= 0 {
 		rule.spec.Share = 1
 	}
 	if name, value, ok := strings.Cut(spec.Header, ":"); ok {
 		rule.header, rule.value = http.CanonicalHeaderKey(strings.TrimSpace(name)), strings.TrimSpace(value)
 	}
-	for {
-		old := r.faults.requests.Load()
-		var rules []requestRule
-		if old != nil {
-			rules = append(rules, *old...)
-		}
-		rules = append(rules, rule)
-		if r.faults.requests.CompareAndSwap(old, &rules) {
-			break
-		}
-	}
+	r.faults.updateRequests(func(rules []*requestRule) []*requestRule { return append(rules, rule) })
 	return func() {
-		for {
-			old := r.faults.requests.Load()
-			if old == nil {
-				return
-			}
-			var rules []requestRule
-			for _, x := range *old {
-				if x.id != rule.id {
-					rules = append(rules, x)
-				}
-			}
-			if r.faults.requests.CompareAndSwap(old, &rules) {
-				return
-			}
+		r.faults.updateRequests(func(rules []*requestRule) []*requestRule {
+			return slices.DeleteFunc(rules, func(x *requestRule) bool { return x == rule })
+		})
+	}
+}
+
+// updateRequests replaces the request rules by f of a copy of them.
+func (p *processFaults) updateRequests(f func([]*requestRule) []*requestRule) {
+	for {
+		old := p.requests.Load()
+		var rules []*requestRule
+		if old != nil {
+			rules = slices.Clone(*old)
+		}
+		rules = f(rules)
+		if p.requests.CompareAndSwap(old, &rules) {
+			return
 		}
 	}
 }
