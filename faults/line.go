@@ -109,9 +109,14 @@ func (l *line) put(p []byte) (int, error) {
 			return total, os.ErrDeadlineExceeded
 		}
 		if k := min(l.q.free(), len(p)-total); k > 0 {
+			// Due times never decrease, so new bytes change what the
+			// consumer waits for only when the ring was empty: waking it
+			// for every put would cost a goroutine switch per write.
+			if l.q.empty() {
+				signal(l.cwake)
+			}
 			l.q.push(p[total:total+k], l.due(now))
 			total += k
-			signal(l.cwake)
 			if e := l.holdLocked(); e != 0 {
 				ev = e
 			}
@@ -224,12 +229,11 @@ func (l *line) take(p []byte) (int, error) {
 			l.mu.Unlock()
 			return 0, f.err
 		default:
-			k, w := l.bkt.take(t, min(len(p), f.n))
-			if k > 0 {
-				l.q.pop(p[:k])
+			n, w := l.takeDue(p, t)
+			if n > 0 {
 				signal(l.pwake)
 				l.mu.Unlock()
-				return k, nil
+				return n, nil
 			}
 			wait = w
 		}
@@ -242,6 +246,30 @@ func (l *line) take(p []byte) (int, error) {
 		l.sleep(l.cwake, &l.ctimer, wait)
 		l.mu.Lock()
 	}
+}
+
+// takeDue moves the bytes due at t, within the bandwidth, into p: several
+// runs at once, as a real link coalesces what is ready, so a pump that woke
+// late catches up in one write. It returns how many, or 0 and how long the
+// bandwidth makes the front wait. Called with l.mu held.
+func (l *line) takeDue(p []byte, t int64) (int, time.Duration) {
+	n := 0
+	for n < len(p) {
+		f := l.q.front()
+		if f == nil || f.err != nil || f.at > t {
+			break
+		}
+		k, w := l.bkt.take(t, min(len(p)-n, f.n))
+		if k == 0 {
+			return n, w
+		}
+		if len(l.shape.lat) > 0 {
+			l.c.net.late.record(t - f.at)
+		}
+		l.q.pop(p[n : n+k])
+		n += k
+	}
+	return n, 0
 }
 
 // sleep waits for wake, d (if d >= 0) or the connection's close, reusing

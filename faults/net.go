@@ -49,6 +49,7 @@ type Net struct {
 	seed    uint64
 	nth     map[Link]uint64 // connections dialed so far per link
 	limit   int             // bytes a line holds per direction
+	late    lateness
 }
 
 // DefaultDialTimeout bounds a dial whose context has no deadline, including

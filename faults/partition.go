@@ -12,9 +12,10 @@ import (
 // Endpoints within a group, and endpoints in no group, are unaffected.
 //
 // Group members follow Matches ("payment" is every replica of payment, "*"
-// is every endpoint); an endpoint named exactly in one group belongs to
-// that group even if a pattern of another matches it, so
-// [["broker#0"], ["*"]] isolates broker#0 from everything else.
+// is every endpoint). The most specific member wins: an endpoint named
+// exactly belongs to that group, else to a group naming its service, else
+// to the group holding "*"; so [["broker#0"], ["*"]] and [["*"], ["payment"]]
+// isolate broker#0, and payment, from everything else.
 //
 // heal lifts the partition: held bytes flow in order and waiting dials
 // proceed. It is idempotent. To imitate a partition long enough for TCP
@@ -29,19 +30,18 @@ func (n *Net) Partition(groups [][]string) (heal func()) {
 }
 
 // groupOf returns the index of the group name belongs to, or -1: the first
-// group naming it exactly, else the first with a pattern matching it.
+// group naming it exactly, else the first with a pattern other than "*"
+// matching it, else the first holding "*".
 func groupOf(groups [][]string, name string) int {
-	for i, g := range groups {
-		for _, p := range g {
-			if p == name {
-				return i
-			}
-		}
-	}
-	for i, g := range groups {
-		for _, p := range g {
-			if Matches(p, name) {
-				return i
+	for pass := range 3 {
+		for i, g := range groups {
+			for _, p := range g {
+				switch {
+				case pass == 0 && p == name,
+					pass == 1 && p != "*" && Matches(p, name),
+					pass == 2 && p == "*":
+					return i
+				}
 			}
 		}
 	}

@@ -94,6 +94,13 @@ func TestGroupOf(t *testing.T) {
 			t.Errorf("groupOf(%q) = %d, want %d", name, got, want)
 		}
 	}
+	// "*" is the least specific, wherever it stands.
+	starFirst := [][]string{{"*"}, {"payment"}}
+	for name, want := range map[string]int{"payment#0": 1, "payment": 1, "order#0": 0, "broker#2": 0} {
+		if got := groupOf(starFirst, name); got != want {
+			t.Errorf("groupOf(%q) in %v = %d, want %d", name, starFirst, got, want)
+		}
+	}
 	if got := groupOf([][]string{{"a"}}, "b"); got != -1 {
 		t.Errorf("groupOf outside = %d, want -1", got)
 	}

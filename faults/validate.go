@@ -41,7 +41,7 @@ func CheckEndpoints(f Fault, has func(endpoint string) bool) []MissingEndpoint {
 	case KindPartition:
 		for _, g := range f.Groups {
 			for _, e := range g {
-				check(string(f.Kind), e)
+				link(string(f.Kind), e)
 			}
 		}
 	case KindRequest:

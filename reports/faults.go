@@ -47,6 +47,10 @@ func WriteFaults(w io.Writer, r *Result) error {
 			if f.CaughtUpAfterMS != nil {
 				notes = append(notes, fmt.Sprintf("  %s: the restarted node caught up %s after the restart", f.Name, ms(*f.CaughtUpAfterMS)))
 			}
+			if d := f.DelayErrorMS; d != nil && f.DelayedRuns > 0 {
+				notes = append(notes, fmt.Sprintf("  %s: delayed bytes left late by p50 %s, p99 %s, max %s (%d deliveries)",
+					f.Name, ms(d.P50), ms(d.P99), ms(d.Max), f.DelayedRuns))
+			}
 			if f.BytesStopped != nil {
 				notes = append(notes, fmt.Sprintf("  %s: bytes stopped %s after it was applied", f.Name, ms(msBetween(f.Started, *f.BytesStopped))))
 			}

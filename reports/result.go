@@ -68,6 +68,8 @@ type Variant struct {
 	ThroughputRPS float64 `json:"throughput_rps"`
 	// Generator describes how well the load generator kept its schedule.
 	Generator Generator `json:"generator"`
+	// Harness is the process's own health over the recorded window.
+	Harness *Harness `json:"harness,omitempty"`
 	// LatencyMS is client-observed latency from each request's intended send
 	// time, successes and failures alike, over the recorded window.
 	LatencyMS Percentiles `json:"latency_ms"`
@@ -111,6 +113,22 @@ type Generator struct {
 	SendLagMS Percentiles `json:"send_lag_ms"`
 	// MaxInFlight is the most requests outstanding at once.
 	MaxInFlight int64 `json:"max_in_flight"`
+}
+
+// Harness is the process's own health over the recorded window, from the
+// Go runtime: every part of a variant shares the same CPUs, so a
+// scheduling delay here is in every latency measured.
+type Harness struct {
+	// SchedLatencyMS is how long runnable goroutines waited to run
+	// (runtime bucket upper bounds, so never below the truth).
+	SchedLatencyMS Percentiles `json:"sched_latency_ms"`
+	// GCPauseMS is the distribution of the GC's stop-the-world pauses;
+	// GCCycles counts completed GC cycles.
+	GCPauseMS Percentiles `json:"gc_pause_ms"`
+	GCCycles  int64       `json:"gc_cycles"`
+	// CPUBusy is the share of the process's available CPU time in use
+	// (the runtime's estimate), 0 to 1.
+	CPUBusy float64 `json:"cpu_busy"`
 }
 
 // Percentiles in milliseconds.
@@ -207,6 +225,12 @@ type Fault struct {
 	// restart until the restarted node had caught up.
 	PublishableAfterMS *float64 `json:"publishable_after_ms,omitempty"`
 	CaughtUpAfterMS    *float64 `json:"caught_up_after_ms,omitempty"`
+	// DelayErrorMS is, for a latency fault, how late the fault layer
+	// delivered delayed bytes against their due time while the fault was
+	// active (never early); DelayedRuns counts those deliveries. It is the
+	// layer's own error, before the bytes wait for the receiving server.
+	DelayErrorMS *Percentiles `json:"delay_error_ms,omitempty"`
+	DelayedRuns  int64        `json:"delayed_runs,omitempty"`
 	// Error is set when the fault could not be applied or removed.
 	Error string `json:"error,omitempty"`
 }

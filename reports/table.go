@@ -56,6 +56,18 @@ func WriteTable(w io.Writer, r *Result) error {
 	row("duplicates*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Duplicates) }))
 	row("redelivered*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Redelivered) }))
 	row("max consumer lag", events(func(v *Variant) string { return fmt.Sprint(v.Events.MaxConsumerLag) }))
+	row("sched delay p99", func(v *Variant) string {
+		if v.Harness == nil {
+			return "-"
+		}
+		return ms(v.Harness.SchedLatencyMS.P99)
+	})
+	row("cpu busy", func(v *Variant) string {
+		if v.Harness == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f%%", 100*v.Harness.CPUBusy)
+	})
 	row("generator", func(v *Variant) string {
 		switch {
 		case v.Error != "":

@@ -14,7 +14,7 @@ type role int
 
 const (
 	roleLink    role = iota // from or to of a link fault: anything, "*" too
-	roleGroup               // partition member: anything but "*"
+	roleGroup               // partition member: anything, "*" (everyone else) too
 	roleProcess             // crash or pause target: a service or the broker
 	roleService             // slow, errors or request target: a service
 )
@@ -22,7 +22,7 @@ const (
 // forms lists the endpoint names that fit each role, for messages.
 var forms = map[role]string{
 	roleLink:    "a service, service#N, gateway, client, broker, broker#N or *",
-	roleGroup:   "a service, service#N, gateway, client, broker or broker#N",
+	roleGroup:   "a service, service#N, gateway, client, broker, broker#N or * for every endpoint not named",
 	roleProcess: "a service, service#N, broker, broker#N or broker#leader",
 	roleService: "a service or service#N",
 }
@@ -37,10 +37,10 @@ func (s *Scenario) endpointProblem(e string, r role) string {
 	switch {
 	case e == "":
 		return "required: " + forms[r]
-	case e == "*" && r == roleLink:
+	case e == "*" && (r == roleLink || r == roleGroup):
 		return ""
 	case e == "*":
-		return `"*" (any endpoint) is only for the from and to of link faults`
+		return `"*" (any endpoint) is only for the from and to of link faults and partition groups`
 	case !topologies.ValidName(base):
 		return fmt.Sprintf("%q is not an endpoint (%s)", e, forms[r])
 	case base == faults.EndpointGateway || base == faults.EndpointClient:

@@ -70,7 +70,7 @@ func TestParseFaultProblems(t *testing.T) {
 		{"partition empty group", oneFault("{at: 1s, for: 1s, partition: [[order], []]}"), []problem{{17, "faults[0].partition", "group 1 is empty"}}},
 		{"partition twice", oneFault("{at: 1s, for: 1s, partition: [[order], [payment, order]]}"), []problem{{17, "faults[0].partition", `"order" overlaps "order"`}}},
 		{"partition replica twice", oneFault("{at: 1s, for: 1s, partition: [[payment#0], [payment]]}"), []problem{{17, "faults[0].partition", `"payment" overlaps "payment#0"`}}},
-		{"partition any", oneFault("{at: 1s, for: 1s, partition: [[order], ['*']]}"), []problem{{17, "faults[0].partition", `"*" (any endpoint) is only`}}},
+		{"partition star twice", oneFault("{at: 1s, for: 1s, partition: [['*'], [order, '*']]}"), []problem{{17, "faults[0].partition", `"*" may be in one group only, once`}}},
 		{"partition flat", oneFault("{at: 1s, for: 1s, partition: [order, payment]}"), []problem{{17, "faults[0].partition[0]", `must be a list, got "order"`}, {17, "faults[0].partition[1]", "must be a list"}}},
 		{"partition scalar", oneFault("{at: 1s, for: 1s, partition: order}"), []problem{{17, "faults[0].partition", "must be a list"}}},
 		// reset

@@ -138,6 +138,7 @@ func TestParseFaultsAccepted(t *testing.T) {
 		{"{at: 1s, for: 1s, latency: {from: '*', to: '*', mean: 0s, jitter: 5ms, dist: normal}}"},
 		{"{at: 1s, for: 1s, request: {service: payment, code: internal, share: 1}}"},
 		{"{at: 1s, for: 1s, partition: [[order, gateway], [payment#0], [broker, client]]}"},
+		{"{at: 1s, for: 1s, partition: [[payment], ['*']]}"},
 	} {
 		src := plus(append([]string{"faults:"}, prefix("  - ", entries)...)...)
 		if _, err := Parse("q.yaml", []byte(src)); err != nil {

@@ -188,6 +188,7 @@ func (c *faultCheck) partition() {
 		c.failAt("partition", "needs at least 2 groups of endpoints, got %d", len(g))
 	}
 	var seen []string
+	star := false
 	for gi, group := range g {
 		// Problems name the partition key, at the line of their group.
 		line := c.s.faultLine(c.i, fmt.Sprintf("partition[%d]", gi))
@@ -197,6 +198,14 @@ func (c *faultCheck) partition() {
 		for _, e := range group {
 			if p := c.s.endpointProblem(e, roleGroup); p != "" {
 				c.fail(line, c.id+".partition", "%s", p)
+				continue
+			}
+			if e == "*" {
+				// Everyone not named elsewhere: overlaps nothing, once.
+				if star {
+					c.fail(line, c.id+".partition", `"*" may be in one group only, once`)
+				}
+				star = true
 				continue
 			}
 			for _, prev := range seen {

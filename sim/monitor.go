@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/sim/metrics"
 )
 
@@ -22,6 +23,9 @@ type monitor struct {
 	done    chan struct{}
 	stopped sync.WaitGroup
 	maxLag  int64
+	// rt holds the runtime's metrics read when the recorded window began
+	// and ended (rt[1] unset until it ended).
+	rt [2]runtimeSample
 }
 
 func startMonitor(w *world, rec *metrics.Recorder, variant string, warmup, total time.Duration, progress func(Progress)) *monitor {
@@ -44,13 +48,25 @@ func (m *monitor) loop() {
 		return
 	}
 	recordStart := start.Add(m.warmup)
+	// The recorded window's edges, read on time by their own timers.
+	edge := time.NewTimer(time.Until(recordStart))
+	defer edge.Stop()
+	edges := 0
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	var lastLag time.Time
 	for {
 		select {
 		case <-m.done:
+			if edges == 1 {
+				m.rt[1] = readRuntime() // interrupted: the window ends now
+			}
 			return
+		case <-edge.C:
+			m.rt[edges] = readRuntime()
+			if edges++; edges == 1 {
+				edge.Reset(time.Until(start.Add(m.total)))
+			}
 		case now := <-tick.C:
 			if m.progress != nil {
 				sent, ok, failed := m.rec.Progress()
@@ -78,3 +94,7 @@ func (m *monitor) stop() int64 {
 	m.stopped.Wait()
 	return m.maxLag
 }
+
+// harness returns the process's health over the recorded window; nil if
+// the window never began. Call after stop.
+func (m *monitor) harness() *reports.Harness { return harnessSince(m.rt[0], m.rt[1]) }

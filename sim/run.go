@@ -173,6 +173,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	notLostYet(&rv.Events, held)
 	tl.fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
+	rv.Harness = mon.harness()
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return rv, runErr
 	}

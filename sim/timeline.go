@@ -31,7 +31,10 @@ type timeline struct {
 	mu      sync.Mutex
 	results []reports.Fault
 	active  map[int]func() error // fault index → remove
-	start   time.Time
+	// lateness holds, per latency fault, the fault layer's delivery counts
+	// when it was applied.
+	lateness []faults.LatenessMark
+	start    time.Time
 
 	begun chan time.Time
 	done  chan struct{}
@@ -48,7 +51,8 @@ type timeline struct {
 func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64, warmup time.Duration) *timeline {
 	t := &timeline{w: w, rec: rec, faults: fs, seed: seed, warmup: warmup,
 		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
-		begun: make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1}
+		lateness: make([]faults.LatenessMark, len(fs)),
+		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1}
 	for i, f := range fs {
 		t.results[i] = reports.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
 	}
@@ -138,6 +142,9 @@ func (t *timeline) apply(i int) {
 		t.blackhole = i
 	}
 	t.mu.Unlock()
+	if f.Kind == faults.KindLatency {
+		t.lateness[i] = t.w.net.LatenessMark()
+	}
 	remove, err := t.w.applyFault(f, t.seed, observer{t, i})
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -171,6 +178,11 @@ func (t *timeline) remove(i int) {
 	defer t.mu.Unlock()
 	if err != nil && r.Error == "" {
 		r.Error = err.Error()
+	}
+	if f.Kind == faults.KindLatency {
+		l := t.w.net.LatenessSince(t.lateness[i])
+		r.DelayedRuns = l.Deliveries
+		r.DelayErrorMS = &reports.Percentiles{P50: l.P50, P90: l.P90, P99: l.P99, P999: l.P999, Max: l.Max}
 	}
 	recordStart := t.start.Add(t.warmup)
 	for at := r.Started.Sub(recordStart).Truncate(time.Second); at < now.Sub(recordStart); at += time.Second {
