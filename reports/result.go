@@ -81,6 +81,11 @@ type Variant struct {
 	Events       Events       `json:"events"`
 	Timeline     []Second     `json:"timeline"`
 	Faults       []Fault      `json:"faults"`
+	// Edges are the synchronous call edges (gateway → entry included),
+	// over the recorded window, in topology order.
+	Edges []Edge `json:"edges,omitempty"`
+	// Breakers lists every circuit breaker state change, in time order.
+	Breakers []BreakerChange `json:"breakers,omitempty"`
 	// Histograms are HdrHistogram V2 compressed, base64 (hdrhistogram-go
 	// Encode), values in microseconds, so results can be merged.
 	Histograms Histograms `json:"histograms"`
@@ -158,6 +163,15 @@ type Events struct {
 	// lost. Lost + Pending is every unprocessed pair.
 	Pending      int64 `json:"pending"`
 	DeadLettered int64 `json:"dead_lettered"`
+	// Suppressed counts redeliveries idempotent consumers recognised and
+	// acknowledged without applying them again (Duplicates counts those
+	// applied again).
+	Suppressed int64 `json:"suppressed"`
+	// FireAndForget counts events published without waiting for the
+	// broker's ack (publish mode fire_and_forget): the operation was
+	// answered as a success regardless. Lost counts their unprocessed pairs
+	// too.
+	FireAndForget int64 `json:"fire_and_forget"`
 	// Redelivered counts deliveries the broker marked as redeliveries.
 	Redelivered int64 `json:"redelivered"`
 	// UnackedProcessed counts events processed although their publish was
@@ -179,6 +193,56 @@ type Subscriber struct {
 	Duplicates int64  `json:"duplicates"`
 	Lost       int64  `json:"lost"`
 	Pending    int64  `json:"pending"`
+	// DeadLettered counts events moved to the dead-letter stream after
+	// their last allowed delivery failed; Suppressed counts redeliveries an
+	// idempotent consumer recognised and acknowledged without applying.
+	DeadLettered int64 `json:"dead_lettered"`
+	Suppressed   int64 `json:"suppressed"`
+}
+
+// Edge is one synchronous call edge, caller service → callee service,
+// summed over the caller's replicas, over the recorded window.
+type Edge struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Policy names the edge's policy ("inline" when written in the call,
+	// "" for none).
+	Policy string `json:"policy,omitempty"`
+	// Requests counts calls the caller made; Attempts the requests sent to
+	// the callee, retries included (breaker and bulkhead rejections are
+	// not sent). Amplification is Attempts / Requests.
+	Requests      int64   `json:"requests"`
+	Attempts      int64   `json:"attempts"`
+	Amplification float64 `json:"amplification"`
+	Retries       int64   `json:"retries"`
+	// Timeouts counts attempts ended by the edge's own timeout.
+	Timeouts int64 `json:"timeouts"`
+	// BreakerRejections, BulkheadRejections and BudgetRejections count
+	// attempts refused on the caller's side: breaker open, no bulkhead slot,
+	// retry over budget.
+	BreakerRejections  int64 `json:"breaker_rejections"`
+	BulkheadRejections int64 `json:"bulkhead_rejections"`
+	BudgetRejections   int64 `json:"budget_rejections"`
+	// Succeeded and Failed count calls, after retries.
+	Succeeded int64 `json:"succeeded"`
+	Failed    int64 `json:"failed"`
+	// LatencyMS is per call, from its start to its final outcome, retries
+	// and backoff included.
+	LatencyMS Percentiles `json:"latency_ms"`
+}
+
+// BreakerChange is one circuit breaker changing state.
+type BreakerChange struct {
+	// AtS is seconds from the start of the recorded window (negative:
+	// during the warm-up).
+	AtS float64 `json:"at_s"`
+	// Caller is the replica whose breaker it is ("order#0"); To the callee
+	// service.
+	Caller string `json:"caller"`
+	To     string `json:"to"`
+	// State is the new state: closed, open or half_open; From the old one.
+	From  string `json:"from"`
+	State string `json:"state"`
 }
 
 // Second is one entry of the per-second timeline; requests are attributed

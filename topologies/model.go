@@ -22,6 +22,12 @@ type Topology struct {
 	Wire Wire
 	// Services in file order.
 	Services []Service
+	// Policies are the named resilience policies calls refer to, by name.
+	Policies map[string]*Policy
+	// Gateway configures the gateway's edge to the entry service.
+	Gateway Gateway
+	// Discovery applies to the gateway and every caller.
+	Discovery Discovery
 
 	// lines maps paths with list items written by index
 	// (services[1].replicas) to their line in File; nil when built in code.
@@ -82,9 +88,14 @@ func (d Dist) Fixed() bool { return d.P99 == 0 || d.P99 == d.P50 }
 // Call is one synchronous call to another service.
 type Call struct {
 	Service string
-	// Timeout bounds the call; 0 means the caller's own deadline.
+	// Timeout bounds the call; 0 means the caller's own deadline. Kept for
+	// the short form {service: x, timeout: d}; with a Policy, Policy.Timeout
+	// is the same value.
 	Timeout time.Duration
-	Line    int
+	// Policy is the resilience applied to the call: a named policy
+	// (policy: NAME) or one written inline; nil: none beyond Timeout.
+	Policy *Policy
+	Line   int
 }
 
 // Event kinds.
@@ -101,7 +112,9 @@ type Publish struct {
 	Kind string
 	// Schema is the event's schema version; default 1.
 	Schema int
-	Line   int
+	// Mode is PublishAck (default) or PublishFireAndForget.
+	Mode string
+	Line int
 }
 
 // Consume is a subscription of a service to a subject.
@@ -119,7 +132,18 @@ type Consume struct {
 	// AckWait is how long the broker waits for an ack before redelivering;
 	// default 30s.
 	AckWait time.Duration
-	Line    int
+	// Backoff lists the redelivery delays after the 1st, 2nd, ... failed
+	// delivery (the last repeats); a failed handling naks with that delay.
+	// Empty: redeliver at once (nak without delay).
+	Backoff []time.Duration
+	// DeadLetter, when true (default when MaxDeliver > 0), moves an event
+	// whose last allowed delivery failed to the dead-letter stream with its
+	// headers, the error and the delivery count, and terminates it.
+	DeadLetter bool
+	// Idempotent keeps a processed-id store shared by the group's replicas
+	// and suppresses (acks without applying) events already processed.
+	Idempotent bool
+	Line       int
 }
 
 // Service returns the named service, or nil.

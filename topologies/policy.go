@@ -1,0 +1,121 @@
+package topologies
+
+import "time"
+
+// Policy is the resilience a caller applies to one call edge: what the
+// caller does around each call to a service. Policies are declared by name
+// under the topology's policies key and used by calls (and the gateway);
+// a call may also write them inline. Nil parts are off.
+//
+// Composition, outermost first: retry ─► breaker ─► bulkhead ─► timeout ─►
+// the attempt. Every attempt passes the breaker and the bulkhead and gets
+// its own timeout; the retry sees each attempt's outcome.
+type Policy struct {
+	// Name is the policy's name under policies ("" when written inline).
+	Name string
+	// Timeout bounds each attempt; the callee gets the smaller of it and
+	// the caller's remaining deadline (Connect carries the deadline).
+	// 0: the caller's own deadline only.
+	Timeout time.Duration
+	Retry   *Retry
+	Breaker *Breaker
+	// Bulkhead bounds concurrent calls on the edge per caller replica.
+	Bulkhead *Bulkhead
+	Line     int
+}
+
+// Retry re-sends a failed attempt. The delay before retry n (1-based) is
+// min(MaxBackoff, Backoff·2^(n-1)) + a uniform draw in [0, Jitter), from the
+// scenario's seed. Backoff 0 retries at once (a retry storm).
+type Retry struct {
+	// MaxAttempts counts the first attempt too (3 = up to 2 retries);
+	// at least 2.
+	MaxAttempts int
+	Backoff     time.Duration
+	// MaxBackoff caps the exponential part; default 10·Backoff (0 when
+	// Backoff is 0).
+	MaxBackoff time.Duration
+	Jitter     time.Duration
+	// On lists the Connect codes that are retried; default unavailable,
+	// deadline_exceeded (an attempt's own timeout) and resource_exhausted.
+	// A breaker or bulkhead rejection on this edge is never retried.
+	On []string
+	// Budget, when > 0, caps retries in flight at this share of all calls
+	// in flight on the edge (0 < Budget <= 1), with at least BudgetMin
+	// retries always allowed (default 3); a retry over budget fails the
+	// call with its last error.
+	Budget    float64
+	BudgetMin int
+	Line      int
+}
+
+// Breaker is a circuit breaker per caller replica and edge: closed until,
+// over the last Window, at least MinRequests attempts were made and at
+// least FailureRatio of them failed; then open (attempts fail at once,
+// unavailable) for OpenFor; then half-open, letting HalfOpenProbes attempts
+// through: all succeed → closed, any fails → open again.
+type Breaker struct {
+	FailureRatio   float64
+	Window         time.Duration
+	MinRequests    int
+	OpenFor        time.Duration
+	HalfOpenProbes int
+	Line           int
+}
+
+// Bulkhead bounds the calls in flight on an edge per caller replica: a call
+// beyond MaxConcurrent waits up to MaxWait for a slot, then is rejected
+// (resource_exhausted) without reaching the callee.
+type Bulkhead struct {
+	MaxConcurrent int
+	MaxWait       time.Duration
+	Line          int
+}
+
+// Balancer strategies of the gateway and of every caller.
+const (
+	BalanceRoundRobin       = "round_robin"
+	BalanceLeastOutstanding = "least_outstanding"
+	BalanceP2C              = "p2c" // power of two random choices, by outstanding calls
+)
+
+// Discovery is how callers find replicas: the registry's view and each
+// caller's cached copy of it.
+type Discovery struct {
+	// Balancer picks a replica per call: BalanceRoundRobin (default),
+	// BalanceLeastOutstanding or BalanceP2C.
+	Balancer string
+	// DetectionDelay is how long a crashed replica stays registered: its
+	// heartbeats stop, and the registry drops it after this long. 0
+	// (default): dropped at once, as by a registry that sees the
+	// connection close.
+	DetectionDelay time.Duration
+	// Refresh is how often a caller refreshes its cached list of replicas;
+	// 0 (default): every call sees the registry as it is.
+	Refresh time.Duration
+	// Outlier, when set, ejects a replica from one caller's choices after
+	// ConsecutiveFailures failed calls in a row, for EjectFor (passive
+	// outlier detection, per caller).
+	Outlier *Outlier
+	Line    int
+}
+
+// Outlier is passive outlier ejection.
+type Outlier struct {
+	ConsecutiveFailures int
+	EjectFor            time.Duration
+	Line                int
+}
+
+// Gateway configures the API gateway in front of the entry service.
+type Gateway struct {
+	// Policy applies to the gateway → entry edge; nil: none.
+	Policy *Policy
+	Line   int
+}
+
+// Publish modes.
+const (
+	PublishAck           = "ack"             // wait for the broker's ack before answering (default)
+	PublishFireAndForget = "fire_and_forget" // send and answer at once; no ack awaited
+)
