@@ -97,7 +97,8 @@ func fixture() *reports.Result {
 			},
 		},
 		Expectations: []reports.Expectation{
-			{Variant: "events", Metric: "availability", Op: ">=", Threshold: 0.999, Observed: 1, OK: true},
+			{Variant: "events", Expr: "availability >= 99.9%", Metric: "availability", Op: ">=", Threshold: 0.999, Observed: 1, OK: true, Line: 30},
+			{Variant: "sync", Expr: "p99 < 200ms", Metric: "p99", Op: "<", Threshold: 200, Observed: 300, OK: false, Line: 31},
 		},
 	}
 }

@@ -22,7 +22,8 @@ type Result struct {
 	Environment Environment `json:"environment"`
 	Config      RunConfig   `json:"config"`
 	Variants    []Variant   `json:"variants"`
-	// Expectations is reserved for expectation checks (empty for now).
+	// Expectations are the scenario's expectations, checked, in file order
+	// and per variant.
 	Expectations []Expectation `json:"expectations"`
 }
 
@@ -311,14 +312,20 @@ type WindowStats struct {
 	P99MS         float64 `json:"p99_ms"`
 }
 
-// Expectation is one checked expectation.
+// Expectation is one checked expectation: Metric Op Threshold, for one
+// variant, as written in the scenario (Expr, at Line of File).
 type Expectation struct {
 	Variant   string  `json:"variant"`
+	Expr      string  `json:"expr"`
 	Metric    string  `json:"metric"`
 	Op        string  `json:"op"`
 	Threshold float64 `json:"threshold"`
-	Observed  float64 `json:"observed"`
-	OK        bool    `json:"ok"`
+	// Observed is the measured value; Missing is true when the variant has
+	// no such measurement (the expectation then fails).
+	Observed float64 `json:"observed"`
+	Missing  bool    `json:"missing,omitempty"`
+	OK       bool    `json:"ok"`
+	Line     int     `json:"line,omitempty"`
 }
 
 // Histograms holds encoded HDR histograms.

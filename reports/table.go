@@ -97,6 +97,9 @@ func WriteTable(w io.Writer, r *Result) error {
 	if err := WriteFaults(w, r); err != nil {
 		return err
 	}
+	if err := WriteExpectations(w, r); err != nil {
+		return err
+	}
 	window := trim(r.Config.DurationS) + " s"
 	if r.Interrupted {
 		var parts []string

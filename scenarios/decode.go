@@ -99,9 +99,6 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 		Load:   Load{Arrival: ArrivalConstant, Timeout: DefaultTimeout},
 		Broker: BrokerSpec{Nodes: DefaultBrokerNodes, Replicas: DefaultBrokerReplicas},
 	}
-	if n, ok := m["expect"]; ok {
-		d.Errorf(n, "not supported yet")
-	}
 	set(d.String, m, "name", &s.Name)
 	set(d.String, m, "description", &s.Description)
 	set(d.Duration, m, "duration", &s.Duration)
@@ -137,6 +134,9 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 		set(d.Int, b, "replicas", &s.Broker.Replicas)
 	}
 	s.Faults, s.broken = decodeFaults(d, m["faults"])
+	if n, ok := m["expect"]; ok {
+		s.Expect = decodeExpect(d, n, s.Variants)
+	}
 	s.lines = d.Lines()
 	s.lines[""] = root.Line
 	return s, d

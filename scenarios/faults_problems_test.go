@@ -19,7 +19,6 @@ func TestParseFaultProblems(t *testing.T) {
 		{"unknown request key", oneFault("{at: 1s, for: 1s, request: {service: payment, code: internal, status: 503}}"), []problem{{17, "faults[0].request.status", "unknown key"}}},
 		{"no kind", oneFault("{at: 1s, for: 1s}"), []problem{{17, "faults[0]", "a fault needs one kind key"}}},
 		{"two kinds", oneFault("{at: 1s, for: 1s, crash: order, pause: payment}"), []problem{{17, "faults[0]", "exactly one kind, got crash and pause"}}},
-		{"expect", plus("expect: {sync: {p99: '< 200ms'}}"), []problem{{16, "expect", "not supported yet"}}},
 		// timing
 		{"at missing", oneFault("{for: 1s, crash: order}"), []problem{{17, "faults[0].at", "required"}}},
 		{"at negative", oneFault("{at: -1s, for: 1s, crash: order}"), []problem{{17, "faults[0].at", "must not be negative, got -1s"}}},

@@ -44,6 +44,8 @@ type Scenario struct {
 	// Each names its File and Line; Latency.Dist and Request.Share have
 	// their defaults filled in.
 	Faults []faults.Fault
+	// Expect are the expectations checked after the run (see Check).
+	Expect []Expectation
 
 	// lines maps paths with list items written by index (variants[1].name)
 	// to their line in File; nil when built in code.
@@ -183,6 +185,7 @@ func (s *Scenario) Validate() error {
 	}
 	s.validateBroker(fail)
 	s.validateFaults(fail)
+	s.validateExpect(fail)
 	return errors.Join(errs...)
 }
 

@@ -79,6 +79,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 	}
 	res.Interrupted = ctx.Err() != nil
 	res.FinishedAt = time.Now().UTC()
+	res.Expectations = sc.Check(res)
 	return res, errors.Join(errs...)
 }
 

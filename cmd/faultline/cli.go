@@ -22,7 +22,7 @@ import (
 // Exit codes.
 const (
 	ExitOK       = 0
-	ExitExpect   = 1 // an expectation missed (reserved)
+	ExitExpect   = 1 // an expectation missed
 	ExitBadInput = 2
 	ExitRun      = 3
 )
@@ -178,7 +178,22 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faultline: %v\n", runErr)
 		return ExitRun
 	}
+	if missed := reports.Missed(res); len(missed) > 0 {
+		for _, e := range missed {
+			fmt.Fprintf(stderr, "faultline: expectation missed: %s:%d: %s: %s (%s)\n", sc.File, e.Line, e.Variant, e.Expr, describeMiss(e))
+		}
+		return ExitExpect
+	}
 	return ExitOK
+}
+
+// describeMiss says what was observed against the threshold.
+func describeMiss(e reports.Expectation) string {
+	m, err := reports.ResolveMetric(e.Metric)
+	if err != nil || e.Missing {
+		return "not measured"
+	}
+	return "observed " + m.Format(e.Observed) + ", threshold " + e.Op + " " + m.Format(e.Threshold)
 }
 
 // progressLine returns a Progress callback that redraws one terminal line:

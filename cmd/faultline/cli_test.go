@@ -139,3 +139,34 @@ func TestProgressLineRateOverLastUpdate(t *testing.T) {
 		t.Errorf("rate over the last half second: %q", got)
 	}
 }
+
+func TestRunExitsOneWhenAnExpectationMisses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end run")
+	}
+	dir := t.TempDir()
+	top, err := filepath.Abs("../../topologies/one-hop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := filepath.Join(dir, "x.yaml")
+	src := "duration: 1s\nwarmup: 0s\ndrain: 1s\nload: {rate: 50}\nvariants: [{name: a, topology: " + top + "}]\n" +
+		"expect:\n  a: {availability: '>= 0%', p99: '< 0s'}\n"
+	if err := os.WriteFile(sc, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "run", sc, "--out", dir)
+	if code != ExitExpect {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitExpect, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "expectations: 1 of 2 met") || !strings.Contains(stderr, "x.yaml:7: a: p99 < 0s (observed ") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	res, err := reports.ReadFile(filepath.Join(dir, reports.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Expectations) != 2 || !res.Expectations[0].OK || res.Expectations[1].OK {
+		t.Errorf("expectations in results: %+v", res.Expectations)
+	}
+}

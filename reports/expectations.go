@@ -1,0 +1,48 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Missed returns the expectations of r that were not met.
+func Missed(r *Result) []Expectation {
+	var out []Expectation
+	for _, e := range r.Expectations {
+		if !e.OK {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// WriteExpectations writes each checked expectation with what was
+// observed; nothing when the scenario has none.
+func WriteExpectations(w io.Writer, r *Result) error {
+	if len(r.Expectations) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nexpectations: %d of %d met\n", len(r.Expectations)-len(Missed(r)), len(r.Expectations))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, e := range r.Expectations {
+		verdict := "ok"
+		if !e.OK {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", verdict, e.Variant, e.Expr, observed(e))
+	}
+	return tw.Flush()
+}
+
+// observed describes the measured value of e with its unit.
+func observed(e Expectation) string {
+	if e.Missing {
+		return "not measured"
+	}
+	m, err := ResolveMetric(e.Metric)
+	if err != nil {
+		return trim(e.Observed)
+	}
+	return "observed " + m.Format(e.Observed)
+}

@@ -1,0 +1,223 @@
+package reports
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Unit is how a metric is measured, and so how its thresholds are written.
+type Unit int
+
+const (
+	UnitMS    Unit = iota // milliseconds; thresholds are durations (200ms, 1s)
+	UnitRatio             // 0..1; thresholds are percentages (99.9%) or fractions
+	UnitRate              // per second; thresholds are numbers or "N/s"
+	UnitCount             // events or requests; thresholds are numbers
+	UnitTimes             // a factor (amplification); thresholds are numbers
+)
+
+// MetricDef describes one metric of a variant that expectations and gates
+// can name.
+type MetricDef struct {
+	Name string
+	Unit Unit
+	// HigherIsBetter orients comparisons with a baseline.
+	HigherIsBetter bool
+	Doc            string
+	get            func(v *Variant) (float64, bool)
+	// Events is true for metrics only event-driven variants have.
+	Events bool
+	// Edge names the edge of amplification(FROM->TO); Fault is the index
+	// of faults[N]... metrics, -1 otherwise.
+	Edge  [2]string
+	Fault int
+}
+
+func def(name string, u Unit, higher bool, doc string, get func(v *Variant) (float64, bool)) MetricDef {
+	return MetricDef{Name: name, Unit: u, HigherIsBetter: higher, Doc: doc, get: get, Fault: -1}
+}
+
+func latency(f func(p *Percentiles) float64) func(v *Variant) (float64, bool) {
+	return func(v *Variant) (float64, bool) { return f(&v.LatencyMS), v.Requests.Offered > 0 }
+}
+
+func completion(f func(p *Percentiles) float64) func(v *Variant) (float64, bool) {
+	return func(v *Variant) (float64, bool) {
+		if v.CompletionMS == nil {
+			return 0, false
+		}
+		return f(v.CompletionMS), true
+	}
+}
+
+func events(f func(e *Events) int64) func(v *Variant) (float64, bool) {
+	return func(v *Variant) (float64, bool) { return float64(f(&v.Events)), v.EventDriven }
+}
+
+// metrics lists the plain metrics of a variant, in display order.
+var metrics = []MetricDef{
+	def("p50", UnitMS, false, "latency p50 (ms), from each request's intended send time", latency(func(p *Percentiles) float64 { return p.P50 })),
+	def("p90", UnitMS, false, "latency p90", latency(func(p *Percentiles) float64 { return p.P90 })),
+	def("p99", UnitMS, false, "latency p99", latency(func(p *Percentiles) float64 { return p.P99 })),
+	def("p999", UnitMS, false, "latency p99.9", latency(func(p *Percentiles) float64 { return p.P999 })),
+	def("max", UnitMS, false, "latency max", latency(func(p *Percentiles) float64 { return p.Max })),
+	def("availability", UnitRatio, true, "share of requests that succeeded", func(v *Variant) (float64, bool) { return v.Availability, v.Requests.Offered > 0 }),
+	def("throughput", UnitRate, true, "successful requests per second", func(v *Variant) (float64, bool) { return v.ThroughputRPS, true }),
+	def("achieved_rate", UnitRate, true, "requests sent per second", func(v *Variant) (float64, bool) { return v.AchievedRPS, true }),
+	def("send_lag_p99", UnitMS, false, "how late the generator sent, p99", func(v *Variant) (float64, bool) { return v.Generator.SendLagMS.P99, true }),
+	def("completion_p50", UnitMS, false, "event completion p50: intended send until every subscriber processed", completion(func(p *Percentiles) float64 { return p.P50 })),
+	def("completion_p99", UnitMS, false, "event completion p99", completion(func(p *Percentiles) float64 { return p.P99 })),
+	def("lost", UnitCount, false, "(event, subscriber) pairs never processed", events(func(e *Events) int64 { return e.Lost })),
+	def("pending", UnitCount, false, "pairs still held by the broker after the drain", events(func(e *Events) int64 { return e.Pending })),
+	def("duplicates", UnitCount, false, "events applied more than once", events(func(e *Events) int64 { return e.Duplicates })),
+	def("suppressed", UnitCount, false, "redeliveries recognised by idempotent consumers", events(func(e *Events) int64 { return e.Suppressed })),
+	def("dead_lettered", UnitCount, false, "events moved to the dead-letter stream", events(func(e *Events) int64 { return e.DeadLettered })),
+	def("redelivered", UnitCount, false, "deliveries marked as redeliveries", events(func(e *Events) int64 { return e.Redelivered })),
+	def("max_consumer_lag", UnitCount, false, "most events pending on a consumer", events(func(e *Events) int64 { return e.MaxConsumerLag })),
+	def("amplification", UnitTimes, false, "attempts at the callee per call, the largest of any edge; amplification(FROM->TO) for one edge", maxAmplification),
+}
+
+func maxAmplification(v *Variant) (float64, bool) {
+	best, ok := 0.0, false
+	for _, e := range v.Edges {
+		if e.Requests > 0 {
+			best, ok = max(best, e.Amplification), true
+		}
+	}
+	return best, ok
+}
+
+// windowMetrics are the metrics of a fault's before, during and after
+// windows: faults[N].during.availability.
+var windowMetrics = []MetricDef{
+	def("availability", UnitRatio, true, "", nil),
+	def("p99", UnitMS, false, "", nil),
+	def("throughput", UnitRate, true, "", nil),
+}
+
+// faultMetrics are a fault's own measurements: faults[N].publishable_after.
+var faultMetrics = []MetricDef{
+	def("publishable_after", UnitMS, false, "broker crash until a publish was acked again", nil),
+	def("caught_up_after", UnitMS, false, "broker node restart until it caught up", nil),
+}
+
+func init() {
+	for i := range metrics {
+		m := &metrics[i]
+		switch m.Name {
+		case "completion_p50", "completion_p99", "lost", "pending", "duplicates", "suppressed", "dead_lettered", "redelivered", "max_consumer_lag":
+			m.Events = true
+		}
+	}
+}
+
+// Metrics returns the plain metric definitions, for documentation.
+func Metrics() []MetricDef { return append([]MetricDef(nil), metrics...) }
+
+var (
+	edgeMetric  = regexp.MustCompile(`^amplification\(([a-z0-9_.-]+)->([a-z0-9_.-]+)\)$`)
+	faultMetric = regexp.MustCompile(`^faults\[(\d+)\]\.(?:(before|during|after)\.)?([a-z_0-9]+)$`)
+)
+
+// ResolveMetric checks a metric name and returns its definition.
+func ResolveMetric(name string) (MetricDef, error) {
+	for _, m := range metrics {
+		if m.Name == name {
+			return m, nil
+		}
+	}
+	if m := edgeMetric.FindStringSubmatch(name); m != nil {
+		from, to := m[1], m[2]
+		return MetricDef{Name: name, Unit: UnitTimes, Edge: [2]string{from, to}, Fault: -1, get: func(v *Variant) (float64, bool) {
+			for _, e := range v.Edges {
+				if e.From == from && e.To == to {
+					return e.Amplification, e.Requests > 0
+				}
+			}
+			return 0, false
+		}}, nil
+	}
+	if m := faultMetric.FindStringSubmatch(name); m != nil {
+		i, err := strconv.Atoi(m[1])
+		if err != nil || i > 1000 {
+			return MetricDef{}, fmt.Errorf("%q: fault index out of range", name)
+		}
+		return faultMetricDef(name, i, m[2], m[3])
+	}
+	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after)", name, strings.Join(metricNames(), ", "))
+}
+
+func faultMetricDef(name string, i int, window, what string) (MetricDef, error) {
+	defs := faultMetrics
+	if window != "" {
+		defs = windowMetrics
+	}
+	for _, d := range defs {
+		if d.Name != what {
+			continue
+		}
+		d.Name, d.Fault = name, i
+		d.get = func(v *Variant) (float64, bool) {
+			if i >= len(v.Faults) {
+				return 0, false
+			}
+			f := &v.Faults[i]
+			if window == "" {
+				p := f.PublishableAfterMS
+				if what == "caught_up_after" {
+					p = f.CaughtUpAfterMS
+				}
+				if p == nil {
+					return 0, false
+				}
+				return *p, true
+			}
+			w := map[string]*WindowStats{"before": f.Before, "during": f.During, "after": f.After}[window]
+			if w == nil {
+				return 0, false
+			}
+			switch what {
+			case "availability":
+				return w.Availability, w.Offered > 0
+			case "p99":
+				return w.P99MS, w.Offered > 0
+			}
+			return w.ThroughputRPS, true
+		}
+		return d, nil
+	}
+	var names []string
+	for _, d := range defs {
+		names = append(names, d.Name)
+	}
+	return MetricDef{}, fmt.Errorf("unknown metric %q: after faults[N].%s comes one of %s", name, window, strings.Join(names, ", "))
+}
+
+func metricNames() []string {
+	out := make([]string, len(metrics))
+	for i, m := range metrics {
+		out[i] = m.Name
+	}
+	return out
+}
+
+// Value returns the metric's value for v, and false when v does not have it
+// (e.g. completion for a synchronous variant, a fault index v lacks).
+func (m MetricDef) Value(v *Variant) (float64, bool) { return m.get(v) }
+
+// Format writes value x of the metric with its unit.
+func (m MetricDef) Format(x float64) string {
+	switch m.Unit {
+	case UnitMS:
+		return ms(x)
+	case UnitRatio:
+		return trim(100*x) + "%"
+	case UnitRate:
+		return trim(x) + "/s"
+	case UnitTimes:
+		return trim(x) + "x"
+	}
+	return trim(x)
+}

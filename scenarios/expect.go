@@ -1,0 +1,143 @@
+package scenarios
+
+import (
+	"go.yaml.in/yaml/v3"
+
+	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// Expectation is one expectation of a scenario's expect block, for one
+// variant or for every variant ("*") that has the metric. Per variant, a
+// mapping of metric to "OP VALUE", or a list of "METRIC OP VALUE":
+//
+//	expect:
+//	  sync:   {p99: "< 300ms", availability: ">= 99.9%"}
+//	  events: ["completion_p99 < 1s", "p99 < 50ms"]
+//	  "*":    {lost: "== 0"}
+type Expectation struct {
+	Variant string
+	Expect  reports.Expect
+	Line    int
+}
+
+// AllVariants is the expect key that applies to every variant.
+const AllVariants = "*"
+
+// decodeExpect decodes the expect mapping, in file order.
+func decodeExpect(d *topologies.Decoder, n topologies.Node, variants []Variant) []Expectation {
+	known := []string{AllVariants}
+	for _, v := range variants {
+		if v.Name != "" {
+			known = append(known, v.Name)
+		}
+	}
+	m, ok := d.Mapping(n, known...)
+	if !ok {
+		return nil
+	}
+	var out []Expectation
+	for _, k := range n.Value.Content {
+		if vn, ok := m[k.Value]; ok && k.Kind == yaml.ScalarNode {
+			out = append(out, decodeVariantExpect(d, vn, k.Value)...)
+		}
+	}
+	return out
+}
+
+// decodeVariantExpect decodes one variant's expectations: a mapping of
+// metric to "OP VALUE" or a list of "METRIC OP VALUE".
+func decodeVariantExpect(d *topologies.Decoder, n topologies.Node, variant string) []Expectation {
+	var out []Expectation
+	add := func(at topologies.Node, expr string) {
+		e, err := reports.ParseExpect(expr)
+		if err != nil {
+			d.Errorf(at, "%v", err)
+			return
+		}
+		out = append(out, Expectation{Variant: variant, Expect: e, Line: at.Line})
+	}
+	if n.IsMapping() {
+		c := n.Value.Content
+		for i := 0; i+1 < len(c); i += 2 {
+			k, v := c[i], c[i+1]
+			at := topologies.Node{Value: v, Path: n.Path + "." + k.Value, Line: k.Line}
+			if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode {
+				d.Errorf(at, `must be "OP VALUE", e.g. "< 300ms"`)
+				continue
+			}
+			add(at, k.Value+" "+v.Value)
+		}
+		return out
+	}
+	for _, item := range d.List(n) {
+		if s, ok := d.String(item); ok {
+			add(item, s)
+		}
+	}
+	return out
+}
+
+// Check evaluates the scenario's expectations on a result, in order: each
+// named variant's, and the "*" ones on every variant that has the metric.
+// Expectations of variants not in the result (see Only) are skipped.
+func (s *Scenario) Check(r *reports.Result) []reports.Expectation {
+	out := []reports.Expectation{}
+	for _, e := range s.Expect {
+		for i := range r.Variants {
+			v := &r.Variants[i]
+			if e.Variant != AllVariants && e.Variant != v.Name {
+				continue
+			}
+			c := e.Expect.Check(v)
+			if e.Variant == AllVariants && c.Missing {
+				continue // not a metric of this variant
+			}
+			c.Line = e.Line
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// validateExpect checks that each expectation can be measured: a fault
+// index the scenario has, and — once topologies are loaded — an event
+// metric only on variants with events, an edge the variant calls.
+func (s *Scenario) validateExpect(fail failFunc) {
+	for _, e := range s.Expect {
+		m := e.Expect.Metric
+		key := "expect." + e.Variant + "." + m.Name
+		if m.Fault >= len(s.Faults) {
+			fail(e.Line, key, "the scenario has %d fault(s), numbered from 0", len(s.Faults))
+		}
+		if e.Variant == AllVariants {
+			continue
+		}
+		for _, v := range s.Variants {
+			if v.Name != e.Variant || v.Topology == nil {
+				continue
+			}
+			switch {
+			case m.Events && len(v.Topology.Subjects()) == 0:
+				fail(e.Line, key, "variant %s publishes no events, so it has no %s", v.Name, m.Name)
+			case m.Edge[0] != "" && !hasEdge(v.Topology, m.Edge[0], m.Edge[1]):
+				fail(e.Line, key, "variant %s has no call edge %s->%s", v.Name, m.Edge[0], m.Edge[1])
+			}
+		}
+	}
+}
+
+// hasEdge reports whether from calls to in t; the gateway calls the entry.
+func hasEdge(t *topologies.Topology, from, to string) bool {
+	if from == "gateway" {
+		return to == t.Entry
+	}
+	if s := t.Service(from); s != nil {
+		for _, c := range s.Calls {
+			if c.Service == to {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,93 @@
+package scenarios
+
+import (
+	"testing"
+
+	"github.com/faultline-sim/faultline/reports"
+)
+
+func TestExpectDecodes(t *testing.T) {
+	src := plus(
+		"faults: [{at: 3s, for: 2s, crash: payment}]", // 16
+		"expect:",                                       // 17
+		"  events: ['lost == 0', 'p99 < 50ms']",          // 18
+		"  sync:",                                       // 19
+		"    p99: '< 300ms'",                            // 20
+		"    'faults[0].during.availability': '> 50%'",  // 21
+		"  '*': {availability: '>= 0.999'}",             // 22
+	)
+	s, err := Parse("q.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		variant, metric, op string
+		threshold           float64
+		line                int
+	}{
+		{"events", "lost", "==", 0, 18},
+		{"events", "p99", "<", 50, 18},
+		{"sync", "p99", "<", 300, 20},
+		{"sync", "faults[0].during.availability", ">", 0.5, 21},
+		{"*", "availability", ">=", 0.999, 22},
+	}
+	if len(s.Expect) != len(want) {
+		t.Fatalf("got %d expectations, want %d: %+v", len(s.Expect), len(want), s.Expect)
+	}
+	for i, w := range want {
+		g := s.Expect[i]
+		if g.Variant != w.variant || g.Expect.Metric.Name != w.metric || g.Expect.Op != w.op || g.Expect.Threshold != w.threshold || g.Line != w.line {
+			t.Errorf("expectation %d = {%s %s %s %v line %d}, want %+v", i, g.Variant, g.Expect.Metric.Name, g.Expect.Op, g.Expect.Threshold, g.Line, w)
+		}
+	}
+}
+
+func TestExpectProblems(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		src  string
+		want []problem
+	}{
+		{"unknown variant", plus("expect: {canary: {p99: '< 1s'}}"), []problem{{16, "expect.canary", "unknown key (expected one of: *, sync, events)"}}},
+		{"unknown metric", plus("expect: {sync: {p98: '< 1s'}}"), []problem{{16, "expect.sync.p98", `unknown metric "p98"`}}},
+		{"no op", plus("expect: {sync: ['p99 300ms']}"), []problem{{16, "expect.sync[0]", "is not an expectation"}}},
+		{"not a duration", plus("expect: {sync: {p99: '< 300'}}"), []problem{{16, "expect.sync.p99", `"300" is not a duration`}}},
+		{"share over 1", plus("expect: {sync: {availability: '> 1.5'}}"), []problem{{16, "expect.sync.availability", "is not a share"}}},
+		{"percent over 100", plus("expect: {sync: {availability: '> 101%'}}"), []problem{{16, "expect.sync.availability", "not a percentage"}}},
+		{"negative count", plus("expect: {events: {lost: '<= -1'}}"), []problem{{16, "expect.events.lost", "not a non-negative number"}}},
+		{"nested value", plus("expect: {sync: {p99: {lt: 1s}}}"), []problem{{16, "expect.sync.p99", `must be "OP VALUE"`}}},
+		{"fault index", plus("expect: {sync: {'faults[0].during.p99': '< 1s'}}"), []problem{{16, "expect.sync.faults[0].during.p99", "the scenario has 0 fault(s)"}}},
+		{"fault window metric", plus("faults: [{at: 3s, for: 2s, crash: payment}]", "expect: {sync: {'faults[0].during.lost': '== 0'}}"), []problem{{17, "expect.sync.faults[0].during.lost", "after faults[N].during comes one of availability, p99, throughput"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("q.yaml", []byte(c.src))
+			checkProblems(t, "q.yaml", err, c.want...)
+		})
+	}
+}
+
+func TestCheckAppliesStarOnlyWhereMeasured(t *testing.T) {
+	src := plus("expect: {sync: {p99: '< 100ms'}, '*': {lost: '== 0', availability: '> 99%'}}")
+	s, err := Parse("q.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &reports.Result{Variants: []reports.Variant{
+		{Name: "sync", Requests: reports.Requests{Offered: 100, Succeeded: 100}, Availability: 1, LatencyMS: reports.Percentiles{P99: 150}},
+		{Name: "events", EventDriven: true, Requests: reports.Requests{Offered: 100, Succeeded: 98}, Availability: 0.98, Events: reports.Events{Lost: 0}},
+	}}
+	got := s.Check(r)
+	type verdict struct {
+		variant, metric string
+		ok              bool
+	}
+	want := []verdict{{"sync", "p99", false}, {"events", "lost", true}, {"sync", "availability", true}, {"events", "availability", false}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d checks, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if g := got[i]; g.Variant != w.variant || g.Metric != w.metric || g.OK != w.ok {
+			t.Errorf("check %d = %s %s ok=%v, want %+v", i, g.Variant, g.Metric, g.OK, w)
+		}
+	}
+}
