@@ -21,7 +21,9 @@ type Result struct {
 	Interrupted bool        `json:"interrupted"`
 	Environment Environment `json:"environment"`
 	Config      RunConfig   `json:"config"`
-	Variants    []Variant   `json:"variants"`
+	// Command is the command line that reproduces the run (same seed).
+	Command  string    `json:"command,omitempty"`
+	Variants []Variant `json:"variants"`
 	// Expectations are the scenario's expectations, checked, in file order
 	// and per variant.
 	Expectations []Expectation `json:"expectations"`

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"time"
 
@@ -157,6 +158,9 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 		defer stopProfile()
 	}
 	res, runErr := sim.Run(ctx, sc, opt)
+	if res != nil {
+		res.Command = commandLine(cfg)
+	}
 	if live {
 		fmt.Fprint(stdout, "\r\033[K")
 	}
@@ -185,6 +189,33 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 		return ExitExpect
 	}
 	return ExitOK
+}
+
+// commandLine returns the command that reproduces a run: the same
+// arguments, with the seed made explicit, without --out and --cpuprofile.
+func commandLine(cfg RunConfig) string {
+	parts := []string{"faultline", "run", quote(cfg.Scenario)}
+	if cfg.Duration > 0 {
+		parts = append(parts, "--duration", cfg.Duration.String())
+	}
+	if cfg.Rate > 0 {
+		parts = append(parts, "--rate", strconv.FormatFloat(cfg.Rate, 'f', -1, 64))
+	}
+	if cfg.seedSet {
+		parts = append(parts, "--seed", strconv.FormatUint(cfg.Seed, 10))
+	}
+	if cfg.Variant != "" {
+		parts = append(parts, "--variant", quote(cfg.Variant))
+	}
+	return strings.Join(parts, " ")
+}
+
+// quote quotes s for a POSIX shell when it needs it.
+func quote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // describeMiss says what was observed against the threshold.
