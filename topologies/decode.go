@@ -17,16 +17,17 @@ const (
 	DefaultSchema      = 1
 	DefaultConcurrency = 1
 	DefaultAckWait     = 30 * time.Second
+	DefaultPublishMode = PublishAck
 )
 
 var (
-	topologyKeys = []string{"name", "description", "entry", "wire", "services"}
+	topologyKeys = []string{"name", "description", "entry", "wire", "policies", "gateway", "discovery", "services"}
 	wireKeys     = []string{"protocol", "http"}
 	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "capacity", "calls", "publish", "consume"}
 	workKeys     = []string{"p50", "p99", "fixed"}
-	callKeys     = []string{"service", "timeout"}
-	publishKeys  = []string{"subject", "kind", "schema"}
-	consumeKeys  = []string{"subject", "group", "concurrency", "max_deliver", "ack_wait"}
+	callKeys     = []string{"service", "timeout", "policy"}
+	publishKeys  = []string{"subject", "kind", "schema", "mode"}
+	consumeKeys  = []string{"subject", "group", "concurrency", "max_deliver", "ack_wait", "backoff", "dead_letter", "idempotent"}
 )
 
 // ReadFile reads, decodes and validates the topology in the file at path.
@@ -51,7 +52,12 @@ func Parse(file string, data []byte) (*Topology, error) {
 	if !ok {
 		return nil, d.Err()
 	}
-	t := &Topology{File: file, Name: baseName(file), Wire: Wire{Protocol: ProtocolConnect, HTTP: H2C}}
+	t := &Topology{
+		File:      file,
+		Name:      baseName(file),
+		Wire:      Wire{Protocol: ProtocolConnect, HTTP: H2C},
+		Discovery: Discovery{Balancer: DefaultBalancer},
+	}
 	m, ok := d.Mapping(root, topologyKeys...)
 	if !ok {
 		return nil, d.Err()
@@ -63,9 +69,18 @@ func Parse(file string, data []byte) (*Topology, error) {
 		setString(d, w, "protocol", &t.Wire.Protocol)
 		setString(d, w, "http", &t.Wire.HTTP)
 	}
+	// Policies first: calls and the gateway refer to them by name.
+	ps := decodePolicies(d, m["policies"])
+	t.Policies = ps.byName
+	if g, ok := m["gateway"]; ok {
+		t.Gateway = decodeGateway(d, g, ps)
+	}
+	if ds, ok := m["discovery"]; ok {
+		t.Discovery = decodeDiscovery(d, ds)
+	}
 	for i, n := range d.List(m["services"]) {
 		n.Path = ItemPath("services", i, n.Scalar("name"))
-		t.Services = append(t.Services, decodeService(d, n))
+		t.Services = append(t.Services, decodeService(d, n, ps))
 	}
 	t.lines = d.Lines()
 	t.lines[""] = root.Line
@@ -75,7 +90,7 @@ func Parse(file string, data []byte) (*Topology, error) {
 	return t, nil
 }
 
-func decodeService(d *Decoder, n Node) Service {
+func decodeService(d *Decoder, n Node, ps policySet) Service {
 	s := Service{Replicas: DefaultReplicas, Line: n.Line}
 	m, ok := d.Mapping(n, serviceKeys...)
 	if !ok {
@@ -89,7 +104,7 @@ func decodeService(d *Decoder, n Node) Service {
 		s.Work = decodeWork(d, w)
 	}
 	for _, c := range d.List(m["calls"]) {
-		s.Calls = append(s.Calls, decodeCall(d, c))
+		s.Calls = append(s.Calls, decodeCall(d, c, ps))
 	}
 	for _, p := range d.List(m["publish"]) {
 		s.Publish = append(s.Publish, decodePublish(d, p))
@@ -136,7 +151,9 @@ func decodeWork(d *Decoder, n Node) Dist {
 	return w
 }
 
-func decodeCall(d *Decoder, n Node) Call {
+// decodeCall accepts `service`, {service, timeout} and {service, policy};
+// with a policy, Timeout mirrors the policy's timeout.
+func decodeCall(d *Decoder, n Node, ps policySet) Call {
 	c := Call{Line: n.Line}
 	if n.IsScalar() {
 		c.Service, _ = d.String(n)
@@ -144,14 +161,24 @@ func decodeCall(d *Decoder, n Node) Call {
 	}
 	m, _ := d.Mapping(n, callKeys...)
 	setString(d, m, "service", &c.Service)
-	if f, ok := m["timeout"]; ok {
-		c.Timeout, _ = d.PositiveDuration(f)
+	timeout, hasTimeout := m["timeout"]
+	if f, ok := m["policy"]; ok {
+		if hasTimeout {
+			d.Errorf(timeout, "cannot be combined with policy: set the timeout in one place, the policy's timeout")
+		}
+		if c.Policy = ps.ref(d, f); c.Policy != nil {
+			c.Timeout = c.Policy.Timeout
+		}
+		return c
+	}
+	if hasTimeout {
+		c.Timeout, _ = d.PositiveDuration(timeout)
 	}
 	return c
 }
 
 func decodePublish(d *Decoder, n Node) Publish {
-	p := Publish{Kind: DefaultKind, Schema: DefaultSchema, Line: n.Line}
+	p := Publish{Kind: DefaultKind, Schema: DefaultSchema, Mode: DefaultPublishMode, Line: n.Line}
 	if n.IsScalar() {
 		p.Subject, _ = d.String(n)
 		return p
@@ -160,6 +187,7 @@ func decodePublish(d *Decoder, n Node) Publish {
 	setString(d, m, "subject", &p.Subject)
 	setString(d, m, "kind", &p.Kind)
 	set(d.Int, m, "schema", &p.Schema)
+	setString(d, m, "mode", &p.Mode)
 	return p
 }
 
@@ -175,6 +203,13 @@ func decodeConsume(d *Decoder, n Node, service string) Consume {
 	set(d.Int, m, "concurrency", &c.Concurrency)
 	set(d.Int, m, "max_deliver", &c.MaxDeliver)
 	set(d.Duration, m, "ack_wait", &c.AckWait)
+	for _, item := range d.List(m["backoff"]) {
+		delay, _ := d.PositiveDuration(item) // 0 when it fails: Validate's complaint is then dropped
+		c.Backoff = append(c.Backoff, delay)
+	}
+	c.DeadLetter = c.MaxDeliver > 0
+	set(d.Bool, m, "dead_letter", &c.DeadLetter)
+	set(d.Bool, m, "idempotent", &c.Idempotent)
 	return c
 }
 
@@ -193,9 +228,16 @@ func setString(d *Decoder, m map[string]Node, key string, dst *string) {
 }
 
 // SetDefaults fills zero values with their defaults, for topologies built in
-// code: wire connect/h2c, replicas 1, event kind domain, schema 1, consumer
-// group the service's name, concurrency 1, ack wait 30s. Decoding applies
-// defaults only to keys left out, so an explicit zero is still reported.
+// code: wire connect/h2c, balancer round robin, replicas 1, event kind
+// domain, schema 1, publish mode ack, consumer group the service's name,
+// concurrency 1, ack wait 30s; in every policy (named, inline and the
+// gateway's) a retry's max backoff (10 × backoff) and codes retried, and a
+// breaker's every setting; a call's Timeout mirrors its policy's. Zero
+// values that are valid choices are kept, so code says them explicitly: a
+// retry's BudgetMin (decoding defaults it to 3 with a budget) and a
+// consumer's DeadLetter (decoding defaults it to MaxDeliver > 0). Decoding
+// applies defaults only to keys left out, so an explicit zero is still
+// reported.
 func (t *Topology) SetDefaults() {
 	if t.Wire.Protocol == "" {
 		t.Wire.Protocol = ProtocolConnect
@@ -203,10 +245,30 @@ func (t *Topology) SetDefaults() {
 	if t.Wire.HTTP == "" {
 		t.Wire.HTTP = H2C
 	}
+	if t.Discovery.Balancer == "" {
+		t.Discovery.Balancer = DefaultBalancer
+	}
+	for _, p := range t.Policies {
+		if p != nil {
+			p.setDefaults()
+		}
+	}
+	if p := t.Gateway.Policy; p != nil {
+		p.setDefaults()
+	}
 	for i := range t.Services {
 		s := &t.Services[i]
 		if s.Replicas == 0 {
 			s.Replicas = DefaultReplicas
+		}
+		for j := range s.Calls {
+			c := &s.Calls[j]
+			if c.Policy != nil {
+				c.Policy.setDefaults()
+				if c.Timeout == 0 {
+					c.Timeout = c.Policy.Timeout
+				}
+			}
 		}
 		for j := range s.Publish {
 			p := &s.Publish[j]
@@ -215,6 +277,9 @@ func (t *Topology) SetDefaults() {
 			}
 			if p.Schema == 0 {
 				p.Schema = DefaultSchema
+			}
+			if p.Mode == "" {
+				p.Mode = DefaultPublishMode
 			}
 		}
 		for j := range s.Consume {

@@ -65,6 +65,15 @@ func checkProblems(t *testing.T, err error, want ...problem) {
 	}
 }
 
+// checkOnly is checkProblems that also asserts err holds no other problem.
+func checkOnly(t *testing.T, err error, want ...problem) {
+	t.Helper()
+	checkProblems(t, err, want...)
+	if n := len(flatten(err)); err != nil && n != len(want) {
+		t.Errorf("got %d problems, want %d:\n%v", n, len(want), err)
+	}
+}
+
 func TestParseDecodeErrors(t *testing.T) {
 	cases := []struct {
 		name string
@@ -83,7 +92,7 @@ func TestParseDecodeErrors(t *testing.T) {
 		{"unknown anchor", doc("name: x", "entry: *b"), []problem{{2, "", "invalid YAML: unknown anchor 'b'"}}},
 		{"recursive anchor", doc("name: x", "services: &s [*s]"), []problem{{2, "services[0]", "must be a mapping, got a list"}}},
 		{"two documents", doc("name: x", "entry: a", "services: [{name: a}]", "---", "name: y"), []problem{{4, "", "only one YAML document"}}},
-		{"unknown top key", doc("name: x", "entyr: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entyr", "unknown key (expected one of: name, description, entry, wire, services)"}}},
+		{"unknown top key", doc("name: x", "entyr: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entyr", "unknown key (expected one of: name, description, entry, wire, policies, gateway, discovery, services)"}}},
 		{"duplicate key", doc("entry: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entry", "duplicate key (first at line 1)"}}},
 		{"name not a string", doc("name: [x]", "entry: a", "services: [{name: a}]"), []problem{{1, "name", "must be a string, got a list"}}},
 		{"entry null", doc("entry:", "services: [{name: a}]"), []problem{{1, "entry", "must be a string, got null"}}},
@@ -160,7 +169,7 @@ func TestParseDefaultsAndShortForms(t *testing.T) {
 	if !reflect.DeepEqual(a.Calls, wantCalls) {
 		t.Errorf("calls = %+v, want %+v", a.Calls, wantCalls)
 	}
-	if want := []Publish{{Subject: "x.y", Kind: KindDomain, Schema: 1, Line: 6}}; !reflect.DeepEqual(a.Publish, want) {
+	if want := []Publish{{Subject: "x.y", Kind: KindDomain, Schema: 1, Mode: PublishAck, Line: 6}}; !reflect.DeepEqual(a.Publish, want) {
 		t.Errorf("publish = %+v", a.Publish)
 	}
 	if want := []Consume{{Subject: "x.y", Group: "b", Concurrency: 1, AckWait: 30 * time.Second, Line: 9}}; !reflect.DeepEqual(b.Consume, want) {
@@ -218,7 +227,7 @@ func TestFieldErrorFormat(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"order-sync.yaml", "order-events.yaml"} {
+	for _, name := range []string{"order-sync.yaml", "order-events.yaml", "order-sync-resilient.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -230,6 +239,13 @@ func FuzzParse(f *testing.F) {
 		"entry: a\nservices:\n  - &s {name: a, work: {p50: 1ms, p99: 2ms}}\n  - *s\n",
 		"entry: a\nservices: [{name: a, publish: [x], consume: [{subject: x, ack_wait: 1s}]}]",
 		"a: &a [*a]", "entry: a\nservices: [{name: a, work: 1ms}]\n---\n",
+		full,
+		"entry: a\nservices: [{name: a, calls: [{service: b, policy: p}]}, {name: b}]\npolicies: {p: {timeout: 1s}}",
+		"entry: a\nservices: [{name: a, calls: [{service: b, timeout: 1s, policy: {retry: {max_attempts: 2, on: [x, x]}}}]}, {name: b}]",
+		"entry: a\npolicies:\n  p: &p {breaker: {failure_ratio: 2}, bulkhead: {}}\n  q: *p\ngateway: {policy: q}\nservices: [{name: a}]",
+		"entry: a\npolicies: {p: {retry: {max_attempts: 3, backoff: 2562047h, budget: 0, budget_min: 1}}}\nservices: [{name: a}]",
+		"entry: a\ndiscovery: {balancer: p2c, refresh: -1s, outlier: {consecutive_failures: 0}}\nservices: [{name: a}]",
+		"entry: a\nservices: [{name: a, publish: [{subject: x, mode: fire_and_forget}], consume: [{subject: x, max_deliver: 2, backoff: [1s, 2s], dead_letter: true, idempotent: true}]}]",
 	} {
 		f.Add([]byte(s))
 	}

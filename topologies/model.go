@@ -93,7 +93,9 @@ type Call struct {
 	// is the same value.
 	Timeout time.Duration
 	// Policy is the resilience applied to the call: a named policy
-	// (policy: NAME) or one written inline; nil: none beyond Timeout.
+	// (policy: NAME, the *Policy in Topology.Policies) or one written
+	// inline; nil: none beyond Timeout. A file sets timeout or policy on a
+	// call, not both.
 	Policy *Policy
 	Line   int
 }
@@ -134,14 +136,18 @@ type Consume struct {
 	AckWait time.Duration
 	// Backoff lists the redelivery delays after the 1st, 2nd, ... failed
 	// delivery (the last repeats); a failed handling naks with that delay.
-	// Empty: redeliver at once (nak without delay).
+	// Empty: redeliver at once (nak without delay). Each is positive, and
+	// a non-empty Backoff needs MaxDeliver > len(Backoff), as JetStream
+	// does.
 	Backoff []time.Duration
 	// DeadLetter, when true (default when MaxDeliver > 0), moves an event
 	// whose last allowed delivery failed to the dead-letter stream with its
-	// headers, the error and the delivery count, and terminates it.
+	// headers, the error and the delivery count, and terminates it. It
+	// needs MaxDeliver > 0.
 	DeadLetter bool
 	// Idempotent keeps a processed-id store shared by the group's replicas
-	// and suppresses (acks without applying) events already processed.
+	// and suppresses (acks without applying) events already processed;
+	// default false.
 	Idempotent bool
 	Line       int
 }

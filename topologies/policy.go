@@ -4,8 +4,10 @@ import "time"
 
 // Policy is the resilience a caller applies to one call edge: what the
 // caller does around each call to a service. Policies are declared by name
-// under the topology's policies key and used by calls (and the gateway);
-// a call may also write them inline. Nil parts are off.
+// under the topology's policies key and used by calls (and the gateway),
+// which then share the one *Policy; a call may also write them inline. Nil
+// parts are off, but a policy must set at least one of Timeout, Retry,
+// Breaker and Bulkhead.
 //
 // Composition, outermost first: retry ─► breaker ─► bulkhead ─► timeout ─►
 // the attempt. Every attempt passes the breaker and the bulkhead and gets
@@ -15,7 +17,7 @@ type Policy struct {
 	Name string
 	// Timeout bounds each attempt; the callee gets the smaller of it and
 	// the caller's remaining deadline (Connect carries the deadline).
-	// 0: the caller's own deadline only.
+	// 0: the caller's own deadline only; never negative.
 	Timeout time.Duration
 	Retry   *Retry
 	Breaker *Breaker
@@ -29,21 +31,26 @@ type Policy struct {
 // scenario's seed. Backoff 0 retries at once (a retry storm).
 type Retry struct {
 	// MaxAttempts counts the first attempt too (3 = up to 2 retries);
-	// at least 2.
+	// required, from 2 to 100.
 	MaxAttempts int
-	Backoff     time.Duration
-	// MaxBackoff caps the exponential part; default 10·Backoff (0 when
-	// Backoff is 0).
+	// Backoff is the base delay, >= 0; default 0.
+	Backoff time.Duration
+	// MaxBackoff caps the exponential part, >= Backoff; default
+	// 10·Backoff (0 when Backoff is 0).
 	MaxBackoff time.Duration
-	Jitter     time.Duration
-	// On lists the Connect codes that are retried; default unavailable,
-	// deadline_exceeded (an attempt's own timeout) and resource_exhausted.
-	// A breaker or bulkhead rejection on this edge is never retried.
+	// Jitter is >= 0; default 0.
+	Jitter time.Duration
+	// On lists the Connect codes that are retried, by the names
+	// connect.Code's String gives (unavailable, deadline_exceeded, ...), at
+	// least one; default unavailable, deadline_exceeded (an attempt's own
+	// timeout) and resource_exhausted. A breaker or bulkhead rejection on
+	// this edge is never retried.
 	On []string
 	// Budget, when > 0, caps retries in flight at this share of all calls
-	// in flight on the edge (0 < Budget <= 1), with at least BudgetMin
-	// retries always allowed (default 3); a retry over budget fails the
-	// call with its last error.
+	// in flight on the edge (0 < Budget <= 1; 0: no budget), with at least
+	// BudgetMin retries always allowed (>= 0; decoded as 3 when a budget
+	// is set and budget_min left out); a retry over budget fails the call
+	// with its last error.
 	Budget    float64
 	BudgetMin int
 	Line      int
@@ -53,7 +60,9 @@ type Retry struct {
 // over the last Window, at least MinRequests attempts were made and at
 // least FailureRatio of them failed; then open (attempts fail at once,
 // unavailable) for OpenFor; then half-open, letting HalfOpenProbes attempts
-// through: all succeed → closed, any fails → open again.
+// through: all succeed → closed, any fails → open again. Defaults:
+// FailureRatio 0.5 (in (0, 1]), Window 10s (> 0), MinRequests 10 (>= 1),
+// OpenFor 5s (> 0), HalfOpenProbes 1 (>= 1).
 type Breaker struct {
 	FailureRatio   float64
 	Window         time.Duration
@@ -65,7 +74,8 @@ type Breaker struct {
 
 // Bulkhead bounds the calls in flight on an edge per caller replica: a call
 // beyond MaxConcurrent waits up to MaxWait for a slot, then is rejected
-// (resource_exhausted) without reaching the callee.
+// (resource_exhausted) without reaching the callee. MaxConcurrent is
+// required (>= 1); MaxWait defaults to 0 (reject at once), never negative.
 type Bulkhead struct {
 	MaxConcurrent int
 	MaxWait       time.Duration
@@ -88,10 +98,10 @@ type Discovery struct {
 	// DetectionDelay is how long a crashed replica stays registered: its
 	// heartbeats stop, and the registry drops it after this long. 0
 	// (default): dropped at once, as by a registry that sees the
-	// connection close.
+	// connection close. Never negative.
 	DetectionDelay time.Duration
 	// Refresh is how often a caller refreshes its cached list of replicas;
-	// 0 (default): every call sees the registry as it is.
+	// 0 (default): every call sees the registry as it is. Never negative.
 	Refresh time.Duration
 	// Outlier, when set, ejects a replica from one caller's choices after
 	// ConsecutiveFailures failed calls in a row, for EjectFor (passive
@@ -100,7 +110,8 @@ type Discovery struct {
 	Line    int
 }
 
-// Outlier is passive outlier ejection.
+// Outlier is passive outlier ejection; both settings are required:
+// ConsecutiveFailures >= 1, EjectFor > 0.
 type Outlier struct {
 	ConsecutiveFailures int
 	EjectFor            time.Duration
@@ -109,7 +120,8 @@ type Outlier struct {
 
 // Gateway configures the API gateway in front of the entry service.
 type Gateway struct {
-	// Policy applies to the gateway → entry edge; nil: none.
+	// Policy applies to the gateway → entry edge: a declared policy
+	// (shared) or one written inline; nil: none.
 	Policy *Policy
 	Line   int
 }

@@ -15,9 +15,10 @@ var reservedNames = []string{"broker", "gateway", "client"}
 // Validate returns every problem in t joined, each a *FieldError naming the
 // file, line and key (lines are known for topologies read by ReadFile or
 // Parse). It expects defaults to be applied already (see SetDefaults) and
-// checks names, references to services, cycles in synchronous calls,
-// replicas, capacities, error rates, durations, events and subjects. It
-// does not modify t.
+// checks names, references to services and policies, cycles in synchronous
+// calls, replicas, capacities, error rates, durations, events and subjects,
+// resilience policies, discovery, publish modes and redelivery. It does not
+// modify t.
 func (t *Topology) Validate() error {
 	v := &validator{t: t}
 	if t.Wire.Protocol != ProtocolConnect && t.Wire.Protocol != ProtocolGRPC {
@@ -29,6 +30,8 @@ func (t *Topology) Validate() error {
 	if t.Wire.Protocol == ProtocolGRPC && t.Wire.HTTP == HTTP1 {
 		v.fail(v.line(0, "wire.http", "wire"), "wire.http", "the grpc protocol needs HTTP/2: use http: h2c")
 	}
+	v.policies()
+	v.discovery()
 	if len(t.Services) == 0 {
 		v.fail(v.line(0, "services"), "services", "at least one service is required")
 	}
@@ -112,8 +115,14 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 		case v.t.Service(c.Service) == nil:
 			v.fail(cat("service"), cp+".service", "unknown service %q", c.Service)
 		}
-		if c.Timeout < 0 {
+		switch {
+		case c.Policy == nil && c.Timeout < 0:
 			v.fail(cat("timeout"), cp+".timeout", "must be positive, got %s", c.Timeout)
+		case c.Policy != nil: // Timeout mirrors the policy's, checked with the policy
+			if c.Timeout != c.Policy.Timeout {
+				v.fail(cat("timeout"), cp+".timeout", "is %s but the policy's timeout is %s: set the timeout in one place, the policy's timeout", c.Timeout, c.Policy.Timeout)
+			}
+			v.edgePolicy(c.Policy, cid+".policy", cp+".policy", cat("policy"))
 		}
 	}
 	for j, pub := range s.Publish {
@@ -127,6 +136,9 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 		}
 		if pub.Schema < 1 {
 			v.fail(pat("schema"), pp+".schema", "must be at least 1, got %d", pub.Schema)
+		}
+		if pub.Mode != PublishAck && pub.Mode != PublishFireAndForget {
+			v.fail(pat("mode"), pp+".mode", "unknown publish mode %q (%s or %s)", pub.Mode, PublishAck, PublishFireAndForget)
 		}
 	}
 	groups := map[string]int{} // subject+" "+group -> line of first consume
@@ -160,6 +172,30 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 		if c.AckWait <= 0 {
 			v.fail(cat("ack_wait"), cp+".ack_wait", "must be positive, got %s", c.AckWait)
 		}
+		v.redelivery(c, cid, cp)
+	}
+}
+
+// redelivery checks a consumer's redelivery delays and dead letter against
+// its max_deliver; cid locates the consumer in the decoder's lines, cp
+// names it in messages.
+func (v *validator) redelivery(c Consume, cid, cp string) {
+	at := func(key string) int { return v.line(c.Line, cid+"."+key, cid) }
+	for k, delay := range c.Backoff {
+		if delay <= 0 {
+			item := fmt.Sprintf(".backoff[%d]", k)
+			v.fail(v.line(c.Line, cid+item, cid+".backoff", cid), cp+item, "must be positive, got %s", delay)
+		}
+	}
+	switch {
+	case c.MaxDeliver < 0: // reported already
+	case len(c.Backoff) > 0 && c.MaxDeliver == 0:
+		v.fail(at("backoff"), cp+".backoff", "needs max_deliver, more than the %d delays (JetStream requires max_deliver > the number of backoff delays)", len(c.Backoff))
+	case len(c.Backoff) >= c.MaxDeliver && c.MaxDeliver > 0:
+		v.fail(at("backoff"), cp+".backoff", "has %d delays but max_deliver is %d: JetStream requires max_deliver > the number of backoff delays", len(c.Backoff), c.MaxDeliver)
+	}
+	if c.DeadLetter && c.MaxDeliver == 0 {
+		v.fail(at("dead_letter"), cp+".dead_letter", "a dead letter needs max_deliver: without it, an event is redelivered until it succeeds")
 	}
 }
 

@@ -185,3 +185,41 @@ func TestValidateBuiltInCode(t *testing.T) {
 		t.Errorf("cycle problem = %v", err)
 	}
 }
+
+func TestShippedResilientTopology(t *testing.T) {
+	ms := time.Millisecond
+	sync, err := ReadFile("order-sync.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := ReadFile("order-sync-resilient.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := top.Policies["standard"]
+	want := &Policy{Name: "standard", Timeout: 300 * ms, Line: std.Line,
+		Retry: &Retry{MaxAttempts: 3, Backoff: 20 * ms, MaxBackoff: 200 * ms, Jitter: 20 * ms,
+			On: DefaultRetryOn(), Budget: 0.2, BudgetMin: DefaultBudgetMin, Line: std.Retry.Line},
+		Breaker: &Breaker{DefaultFailureRatio, DefaultBreakerWindow, DefaultMinRequests, DefaultOpenFor,
+			DefaultHalfOpenProbes, std.Breaker.Line},
+		Bulkhead: &Bulkhead{MaxConcurrent: 64, Line: std.Bulkhead.Line},
+	}
+	if len(top.Policies) != 1 || !reflect.DeepEqual(std, want) {
+		t.Errorf("policies = %+v, standard = %+v", top.Policies, std)
+	}
+	if len(top.Services) != len(sync.Services) || top.Entry != sync.Entry || top.Wire != sync.Wire {
+		t.Fatalf("order-sync-resilient = %+v, want the services of order-sync", top)
+	}
+	for i, s := range top.Services {
+		same := sync.Services[i]
+		if s.Name != same.Name || s.Replicas != same.Replicas || s.Work != same.Work || len(s.Calls) != len(same.Calls) {
+			t.Errorf("service %+v, want as in order-sync: %+v", s, same)
+			continue
+		}
+		for j, c := range s.Calls {
+			if c.Service != same.Calls[j].Service || c.Policy != std || c.Timeout != 300*ms {
+				t.Errorf("%s calls %+v, want %s with the standard policy", s.Name, c, same.Calls[j].Service)
+			}
+		}
+	}
+}

@@ -176,6 +176,15 @@ func (d *Decoder) Errorf(n Node, format string, args ...any) {
 	}
 }
 
+// quiet marks n as failed without a message, for a value whose problems
+// were all reported under other keys: what Validate then finds at or under
+// n is a consequence, dropped by Join.
+func (d *Decoder) quiet(n Node) {
+	if n.Path != "" {
+		d.failed = append(d.failed, n.Path)
+	}
+}
+
 // Lines returns the line of every key and list item seen so far, keyed by
 // its path with list items written by index (services[1].replicas), so
 // Validate can locate values of structs decoded earlier.
@@ -239,13 +248,27 @@ func (d *Decoder) covered(key string) bool {
 // in known. A null value is an empty mapping. ok is false when n is not a
 // mapping.
 func (d *Decoder) Mapping(n Node, known ...string) (fields map[string]Node, ok bool) {
+	_, fields, ok = d.entries(n, func(key string) bool { return slices.Contains(known, key) }, known)
+	return fields, ok
+}
+
+// Entries is Mapping for a mapping whose keys the file chooses, such as
+// names (policies): every key is accepted, and keys lists them in file
+// order (duplicates left out).
+func (d *Decoder) Entries(n Node) (keys []string, fields map[string]Node, ok bool) {
+	return d.entries(n, func(string) bool { return true }, nil)
+}
+
+// entries decodes mapping n, reporting keys that accept rejects along with
+// the expected ones.
+func (d *Decoder) entries(n Node, accept func(string) bool, expected []string) (keys []string, fields map[string]Node, ok bool) {
 	fields = map[string]Node{}
 	if n.Value == nil || n.IsScalar() && n.Value.ShortTag() == nullTag {
-		return fields, true
+		return nil, fields, true
 	}
 	if !n.IsMapping() {
 		d.Errorf(n, "must be a mapping, got %s", describe(n.Value))
-		return fields, false
+		return nil, fields, false
 	}
 	c := n.Value.Content
 	for i := 0; i+1 < len(c); i += 2 {
@@ -259,14 +282,15 @@ func (d *Decoder) Mapping(n Node, known ...string) (fields map[string]Node, ok b
 			d.Errorf(f, "duplicate key (first at line %d)", prev.Line)
 			continue
 		}
-		if !slices.Contains(known, k.Value) {
-			d.Errorf(f, "unknown key (expected one of: %s)", strings.Join(known, ", "))
+		if !accept(k.Value) {
+			d.Errorf(f, "unknown key (expected one of: %s)", strings.Join(expected, ", "))
 			continue
 		}
+		keys = append(keys, k.Value)
 		fields[k.Value] = f
 		d.lines[f.id] = f.Line
 	}
-	return fields, true
+	return keys, fields, true
 }
 
 // List returns the items of sequence n, each with path n.Path[i] and its own

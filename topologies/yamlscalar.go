@@ -13,6 +13,7 @@ const (
 	nullTag  = "!!null"
 	intTag   = "!!int"
 	floatTag = "!!float"
+	boolTag  = "!!bool"
 )
 
 // String returns the text of scalar n; null, lists and mappings are
@@ -58,6 +59,18 @@ func (d *Decoder) Float(n Node) (float64, bool) {
 	}
 	d.Errorf(n, "%s is not a finite number", show(n.Value))
 	return 0, false
+}
+
+// Bool returns the boolean in n (true or false); anything else is
+// reported.
+func (d *Decoder) Bool(n Node) (bool, bool) {
+	if n.IsScalar() && n.Value.ShortTag() == boolTag {
+		if v, err := strconv.ParseBool(n.Value.Value); err == nil {
+			return v, true
+		}
+	}
+	d.Errorf(n, "%s is not true or false", show(n.Value))
+	return false, false
 }
 
 // Duration returns the duration in n, written as for time.ParseDuration
