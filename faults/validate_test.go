@@ -59,7 +59,7 @@ func TestCheckEndpoints(t *testing.T) {
 			[]MissingEndpoint{{"bandwidth.from", "ordr"}, {"bandwidth.to", "broker"}}},
 		{"reset any", Fault{Kind: KindReset, Link: LinkSpec{From: "*", To: "*"}}, nil},
 		{"partition", Fault{Kind: KindPartition, Groups: [][]string{{"order", "x"}, {"payment#1", "broker", "*"}}},
-			[]MissingEndpoint{{"partition", "x"}, {"partition", "broker"}, {"partition", "*"}}},
+			[]MissingEndpoint{{"partition", "x"}, {"partition", "broker"}}},
 		{"request", Fault{Kind: KindRequest, Request: RequestSpec{Service: "inventory"}},
 			[]MissingEndpoint{{"request.service", "inventory"}}},
 		{"crash", Fault{Kind: KindCrash, Target: "broker#leader"}, []MissingEndpoint{{"crash", "broker#leader"}}},

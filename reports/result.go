@@ -3,7 +3,10 @@
 // simulation and imports neither NATS nor Connect.
 package reports
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Schema is the value of Result.Schema for this version of the format.
 // Adding fields keeps the version; renaming or removing one bumps it.
@@ -47,12 +50,18 @@ type RunConfig struct {
 	DrainS      float64 `json:"drain_s"`
 	TimeoutMS   float64 `json:"timeout_ms"`
 	MaxInFlight int     `json:"max_in_flight"`
+	// Repeat is how many times each variant ran (--repeat); 0 or 1: once.
+	Repeat int `json:"repeat,omitempty"`
 }
 
 // Variant is the measured outcome of one design under the scenario.
 type Variant struct {
-	Name     string `json:"name"`
-	Topology string `json:"topology"`
+	Name string `json:"name"`
+	// Repetition numbers the variant's runs from 1 when the scenario ran
+	// several times (--repeat); 0 when it ran once. Repetitions of a
+	// variant share its Name.
+	Repetition int    `json:"repetition,omitempty"`
+	Topology   string `json:"topology"`
 	// EventDriven is true when the entry path publishes events, so the
 	// operation completes after the client is answered.
 	EventDriven bool   `json:"event_driven"`
@@ -94,6 +103,14 @@ type Variant struct {
 	Histograms Histograms `json:"histograms"`
 	// Error is set when the variant could not be run at all.
 	Error string `json:"error,omitempty"`
+}
+
+// Label names the variant in tables: its name, and "#k" for repetition k.
+func (v *Variant) Label() string {
+	if v.Repetition > 0 {
+		return fmt.Sprintf("%s #%d", v.Name, v.Repetition)
+	}
+	return v.Name
 }
 
 // Requests counts client requests over the recorded window. Succeeded +
@@ -175,8 +192,14 @@ type Events struct {
 	// answered as a success regardless. Lost counts their unprocessed pairs
 	// too.
 	FireAndForget int64 `json:"fire_and_forget"`
-	// Redelivered counts deliveries the broker marked as redeliveries.
+	// Redelivered counts deliveries the broker marked as redeliveries,
+	// handled successfully or not.
 	Redelivered int64 `json:"redelivered"`
+	// Failures counts handlings that failed (naked, or dead-lettered at the
+	// last delivery); Poisoned counts events a subscriber can never
+	// process, once per (event, subscriber).
+	Failures int64 `json:"failures"`
+	Poisoned int64 `json:"poisoned"`
 	// UnackedProcessed counts events processed although their publish was
 	// never acknowledged to the publisher.
 	UnackedProcessed int64 `json:"unacked_processed"`
@@ -201,6 +224,9 @@ type Subscriber struct {
 	// idempotent consumer recognised and acknowledged without applying.
 	DeadLettered int64 `json:"dead_lettered"`
 	Suppressed   int64 `json:"suppressed"`
+	// Poisoned counts events the group can never process (consume key
+	// poison), each once.
+	Poisoned int64 `json:"poisoned,omitempty"`
 }
 
 // Edge is one synchronous call edge, caller service → callee service,
@@ -298,6 +324,11 @@ type Fault struct {
 	// layer's own error, before the bytes wait for the receiving server.
 	DelayErrorMS *Percentiles `json:"delay_error_ms,omitempty"`
 	DelayedRuns  int64        `json:"delayed_runs,omitempty"`
+	// RecoveredAfterS is the time from the fault's end to the start of the
+	// first whole second whose availability was back to at least 99% of
+	// the Before window's (one-second resolution); nil when it did not come
+	// back within the recorded window.
+	RecoveredAfterS *float64 `json:"recovered_after_s,omitempty"`
 	// Error is set when the fault could not be applied or removed.
 	Error string `json:"error,omitempty"`
 }
@@ -327,7 +358,10 @@ type Expectation struct {
 	Observed float64 `json:"observed"`
 	Missing  bool    `json:"missing,omitempty"`
 	OK       bool    `json:"ok"`
-	Line     int     `json:"line,omitempty"`
+	// Repetitions is how many runs of the variant Observed is the median
+	// of (0: one run).
+	Repetitions int `json:"repetitions,omitempty"`
+	Line        int `json:"line,omitempty"`
 }
 
 // Histograms holds encoded HDR histograms.

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline-sim/faultline/reports"
@@ -23,6 +24,8 @@ type monitor struct {
 	done    chan struct{}
 	stopped sync.WaitGroup
 	maxLag  int64
+	// lastLag is the latest consumer lag sampled, for live export.
+	lastLag atomic.Int64
 	// rt holds the runtime's metrics read when the recorded window began
 	// and ended (rt[1] unset until it ended).
 	rt [2]runtimeSample
@@ -79,6 +82,7 @@ func (m *monitor) loop() {
 				cancel()
 				if err == nil {
 					m.maxLag = max(m.maxLag, lag)
+					m.lastLag.Store(lag)
 					if at := now.Sub(recordStart); at >= 0 {
 						m.rec.ConsumerLag(at, lag)
 					}

@@ -41,6 +41,10 @@ type Options struct {
 	// Progress, when set, is called about four times a second from a
 	// goroutine of Run while a variant's load runs.
 	Progress func(Progress)
+	// Repeat runs every variant this many times (0 or 1: once), each
+	// repetition in a fresh world, interleaved: all variants once, then all
+	// again, so a drift of the machine hits every variant alike.
+	Repeat int
 }
 
 // ErrRun marks a failure of the run itself (a world that could not start),
@@ -66,16 +70,25 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		Expectations: []reports.Expectation{},
 	}
 	var errs []error
-	for _, v := range sc.Variants {
-		if ctx.Err() != nil {
-			break
+	reps := max(opt.Repeat, 1)
+	if reps > 1 {
+		res.Config.Repeat = reps
+	}
+	for rep := 1; rep <= reps; rep++ {
+		for _, v := range sc.Variants {
+			if ctx.Err() != nil {
+				break
+			}
+			rv, err := runVariant(ctx, sc, v, opt)
+			if reps > 1 {
+				rv.Repetition = rep
+			}
+			if err != nil {
+				rv.Error = err.Error()
+				errs = append(errs, fmt.Errorf("%w: variant %s: %w", ErrRun, rv.Label(), err))
+			}
+			res.Variants = append(res.Variants, rv)
 		}
-		rv, err := runVariant(ctx, sc, v, opt)
-		if err != nil {
-			rv.Error = err.Error()
-			errs = append(errs, fmt.Errorf("%w: variant %s: %w", ErrRun, v.Name, err))
-		}
-		res.Variants = append(res.Variants, rv)
 	}
 	res.Interrupted = ctx.Err() != nil
 	res.FinishedAt = time.Now().UTC()
@@ -118,8 +131,9 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	maxLatency := sc.Load.Timeout + sc.Drain + sc.Duration + sc.Warmup
 	rec := metrics.NewRecorder(sc.Duration, maxLatency)
 	ledger := metrics.NewLedger(top.Subscribers(), maxLatency)
+	edges := metrics.NewEdges(top, maxLatency)
 
-	w, err := startWorld(ctx, top, sc.Seed, sc.Broker, ledger)
+	w, err := startWorld(ctx, top, sc.Seed, sc.Broker, ledger, edges)
 	if err != nil {
 		return rv, err
 	}
@@ -141,6 +155,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 		Recorder:    rec,
 		OnStart: func(start time.Time) {
 			ledger.Start(start.Add(sc.Warmup))
+			edges.Start(start.Add(sc.Warmup), sc.Duration)
 			mon.begin(start)
 			tl.begin(start)
 		},
@@ -171,6 +186,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	// this order never counts a late event as lost.
 	held := brokerPending(w.broker)
 	ledger.Fill(&rv)
+	edges.Fill(&rv)
 	notLostYet(&rv.Events, held)
 	tl.fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
@@ -198,7 +214,14 @@ func brokerPending(b brokerSystem) map[string]int64 {
 
 // notLostYet moves from Lost to Pending the unprocessed pairs the broker
 // still holds for their subscriber (held, per durable consumer): they will
-// be delivered or redelivered, only after the drain ended.
+// be delivered or redelivered, only after the drain ended. Dead letters
+// and suppressed redeliveries keep this right: a consumer tells the ledger
+// (DeadLettered, Suppressed, Processed) before it terminates or acks the
+// message, so a pair leaves the broker's count only once the ledger no
+// longer counts it as lost; a dead letter that could not be written is
+// naked at its last delivery, which the broker drops, so it stays lost.
+// Fire-and-forget events the broker never stored are held by no consumer
+// and stay lost.
 func notLostYet(e *reports.Events, held map[string]int64) {
 	for i := range e.Subscribers {
 		s := &e.Subscribers[i]

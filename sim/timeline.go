@@ -192,6 +192,20 @@ func (t *timeline) remove(i int) {
 	}
 }
 
+// activeNames returns every fault of the timeline by name, true while it
+// is applied, for live export.
+func (t *timeline) activeNames() map[string]bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]bool, len(t.faults))
+	for i := range t.faults {
+		name := t.results[i].Name
+		_, on := t.active[i]
+		out[name] = out[name] || on
+	}
+	return out
+}
+
 // stop ends the loop and removes every fault still active, latest first.
 func (t *timeline) stop() {
 	close(t.done)
@@ -245,7 +259,37 @@ func (t *timeline) fill(v *reports.Variant) {
 		r.Before = t.rec.Window(at-span, at)
 		r.During = t.rec.Window(at, at+span)
 		r.After = t.rec.Window(at+span, at+2*span)
+		r.RecoveredAfterS = t.recovery(at+f.For, r.Before)
 		v.Faults = append(v.Faults, r)
+	}
+}
+
+// recoveryShare is how close to its level before a fault availability
+// must come back for the variant to count as recovered.
+const recoveryShare = 0.99
+
+// recovery returns the seconds from a fault's end (offset end in the
+// recorded window) to the start of the first whole second after it whose
+// availability was back to recoveryShare of the before window's; nil
+// without a before window or when it never came back within the window.
+// Its resolution is the timeline's: one second.
+func (t *timeline) recovery(end time.Duration, before *reports.WindowStats) *float64 {
+	if before == nil || before.Offered == 0 || end < 0 {
+		return nil
+	}
+	want := recoveryShare * before.Availability
+	for s := end.Truncate(time.Second); ; s += time.Second {
+		if s < end {
+			continue // the second the fault ended in is partly faulty
+		}
+		w := t.rec.Window(s, s+time.Second)
+		if w == nil || w.ToS <= w.FromS {
+			return nil // past the recorded window
+		}
+		if w.Offered > 0 && w.Availability >= want {
+			after := (s - end).Seconds()
+			return &after
+		}
 	}
 }
 

@@ -49,8 +49,8 @@ type world struct {
 // startWorld starts the broker (when the topology has events), creates its
 // streams and consumers, starts every replica and the gateway. On error it
 // closes what it started.
-func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger) (*world, error) {
-	w := &world{top: top, net: faults.NewNet(), reg: registry.New()}
+func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger, edges *metrics.Edges) (*world, error) {
+	w := &world{top: top, net: faults.NewNet(), reg: registry.NewWithDetectionDelay(top.Discovery.DetectionDelay)}
 	w.net.SetSeed(seed)
 	var brokerURL string
 	brokerName := func(string) string { return faults.EndpointBroker }
@@ -76,6 +76,7 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 		brokerURL = w.broker.URL()
 	}
 	var eventIDs atomic.Uint64
+	processed := service.NewProcessedStores() // idempotent groups' stores, shared by their replicas
 	for i := range top.Services {
 		svc := &top.Services[i]
 		for r := range svc.Replicas {
@@ -90,6 +91,8 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 				BrokerName: brokerName,
 				Ledger:     ledger,
 				EventIDs:   &eventIDs,
+				Edges:      edges,
+				Processed:  processed,
 			})
 			if err := rep.Start(ctx); err != nil {
 				w.close()
@@ -98,17 +101,20 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 			w.replicas = append(w.replicas, rep)
 		}
 	}
-	w.gateway = gateway.New(top.Entry, top.Wire, w.reg, w.net)
+	w.gateway = gateway.New(top.Entry, top.Wire, w.reg, w.net, service.CallerOptions{Discovery: top.Discovery, Seed: seed},
+		gateway.WithPolicy(top.Gateway.Policy, seed), gateway.WithEdges(edges))
 	if err := w.gateway.Start(ctx); err != nil {
 		w.close()
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
-	w.client = service.NewCaller(ClientName, top.Wire, w.reg, w.net)
+	// The load client talks to the one gateway: no discovery to configure.
+	w.client = service.NewCaller(ClientName, top.Wire, w.reg, w.net, service.CallerOptions{Seed: seed})
 	return w, nil
 }
 
-// close stops the gateway, then every replica, then the broker (waiting for
-// it and removing its store), in that order. Idempotent.
+// close stops the gateway, then every replica, then the registry's sweeper,
+// then the broker (waiting for it and removing its store), in that order.
+// Idempotent.
 func (w *world) close() {
 	if w.gateway != nil {
 		w.gateway.Close()
@@ -122,6 +128,7 @@ func (w *world) close() {
 		r.Close()
 	}
 	w.replicas = nil
+	w.reg.Close()
 	if w.broker != nil {
 		w.broker.Close()
 		w.broker = nil

@@ -27,7 +27,7 @@ var (
 	workKeys     = []string{"p50", "p99", "fixed"}
 	callKeys     = []string{"service", "timeout", "policy"}
 	publishKeys  = []string{"subject", "kind", "schema", "mode"}
-	consumeKeys  = []string{"subject", "group", "concurrency", "max_deliver", "ack_wait", "backoff", "dead_letter", "idempotent"}
+	consumeKeys  = []string{"subject", "group", "concurrency", "max_deliver", "ack_wait", "backoff", "dead_letter", "idempotent", "poison", "ack_interval"}
 )
 
 // ReadFile reads, decodes and validates the topology in the file at path.
@@ -210,6 +210,8 @@ func decodeConsume(d *Decoder, n Node, service string) Consume {
 	c.DeadLetter = c.MaxDeliver > 0
 	set(d.Bool, m, "dead_letter", &c.DeadLetter)
 	set(d.Bool, m, "idempotent", &c.Idempotent)
+	set(d.Float, m, "poison", &c.Poison)
+	set(d.Duration, m, "ack_interval", &c.AckInterval)
 	return c
 }
 

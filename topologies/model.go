@@ -149,7 +149,17 @@ type Consume struct {
 	// and suppresses (acks without applying) events already processed;
 	// default false.
 	Idempotent bool
-	Line       int
+	// Poison is the share of events, in [0, 1), this consumer can never
+	// process: chosen by event from the scenario's seed, every delivery of
+	// such an event fails ("poison message"), whatever the attempt.
+	Poison float64
+	// AckInterval, when > 0, batches acknowledgements: a replica acks what
+	// it processed every AckInterval instead of at once (as consumers that
+	// commit periodically do). Fewer acks, but a crash loses the batch not
+	// yet acked, and the broker redelivers those events. Must be below
+	// AckWait.
+	AckInterval time.Duration
+	Line        int
 }
 
 // Service returns the named service, or nil.

@@ -166,6 +166,15 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 		if c.Concurrency < 1 {
 			v.fail(cat("concurrency"), cp+".concurrency", "must be at least 1, got %d", c.Concurrency)
 		}
+		switch {
+		case c.AckInterval < 0:
+			v.fail(cat("ack_interval"), cp+".ack_interval", "must not be negative, got %s", c.AckInterval)
+		case c.AckInterval > 0 && c.AckInterval >= c.AckWait:
+			v.fail(cat("ack_interval"), cp+".ack_interval", "must be below ack_wait (%s), got %s: the broker would redeliver every batch", c.AckWait, c.AckInterval)
+		}
+		if !(c.Poison >= 0 && c.Poison < 1) {
+			v.fail(cat("poison"), cp+".poison", "must be in [0, 1), got %v", c.Poison)
+		}
 		if c.MaxDeliver < 0 {
 			v.fail(cat("max_deliver"), cp+".max_deliver", "must not be negative (0 means unlimited), got %d", c.MaxDeliver)
 		}

@@ -114,9 +114,10 @@ func (b *Broker) adminJS() (jetstream.JetStream, []streamConsumer, error) {
 	return b.js, b.consumers, nil
 }
 
-// Setup creates one file-backed stream per published subject and one durable
-// pull consumer with explicit acks per (subject, group). A group's settings
-// come from the first consume entry that names it.
+// Setup creates one file-backed stream per published subject, the
+// dead-letter stream (DeadLetterStream) when a consume entry dead-letters,
+// and one durable pull consumer with explicit acks per (subject, group). A
+// group's settings come from the first consume entry that names it.
 func (b *Broker) Setup(ctx context.Context, t *topologies.Topology) error {
 	js, _, err := b.adminJS()
 	if err != nil {

@@ -42,6 +42,14 @@ func sanitize(s string) string {
 
 // ConsumerConfig returns the durable consumer configuration for a consume
 // entry of group.
+//
+// c.Backoff is deliberately not the consumer's BackOff: in JetStream,
+// BackOff is a schedule of ack waits. It replaces AckWait by BackOff[0]
+// (a handler slower than the first delay would be redelivered while it
+// still runs), and a NakWithDelay(d) then redelivers after d + BackOff[n-1]
+// − BackOff[0] (see FIELD-NOTES.md), not after d. The consumer applies
+// c.Backoff itself, naking a failed delivery n with Backoff[min(n, len)-1];
+// the broker's AckWait stays c.AckWait.
 func ConsumerConfig(c topologies.Consume, group string) jetstream.ConsumerConfig {
 	ackWait := c.AckWait
 	if ackWait <= 0 {
@@ -66,10 +74,11 @@ func ConsumerConfig(c topologies.Consume, group string) jetstream.ConsumerConfig
 type streamConsumer struct{ stream, durable string }
 
 // setup creates one file-backed stream per published subject with the
-// given number of replicas (and, with probe, its probe subject), and one durable pull consumer with explicit acks per (subject,
-// group); consumers inherit the stream's replicas. A group's settings come
-// from the first consume entry that names it. It returns the streams and
-// consumers it created.
+// given number of replicas (and, with probe, its probe subject), the
+// dead-letter stream when a consume entry dead-letters, and one durable
+// pull consumer with explicit acks per (subject, group); consumers inherit
+// the stream's replicas. A group's settings come from the first consume
+// entry that names it. It returns the streams and consumers it created.
 func setup(ctx context.Context, js jetstream.JetStream, t *topologies.Topology, replicas int, probe bool) ([]string, []streamConsumer, error) {
 	var streams []string
 	for _, subject := range t.Subjects() {
@@ -92,6 +101,17 @@ func setup(ctx context.Context, js jetstream.JetStream, t *topologies.Topology, 
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("stream for %s: %w", subject, err)
+		}
+		streams = append(streams, cfg.Name)
+	}
+	if needsDeadLetters(t) {
+		cfg := deadLetterConfig(replicas)
+		err := retry(ctx, func(ctx context.Context) error {
+			_, err := js.CreateOrUpdateStream(ctx, cfg)
+			return err
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("dead-letter stream: %w", err)
 		}
 		streams = append(streams, cfg.Name)
 	}

@@ -1,11 +1,13 @@
 // Package gateway is the API gateway and load balancer in front of a
 // variant: the load generator calls it over real Connect, and it forwards
-// each request to the next replica of the entry service found in the
-// registry (round robin).
+// each request to a replica of the entry service found in the registry,
+// picked by the topology's discovery (balancer, cached list, outlier
+// ejection).
 package gateway
 
 import (
 	"context"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -25,12 +27,16 @@ type Gateway struct {
 	entry  string
 	reg    *registry.Registry
 	caller *service.Caller
+	edge   *service.Edge // gateway → entry (edge.go)
 	srv    *service.Server
+	sess   *registry.Session
 }
 
-// New returns an unstarted gateway for entry. It has no side effects.
-func New(entry string, wire topologies.Wire, reg *registry.Registry, n *faults.Net) *Gateway {
-	return &Gateway{entry: entry, reg: reg, caller: service.NewCaller(Name, wire, reg, n)}
+// New returns an unstarted gateway for entry that picks its replicas as
+// opts says; edge options (WithPolicy, WithEdges, WithBreakerFunc) set up
+// its edge to entry. It has no side effects.
+func New(entry string, wire topologies.Wire, reg *registry.Registry, n *faults.Net, opts service.CallerOptions, edge ...Option) *Gateway {
+	return &Gateway{entry: entry, reg: reg, caller: service.NewCaller(Name, wire, reg, n, opts), edge: newEdge(entry, edge)}
 }
 
 // Start listens on a loopback port and registers the gateway as service
@@ -41,13 +47,15 @@ func (g *Gateway) Start(context.Context) error {
 		return err
 	}
 	g.srv = srv
-	g.reg.Register(registry.Endpoint{Service: Name, Addr: srv.Addr()})
+	g.sess = g.reg.Join(registry.Endpoint{Service: Name, Addr: srv.Addr()})
 	return nil
 }
 
 // Handle forwards one request; the entry service's error code is passed on.
 func (g *Gateway) Handle(ctx context.Context, req *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
-	res, err := g.caller.Call(ctx, g.entry, req.Msg)
+	res, err := g.edge.DoAt(ctx, time.Unix(0, req.Msg.IntendedUnixNano), func(ctx context.Context) (*simv1.HandleResponse, error) {
+		return g.caller.Call(ctx, g.entry, req.Msg)
+	})
 	if err != nil {
 		return nil, connect.NewError(connect.CodeOf(err), err)
 	}
@@ -57,10 +65,17 @@ func (g *Gateway) Handle(ctx context.Context, req *connect.Request[simv1.HandleR
 // Close deregisters the gateway and closes its server, waiting for in-flight
 // requests (cancelled after a grace period). Idempotent.
 func (g *Gateway) Close() error {
-	g.reg.Deregister(Name, 0)
+	if g.sess != nil {
+		g.sess.Leave()
+	}
 	g.caller.Close()
+	g.edge.Close()
 	if g.srv == nil {
 		return nil
 	}
 	return g.srv.Close()
 }
+
+// Ejections returns how many times the gateway has ejected a replica of the
+// entry service from its choices (passive outlier detection).
+func (g *Gateway) Ejections() uint64 { return g.caller.Ejections() }

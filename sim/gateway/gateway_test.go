@@ -52,7 +52,8 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{reg: registry.New(), net: faults.NewNet()}
+	w := &world{reg: registry.NewWithDetectionDelay(top.Discovery.DetectionDelay), net: faults.NewNet()}
+	t.Cleanup(w.reg.Close)
 	var replicas []*service.Replica
 	t.Cleanup(func() {
 		for _, r := range replicas {
@@ -76,7 +77,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 			replicas = append(replicas, r)
 		}
 	}
-	w.gw = gateway.New(route, top.Wire, w.reg, w.net)
+	w.gw = gateway.New(route, top.Wire, w.reg, w.net, service.CallerOptions{Discovery: top.Discovery, Seed: 1})
 	if err := w.gw.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 			t.Errorf("close gateway: %v", err)
 		}
 	})
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net)
+	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Seed: 1})
 	t.Cleanup(w.client.Close)
 	return w
 }

@@ -13,8 +13,14 @@ import (
 // it and how often, and when each business operation completed (every
 // subscriber processed every event the operation caused).
 //
-//	Publishing ─► Acked ─► Processed (per group) ─► op outstanding 0 ─► completion
-//	                    └► DeadLettered (per group)
+//	Publishing ─► Acked or Sent ─► Processed (per group) ─► op outstanding 0 ─► completion
+//	                            ├► Suppressed (per group; a redelivery recognised, not applied)
+//	                            └► DeadLettered (per group)
+//
+// An event is expected of its subscribers once the broker acknowledged it
+// (Acked) or, published fire-and-forget, once the publisher was told it
+// was sent (Sent): every expected (event, group) pair is in the end
+// processed, dead-lettered, still pending at the broker, or lost.
 //
 // A consumer that publishes further events for the same operation calls
 // Publishing before its own Processed, so the operation's outstanding count
@@ -37,6 +43,9 @@ type Ledger struct {
 
 	published, acked, processed, duplicates int64
 	redelivered, deadLettered, unknown      int64
+	suppressed, fireAndForget               int64
+	deadLetterFailures                      int64
+	failures, poisoned                      int64
 	outstanding                             int64
 }
 
@@ -46,19 +55,26 @@ type subjectGroups struct {
 	groups []string
 	index  map[string]int32
 	stats  []groupStats
-	acked  int64 // acknowledged events on the subject
+	// expected counts the subject's events every group must process:
+	// acknowledged, or sent fire-and-forget.
+	expected int64
 }
 
-type groupStats struct{ processed, duplicates int64 }
+type groupStats struct{ processed, duplicates, deadLettered, suppressed, poisoned int64 }
 
 // eventState is one registered event. Bit i of done/dl is group i (< 64).
 type eventState struct {
 	op        uint64
 	subject   int32 // -1 when the subject has no subscribers
-	acked     bool
-	processed bool // by anyone
+	acked     bool  // the broker acknowledged the publish
+	sent      bool  // published fire-and-forget; the publisher saw success
+	processed bool  // by anyone
 	done, dl  uint64
 }
+
+// expected reports whether every subscriber must process the event: the
+// broker acknowledged it, or the publisher reported it sent.
+func (ev *eventState) expected() bool { return ev.acked || ev.sent }
 
 type opState struct {
 	intended    time.Time
@@ -155,16 +171,26 @@ func (l *Ledger) Acked(eventID uint64) {
 	if !ok || ev.acked {
 		return
 	}
+	wasExpected := ev.expected()
 	ev.acked = true
 	l.events[eventID] = ev
 	l.acked++
+	if !wasExpected {
+		l.expect(eventID, &ev)
+	}
+}
+
+// expect makes the event expected of every group subscribed to its
+// subject: each pair not yet processed nor dead-lettered becomes
+// outstanding. l.mu is held.
+func (l *Ledger) expect(eventID uint64, ev *eventState) {
 	if ev.subject < 0 {
 		return
 	}
 	sg := &l.subs[ev.subject]
-	sg.acked++
+	sg.expected++
 	for gi := range sg.groups {
-		if l.flags(eventID, &ev, int32(gi)) == 0 {
+		if l.flags(eventID, ev, int32(gi)) == 0 {
 			l.outstanding++
 		}
 	}
@@ -210,7 +236,7 @@ func (l *Ledger) Processed(eventID uint64, group string, redelivered bool, now t
 	}
 	l.setFlag(eventID, &ev, gi, pairDone)
 	l.events[eventID] = ev
-	if ev.acked && f&pairDeadLettered == 0 {
+	if ev.expected() && f&pairDeadLettered == 0 {
 		l.outstanding--
 	}
 	op := l.ops[ev.op]
@@ -229,8 +255,11 @@ func (l *Ledger) Processed(eventID uint64, group string, redelivered bool, now t
 }
 
 // DeadLettered records that group gave up on the event and it went to the
-// dead-letter stream; a dead-lettered pair is not lost. Each (event, group)
-// pair counts once; an unknown event or group counts every time.
+// dead-letter stream; a dead-lettered pair is neither processed nor lost. It
+// must be called before the original is terminated at the broker, as
+// Processed before the ack, so that a pair is at every moment held by the
+// broker or accounted for here. Each (event, group) pair counts once; an
+// unknown event or group counts every time.
 func (l *Ledger) DeadLettered(eventID uint64, group string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -249,14 +278,15 @@ func (l *Ledger) DeadLettered(eventID uint64, group string) {
 		return
 	}
 	l.deadLettered++
+	l.subs[ev.subject].stats[gi].deadLettered++
 	l.setFlag(eventID, &ev, gi, pairDeadLettered)
 	l.events[eventID] = ev
-	if ev.acked && f&pairDone == 0 {
+	if ev.expected() && f&pairDone == 0 {
 		l.outstanding--
 	}
 }
 
-// Outstanding returns the number of (acknowledged event, subscriber group)
+// Outstanding returns the number of (expected event, subscriber group)
 // pairs neither processed nor dead-lettered yet: the drain waits for 0.
 func (l *Ledger) Outstanding() int64 {
 	l.mu.Lock()

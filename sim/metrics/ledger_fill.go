@@ -6,10 +6,13 @@ import (
 
 // Fill writes the ledger's account into v: Events (except MaxConsumerLag,
 // which the engine samples), Completed, CompletionMS and
-// Histograms.Completion. Lost counts (acknowledged event, group) pairs never
-// processed nor dead-lettered; UnackedProcessed counts events processed
-// although never acknowledged, plus each handling of an unknown event.
-// CompletionMS and the completion histogram are set only when something was
+// Histograms.Completion. A subscriber's Expected counts the events
+// acknowledged by the broker or sent fire-and-forget on its subject; Lost
+// counts those (expected event, group) pairs never processed nor
+// dead-lettered: expected pairs − processed pairs − dead-lettered pairs,
+// before the engine moves the pairs the broker still holds to Pending.
+// UnackedProcessed counts events processed although neither acknowledged
+// nor sent, plus each handling of an unknown event. CompletionMS and the completion histogram are set only when something was
 // published. Call it after the drain; it is safe for concurrent use.
 func (l *Ledger) Fill(v *reports.Variant) {
 	l.mu.Lock()
@@ -22,7 +25,7 @@ func (l *Ledger) Fill(v *reports.Variant) {
 	var totalLost int64
 	unackedProcessed := l.unknown
 	for id, ev := range l.events {
-		if !ev.acked {
+		if !ev.expected() {
 			if ev.processed {
 				unackedProcessed++
 			}
@@ -43,13 +46,17 @@ func (l *Ledger) Fill(v *reports.Variant) {
 	for si := range l.subs {
 		sg := &l.subs[si]
 		for gi, g := range sg.groups {
+			st := &sg.stats[gi]
 			subscribers = append(subscribers, reports.Subscriber{
-				Subject:    sg.name,
-				Group:      g,
-				Expected:   sg.acked,
-				Processed:  sg.stats[gi].processed,
-				Duplicates: sg.stats[gi].duplicates,
-				Lost:       lost[si][gi],
+				Subject:      sg.name,
+				Group:        g,
+				Expected:     sg.expected,
+				Processed:    st.processed,
+				Duplicates:   st.duplicates,
+				Lost:         lost[si][gi],
+				DeadLettered: st.deadLettered,
+				Suppressed:   st.suppressed,
+				Poisoned:     st.poisoned,
 			})
 		}
 	}
@@ -62,7 +69,11 @@ func (l *Ledger) Fill(v *reports.Variant) {
 		Duplicates:       l.duplicates,
 		Lost:             totalLost,
 		DeadLettered:     l.deadLettered,
+		Suppressed:       l.suppressed,
+		FireAndForget:    l.fireAndForget,
 		Redelivered:      l.redelivered,
+		Failures:         l.failures,
+		Poisoned:         l.poisoned,
 		UnackedProcessed: unackedProcessed,
 		MaxConsumerLag:   maxLag,
 		Subscribers:      subscribers,

@@ -1,12 +1,15 @@
-// Package registry is the service registry of a variant: replicas register
-// their address when they start and deregister when they stop; callers
-// discover a replica per call, round robin.
+// Package registry is service discovery for a variant: the registry, where
+// replicas register their address while they live (heartbeat.go), and each
+// caller's client-side view of it (client.go): a cached copy of the replica
+// lists, a balancer that picks a replica per call (balancer.go) and passive
+// outlier ejection (outlier.go).
 package registry
 
 import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Endpoint is one registered replica.
@@ -22,23 +25,68 @@ type Endpoint struct {
 // Name returns "service#replica", the endpoint's name in links and logs.
 func (e Endpoint) Name() string { return e.Service + "#" + strconv.Itoa(e.Replica) }
 
+// View is one service's registered replicas at one moment. A view is
+// immutable and shared by every reader: never modify Endpoints. Every
+// change to the service's replicas stores a new view, so two reads returning
+// the same *View saw the same list.
+type View struct {
+	Endpoints []Endpoint
+}
+
 type entry struct {
 	next atomic.Uint64
-	eps  atomic.Pointer[[]Endpoint] // copy on write
+	view atomic.Pointer[View] // copy on write, under Registry.mu
+	// beats is each registered replica's last heartbeat (or registration),
+	// by replica number. Guarded by Registry.mu.
+	beats map[int]time.Time
 }
 
 // Registry maps service names to their live replicas. The zero value is not
-// usable; call New. Safe for concurrent use; Next allocates nothing.
+// usable; call New or NewWithDetectionDelay. Safe for concurrent use; View
+// and Next allocate nothing.
 type Registry struct {
+	// ttl is the detection delay: how long an entry lives without a
+	// heartbeat. 0: entries live until deregistered.
+	ttl time.Duration
+
 	mu       sync.RWMutex
 	services map[string]*entry
 	byAddr   map[string]Endpoint
+	sessions map[*Session]struct{} // live heartbeat loops, stopped by Close
+	closed   bool                  // Close was called: no new heartbeat loop
+
+	stopSweep chan struct{}
+	swept     chan struct{} // closed when the sweeper has returned
+	closeOnce sync.Once
 }
 
-// New returns an empty registry.
-func New() *Registry {
-	return &Registry{services: map[string]*entry{}, byAddr: map[string]Endpoint{}}
+// New returns an empty registry that sees a replica's death at once: a
+// crashed replica's Session deregisters it (as a registry holding a
+// connection to each instance would). It starts no goroutine.
+func New() *Registry { return NewWithDetectionDelay(0) }
+
+// NewWithDetectionDelay returns an empty registry that learns of deaths
+// only through missing heartbeats: a registered Session renews its entry
+// every delay/heartbeatsPerDelay, and a sweeper drops every entry whose
+// last renewal is more than delay old. A delay of 0 is New. Close stops
+// the sweeper and every heartbeat.
+func NewWithDetectionDelay(delay time.Duration) *Registry {
+	r := &Registry{
+		ttl:      max(delay, 0),
+		services: map[string]*entry{},
+		byAddr:   map[string]Endpoint{},
+		sessions: map[*Session]struct{}{},
+	}
+	if r.ttl > 0 {
+		r.stopSweep, r.swept = make(chan struct{}), make(chan struct{})
+		go r.sweepLoop()
+	}
+	return r
 }
+
+// DetectionDelay returns how long an entry outlives its last heartbeat; 0
+// when deaths are seen at once.
+func (r *Registry) DetectionDelay() time.Duration { return r.ttl }
 
 func (r *Registry) entry(service string) *entry {
 	r.mu.RLock()
@@ -49,23 +97,36 @@ func (r *Registry) entry(service string) *entry {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e = r.services[service]; e == nil {
-		e = &entry{}
-		e.eps.Store(&[]Endpoint{})
+	return r.entryLocked(service)
+}
+
+// entryLocked is entry with r.mu held for writing.
+func (r *Registry) entryLocked(service string) *entry {
+	e := r.services[service]
+	if e == nil {
+		e = &entry{beats: map[int]time.Time{}}
+		e.view.Store(&View{})
 		r.services[service] = e
 	}
 	return e
 }
 
-// Register adds (or replaces) the endpoint of ep.Service's replica ep.Replica.
+// Register adds (or replaces) the endpoint of ep.Service's replica
+// ep.Replica, as freshly heartbeating. Under a detection delay nothing
+// renews it, so it expires after the delay: a replica that must stay
+// registered joins with Join instead.
 func (r *Registry) Register(ep Endpoint) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.registerLocked(ep, time.Now())
+}
+
+func (r *Registry) registerLocked(ep Endpoint, now time.Time) {
 	if ep.URL == "" {
 		ep.URL = "http://" + ep.Addr
 	}
-	e := r.entry(ep.Service)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	old := *e.eps.Load()
+	e := r.entryLocked(ep.Service)
+	old := e.view.Load().Endpoints
 	eps := make([]Endpoint, 0, len(old)+1)
 	for _, o := range old {
 		if o.Replica != ep.Replica {
@@ -75,32 +136,53 @@ func (r *Registry) Register(ep Endpoint) {
 		}
 	}
 	eps = append(eps, ep)
-	e.eps.Store(&eps)
+	e.view.Store(&View{Endpoints: eps})
+	e.beats[ep.Replica] = now
 	r.byAddr[ep.Addr] = ep
 }
 
 // Deregister removes a replica; a no-op when it is not registered.
 func (r *Registry) Deregister(service string, replica int) {
-	e := r.entry(service)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := *e.eps.Load()
-	eps := make([]Endpoint, 0, len(old))
-	for _, o := range old {
-		if o.Replica == replica {
-			delete(r.byAddr, o.Addr)
-			continue
-		}
-		eps = append(eps, o)
+	if e := r.services[service]; e != nil {
+		r.dropLocked(e, func(ep Endpoint) bool { return ep.Replica == replica })
 	}
-	e.eps.Store(&eps)
 }
 
-// Next returns the next replica of service in round-robin order, and false
-// when none is registered.
+// dropLocked removes the endpoints of e for which drop holds, storing a new
+// view only when one is removed. r.mu is held for writing.
+func (r *Registry) dropLocked(e *entry, drop func(Endpoint) bool) {
+	old := e.view.Load().Endpoints
+	var eps []Endpoint
+	for i, o := range old {
+		if !drop(o) {
+			if eps != nil {
+				eps = append(eps, o)
+			}
+			continue
+		}
+		if eps == nil {
+			eps = append(make([]Endpoint, 0, len(old)), old[:i]...)
+		}
+		delete(r.byAddr, o.Addr)
+		delete(e.beats, o.Replica)
+	}
+	if eps != nil {
+		e.view.Store(&View{Endpoints: eps})
+	}
+}
+
+// View returns the current view of service's replicas (empty when none is
+// registered). It allocates nothing once the service is known.
+func (r *Registry) View(service string) *View { return r.entry(service).view.Load() }
+
+// Next returns the next replica of service in round-robin order, shared by
+// every caller of Next, and false when none is registered. Callers pick
+// with a Client instead, which balances per caller.
 func (r *Registry) Next(service string) (Endpoint, bool) {
 	e := r.entry(service)
-	eps := *e.eps.Load()
+	eps := e.view.Load().Endpoints
 	if len(eps) == 0 {
 		return Endpoint{}, false
 	}
@@ -108,9 +190,9 @@ func (r *Registry) Next(service string) (Endpoint, bool) {
 	return eps[i%uint64(len(eps))], true
 }
 
-// Endpoints returns the registered replicas of service.
+// Endpoints returns a copy of the registered replicas of service.
 func (r *Registry) Endpoints(service string) []Endpoint {
-	return append([]Endpoint(nil), *r.entry(service).eps.Load()...)
+	return append([]Endpoint(nil), r.View(service).Endpoints...)
 }
 
 // Lookup returns the endpoint listening on addr (host:port).
@@ -119,4 +201,25 @@ func (r *Registry) Lookup(addr string) (Endpoint, bool) {
 	defer r.mu.RUnlock()
 	ep, ok := r.byAddr[addr]
 	return ep, ok
+}
+
+// Close stops the sweeper and every session's heartbeats (entries stay as
+// they are). Idempotent.
+func (r *Registry) Close() {
+	r.closeOnce.Do(func() {
+		r.mu.Lock()
+		r.closed = true
+		sessions := make([]*Session, 0, len(r.sessions))
+		for s := range r.sessions {
+			sessions = append(sessions, s)
+		}
+		r.mu.Unlock()
+		for _, s := range sessions {
+			s.stopBeats()
+		}
+		if r.stopSweep != nil {
+			close(r.stopSweep)
+			<-r.swept
+		}
+	})
 }

@@ -25,12 +25,14 @@ const (
 )
 
 // Caller makes Connect calls from one named endpoint (a replica, the
-// gateway, the load client) to replicas found in the registry, round robin
-// per call. Every connection it opens is dialed through the fault layer with
-// the link (from → callee replica). Safe for concurrent use.
+// gateway, the load client) to replicas found in the registry, picked per
+// call by its discovery client (balancer, cached lists, outlier ejection;
+// see CallerOptions). Every connection it opens is dialed through the fault
+// layer with the link (from → callee replica). Safe for concurrent use.
 type Caller struct {
 	from     string
 	reg      *registry.Registry
+	picker   *registry.Client
 	net      *faults.Net
 	wire     topologies.Wire
 	http     *http.Client
@@ -39,10 +41,11 @@ type Caller struct {
 	closeIdl func()
 }
 
-// NewCaller returns a caller named from. It opens no connection until the
-// first call.
-func NewCaller(from string, wire topologies.Wire, reg *registry.Registry, n *faults.Net) *Caller {
+// NewCaller returns a caller named from that discovers replicas in reg as
+// opts says. It opens no connection until the first call.
+func NewCaller(from string, wire topologies.Wire, reg *registry.Registry, n *faults.Net, opts CallerOptions) *Caller {
 	c := &Caller{from: from, reg: reg, net: n, wire: wire, clients: map[string]simv1connect.SimServiceClient{}}
+	c.picker = registry.NewClient(reg, from, opts.Discovery, opts.Seed)
 	t := &http.Transport{
 		DialContext:         c.dial,
 		MaxIdleConns:        0,
@@ -63,10 +66,13 @@ func NewCaller(from string, wire topologies.Wire, reg *registry.Registry, n *fau
 	return c
 }
 
-// dial names the link by looking the address up in the registry.
+// dial names the link by the endpoint the caller picked at addr (its cached
+// list may name one the registry has dropped), else by the registry.
 func (c *Caller) dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	to := addr
-	if ep, ok := c.reg.Lookup(addr); ok {
+	if ep, ok := c.picker.Lookup(addr); ok {
+		to = ep.Name()
+	} else if ep, ok := c.reg.Lookup(addr); ok {
 		to = ep.Name()
 	}
 	return c.net.Dial(ctx, faults.Link{From: c.from, To: to}, network, addr)
@@ -94,14 +100,16 @@ func (c *Caller) client(ep registry.Endpoint) simv1connect.SimServiceClient {
 	return cl
 }
 
-// Call sends req to the next replica of service. With no replica registered
-// it fails with connect.CodeUnavailable without touching the network.
+// Call sends req to the replica of service the caller's balancer picks, and
+// reports the outcome back to it. With no replica in the caller's list it
+// fails with connect.CodeUnavailable without touching the network.
 func (c *Caller) Call(ctx context.Context, service string, req *simv1.HandleRequest) (*simv1.HandleResponse, error) {
-	ep, ok := c.reg.Next(service)
+	pick, ok := c.picker.Pick(service)
 	if !ok {
 		return nil, connect.NewError(connect.CodeUnavailable, errNoReplica(service))
 	}
-	res, err := c.client(ep).Handle(ctx, connect.NewRequest(req))
+	res, err := c.client(pick.Endpoint).Handle(ctx, connect.NewRequest(req))
+	pick.Done(outcomeOf(err))
 	if err != nil {
 		return nil, err
 	}

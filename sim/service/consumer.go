@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -15,10 +16,29 @@ import (
 // them with a fixed number of workers.
 //
 //	broker ─► Consume callback ─► chan (cap concurrency) ─► workers × concurrency
+//
+// Each delivery, in handle:
+//
+//	already in the processed-id store (idempotent) ─► Suppressed ─► ack
+//	work ok ─► Processed (+ id stored, one transaction) ─► ack
+//	work failed, last allowed delivery, dead letters ─► DLQ (acked) ─► DeadLettered ─► term
+//	work failed otherwise ─► nak after Backoff[n-1] (or at once)
 type consumer struct {
 	r       *Replica
 	group   string
 	ackWait time.Duration
+	// backoff is the nak delay schedule; maxDeliver > 0 with deadLetters
+	// moves a last failed delivery to the dead-letter stream; processed is
+	// the group's processed-id store when it is idempotent, else nil.
+	backoff     []time.Duration
+	maxDeliver  uint64
+	deadLetters bool
+	// poison is the share of events that fail every delivery.
+	poison    float64
+	processed *ProcessedStore
+	// acks batches acknowledgements; nil: each event is acked at once.
+	acks *ackBatch
+
 	cc      jetstream.ConsumeContext
 	msgs    chan jetstream.Msg
 	ctx     context.Context
@@ -36,11 +56,24 @@ func (r *Replica) consume(ctx context.Context, c topologies.Consume) (*consumer,
 		return nil, err
 	}
 	n := max(c.Concurrency, 1)
-	k := &consumer{r: r, group: group, ackWait: c.AckWait, msgs: make(chan jetstream.Msg, n)}
+	k := &consumer{
+		r: r, group: group, ackWait: c.AckWait, msgs: make(chan jetstream.Msg, n),
+		backoff: c.Backoff, maxDeliver: uint64(max(c.MaxDeliver, 0)), deadLetters: c.DeadLetter, poison: c.Poison,
+	}
 	if k.ackWait <= 0 {
 		k.ackWait = broker.DefaultAckWait
 	}
+	if c.Idempotent {
+		if r.cfg.Processed == nil {
+			return nil, errNoProcessedStore
+		}
+		k.processed = r.cfg.Processed.For(c.Subject, group)
+	}
 	k.ctx, k.cancel = context.WithCancel(context.Background())
+	if c.AckInterval > 0 {
+		// Each replica's flushes start at its own point of the interval.
+		k.acks = startAckBatch(c.AckInterval, time.Duration(r.sampler.uniform(uint64(r.cfg.Replica), 0, 5)*float64(c.AckInterval)))
+	}
 	for range n {
 		k.workers.Add(1)
 		go k.work()
@@ -65,9 +98,12 @@ func (k *consumer) work() {
 	}
 }
 
+var errNoProcessedStore = errors.New("idempotent consumer without a processed-id store (Config.Processed)")
+
 // handle runs the service's work for one delivery. Success is recorded in
 // the ledger before the ack, as a real consumer's side effects happen before
-// it acks: a lost ack then shows up as a duplicate, never as a loss.
+// it acks: a lost ack then shows up as a duplicate (or, idempotent, as a
+// suppressed redelivery), never as a loss.
 func (k *consumer) handle(m jetstream.Msg) {
 	if k.ctx.Err() != nil {
 		return // stopping: the broker redelivers after the ack wait
@@ -78,19 +114,78 @@ func (k *consumer) handle(m jetstream.Msg) {
 		return
 	}
 	var attempt uint64 = 1
-	if md, err := m.Metadata(); err == nil {
+	md, mdErr := m.Metadata()
+	if mdErr == nil {
 		attempt = md.NumDelivered
+	}
+	if k.processed != nil && k.processed.Seen(event) {
+		k.r.cfg.Ledger.Suppressed(event, k.group, attempt > 1)
+		m.Ack()
+		return
 	}
 	ctx, cancel := context.WithTimeout(k.ctx, k.ackWait)
 	defer cancel()
-	if _, err := k.r.execute(ctx, op, intended, attempt); err != nil {
-		if k.ctx.Err() == nil {
+	if err := k.process(ctx, op, event, intended, attempt); err != nil {
+		if k.ctx.Err() != nil {
+			return
+		}
+		k.r.cfg.Ledger.Failed(event, k.group, attempt > 1, attempt == 1 && errors.Is(err, errPoison))
+		if k.deadLetters && k.maxDeliver > 0 && attempt >= k.maxDeliver && mdErr == nil {
+			k.deadLetter(m, md, event, err)
+			return
+		}
+		if d := nakDelay(k.backoff, attempt); d > 0 {
+			m.NakWithDelay(d)
+		} else {
 			m.Nak()
 		}
 		return
 	}
-	k.r.cfg.Ledger.Processed(event, k.group, attempt > 1, time.Now())
+	k.applied(m, event, attempt)
+}
+
+// applied records a successful handling and acks it. With a processed-id
+// store, the ledger's Processed and the id's insertion are one transaction
+// (the work's side effects and the id record commit together); when a
+// concurrent or earlier handling committed first, this one rolls back and
+// counts as suppressed. Events the work published are not part of the
+// transaction: a rolled-back handling has published its own (without an
+// outbox, as here, that is what a real consumer does too).
+func (k *consumer) applied(m jetstream.Msg, event, attempt uint64) {
+	processed := func() { k.r.cfg.Ledger.Processed(event, k.group, attempt > 1, time.Now()) }
+	switch {
+	case k.processed == nil:
+		processed()
+	case !k.processed.Commit(event, processed):
+		k.r.cfg.Ledger.Suppressed(event, k.group, attempt > 1)
+	}
+	if k.acks != nil {
+		k.acks.add(m)
+		return
+	}
 	m.Ack()
+}
+
+// nakDelay returns the delay before redelivering an event whose delivery
+// n (1-based) failed: backoff[n-1], the last entry repeating; 0 without a
+// backoff.
+// process runs the service's work for one delivery; a poison event fails
+// every delivery at once.
+func (k *consumer) process(ctx context.Context, op, event uint64, intended time.Time, attempt uint64) error {
+	if k.poison > 0 && k.r.sampler.Poisoned(k.poison, event) {
+		return errPoison
+	}
+	_, err := k.r.execute(ctx, op, intended, attempt)
+	return err
+}
+
+var errPoison = errors.New("poison message: this event can never be processed")
+
+func nakDelay(backoff []time.Duration, n uint64) time.Duration {
+	if len(backoff) == 0 {
+		return 0
+	}
+	return backoff[min(max(n, 1)-1, uint64(len(backoff)-1))]
 }
 
 // stop stops pulling, cancels handlers and waits for the workers.
@@ -102,4 +197,7 @@ func (k *consumer) stop() {
 	}
 	close(k.msgs)
 	k.workers.Wait()
+	if k.acks != nil {
+		k.acks.stop()
+	}
 }

@@ -24,9 +24,11 @@ const (
 	HeaderSource   = "Faultline-Source"
 )
 
-// publish stores one event in the broker and waits for its ack. The ledger
-// hears of the attempt before the publish, so a consumer that is faster than
-// the ack cannot finish the operation early, and of the ack after it.
+// publish sends one event to the broker. In mode ack (the default) it
+// waits for the broker's ack; in mode fire_and_forget it does not (see
+// publishFireAndForget). The ledger hears of the attempt before the
+// publish, so a consumer that is faster than the ack cannot finish the
+// operation early, and of the ack (or of the send) after it.
 func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, intended time.Time) error {
 	bc := r.broker.Load()
 	if bc == nil {
@@ -42,6 +44,9 @@ func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, 
 	msg.Header.Set(HeaderKind, p.Kind)
 	msg.Header.Set(HeaderSchema, strconv.Itoa(p.Schema))
 	msg.Header.Set(HeaderSource, r.name)
+	if p.Mode == topologies.PublishFireAndForget {
+		return r.publishFireAndForget(bc, msg, id, sid)
+	}
 	if _, err := bc.js.PublishMsg(ctx, msg, jetstream.WithMsgID(sid)); err != nil {
 		code := connect.CodeUnavailable
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -50,6 +55,29 @@ func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, 
 		return connect.NewError(code, fmt.Errorf("publish %s: %w", p.Subject, err))
 	}
 	r.cfg.Ledger.Acked(id)
+	return nil
+}
+
+// publishFireAndForget sends msg as a core NATS publish: no reply subject,
+// so the stream stores it without answering, and nothing waits. The
+// publisher treats the event as sent (Ledger.Sent) once the client library
+// took it: written to the connection, or buffered while reconnecting. Bytes
+// in flight when a connection or the broker dies are lost with no error,
+// and the ledger then counts their pairs as lost. Nats-Msg-Id is set as in
+// mode ack, so the stream still drops a duplicate.
+//
+// A core publish, not js.PublishMsgAsync left unawaited: an async publish
+// still tracks every ack, stalls (and then fails) the publisher once too
+// many acks are outstanding, as during a broker outage, and times the acks
+// out; a fire-and-forget producer does none of that. A publish fails only
+// when the client refuses it at once (connection closed, reconnect buffer
+// full): the operation then fails as in mode ack.
+func (r *Replica) publishFireAndForget(bc *brokerConn, msg *nats.Msg, id uint64, sid string) error {
+	msg.Header.Set(jetstream.MsgIDHeader, sid)
+	if err := bc.nc.PublishMsg(msg); err != nil {
+		return connect.NewError(connect.CodeUnavailable, fmt.Errorf("publish %s: %w", msg.Subject, err))
+	}
+	r.cfg.Ledger.Sent(id)
 	return nil
 }
 

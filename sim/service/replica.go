@@ -45,6 +45,15 @@ type Config struct {
 	// EventIDs is shared by every replica of the variant so event ids are
 	// unique.
 	EventIDs *atomic.Uint64
+	// Edges collects the metrics of the replica's call edges; nil: none.
+	Edges *metrics.Edges
+	// OnBreaker, when set, hears of every breaker state change of the
+	// replica's edges (after Edges records it).
+	OnBreaker BreakerFunc
+	// Processed holds the processed-id stores of idempotent consumers,
+	// shared by every replica of the variant; required when a consume
+	// entry of the service is idempotent.
+	Processed *ProcessedStores
 }
 
 // brokerConn is a replica's connection to the broker.
@@ -60,11 +69,15 @@ type Replica struct {
 	name    string
 	sampler Sampler
 	caller  *Caller
+	// edges are the replica's call edges, one per entry of its service's
+	// calls, in order: each call goes through its edge's policy.
+	edges []*Edge
 
 	// mu guards the running parts, which Crash and Restart replace.
 	mu        sync.Mutex
 	addr      string // where the replica listens; kept across restarts
 	srv       *Server
+	session   *registry.Session // the registration kept alive by heartbeats
 	broker    atomic.Pointer[brokerConn] // nil while down or without events
 	consumers []*consumer
 	up        bool
@@ -81,7 +94,8 @@ func New(cfg Config) *Replica {
 		cfg:     cfg,
 		name:    name,
 		sampler: NewSampler(cfg.Seed, cfg.Service),
-		caller:  NewCaller(name, cfg.Topology.Wire, cfg.Registry, cfg.Net),
+		caller:  NewCaller(name, cfg.Topology.Wire, cfg.Registry, cfg.Net, CallerOptions{Discovery: cfg.Topology.Discovery, Seed: cfg.Seed}),
+		edges:   newCallEdges(name, cfg),
 	}
 }
 
@@ -119,7 +133,7 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 			r.consumers = append(r.consumers, cons)
 		}
 	}
-	r.cfg.Registry.Register(registry.Endpoint{Service: r.cfg.Service.Name, Replica: r.cfg.Replica, Addr: r.addr})
+	r.register()
 	r.up = true
 	return nil
 }
@@ -129,10 +143,15 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 // unacked events are left to the broker's redelivery). r.mu is held.
 func (r *Replica) stop(crash bool) error {
 	var err error
+	r.unregister(crash)
 	if crash {
 		// Connections the replica dialed die with it, before anything
-		// could be said on them.
+		// could be said on them: its NATS connection too, so nothing
+		// buffered or acknowledged later (a batch of acks) gets out.
 		r.cfg.Net.Reset(faults.Link{From: r.name, To: "*"})
+		if bc := r.broker.Swap(nil); bc != nil {
+			bc.nc.Close()
+		}
 	}
 	for _, c := range r.consumers {
 		c.stop()
@@ -155,8 +174,9 @@ func (r *Replica) stop(crash bool) error {
 
 // Crash kills the replica as a process death would: its listener and every
 // connection close at once, in-flight requests fail, its broker connection
-// drops and its consumers stop without acking. Its registry entry stays,
-// stale, as a dead instance's would until a health check removed it.
+// drops and its consumers stop without acking. Its heartbeats stop: the
+// registry drops its entry after the topology's detection delay (at once
+// without one), as a real registry notices a dead instance.
 // A no-op when the replica is not up.
 func (r *Replica) Crash() {
 	r.mu.Lock()
@@ -275,8 +295,8 @@ func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, at
 		return 0, connect.NewError(connect.CodeInternal, errInjected)
 	}
 	var hops uint32
-	for _, call := range r.cfg.Service.Calls {
-		res, err := r.call(ctx, call, op, intended)
+	for i, call := range r.cfg.Service.Calls {
+		res, err := r.call(ctx, r.edges[i], call, op, intended)
 		if err != nil {
 			return 0, connect.NewError(connect.CodeOf(err), fmt.Errorf("call %s: %w", call.Service, err))
 		}
@@ -290,13 +310,12 @@ func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, at
 	return hops, nil
 }
 
-func (r *Replica) call(ctx context.Context, call topologies.Call, op uint64, intended time.Time) (*simv1.HandleResponse, error) {
-	if call.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, call.Timeout)
-		defer cancel()
-	}
-	return r.caller.Call(ctx, call.Service, &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()})
+// call makes one call of the service's through its edge (policy, metrics).
+func (r *Replica) call(ctx context.Context, e *Edge, call topologies.Call, op uint64, intended time.Time) (*simv1.HandleResponse, error) {
+	req := &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()}
+	return e.DoAt(ctx, intended, func(ctx context.Context) (*simv1.HandleResponse, error) {
+		return r.caller.Call(ctx, call.Service, req)
+	})
 }
 
 // sleep waits d or until ctx is done.
@@ -332,8 +351,11 @@ func (r *Replica) Close() error {
 	}
 	r.closed = true
 	r.faults.resume()
-	r.cfg.Registry.Deregister(r.cfg.Service.Name, r.cfg.Replica)
+	r.unregister(false) // also a stale entry a crash left
 	err := r.stop(false)
 	r.caller.Close()
+	for _, e := range r.edges {
+		e.Close()
+	}
 	return err
 }

@@ -31,6 +31,7 @@ type world struct {
 	ledger   *metrics.Ledger
 	replicas map[string]*service.Replica // by "service#replica"
 	client   *service.Caller
+	broker   *broker.Broker // nil without events
 }
 
 const seed = 7
@@ -51,6 +52,12 @@ func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startTopology(t, ctx, top)
+}
+
+// startTopology starts top's world, as startWorld does.
+func startTopology(t testing.TB, ctx context.Context, top *topologies.Topology) *world {
+	t.Helper()
 	w := &world{
 		top:      top,
 		reg:      registry.New(),
@@ -69,6 +76,7 @@ func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 			t.Fatal(err)
 		}
 		brokerAddr = b.URL()
+		w.broker = b
 	}
 	// Close replicas in declaration order, as the engine does, so callers
 	// (declared first here) drop their idle connections before their callees
@@ -83,6 +91,7 @@ func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 		}
 	})
 	var eventIDs atomic.Uint64
+	processed := service.NewProcessedStores()
 	for i := range top.Services {
 		svc := &top.Services[i]
 		for r := range svc.Replicas {
@@ -96,6 +105,7 @@ func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 				BrokerURL: brokerAddr,
 				Ledger:    w.ledger,
 				EventIDs:  &eventIDs,
+				Processed: processed,
 			})
 			if err := rep.Start(ctx); err != nil {
 				t.Fatal(err)
@@ -104,7 +114,7 @@ func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
 			started = append(started, rep)
 		}
 	}
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net)
+	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Seed: seed})
 	t.Cleanup(w.client.Close)
 	return w
 }

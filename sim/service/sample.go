@@ -56,6 +56,13 @@ func (s Sampler) FailsAt(rate float64, op, attempt uint64) bool {
 	return rate > 0 && s.uniform(op, attempt, 3) < rate
 }
 
+// Poisoned reports whether event is one of the share rate of events that
+// can never be processed: a function of the event alone, so every delivery
+// of it agrees.
+func (s Sampler) Poisoned(rate float64, event uint64) bool {
+	return rate > 0 && s.uniform(event, 0, 4) < rate
+}
+
 // uniform returns a value in (0, 1).
 func (s Sampler) uniform(op, attempt, salt uint64) float64 {
 	x := mix(s.key ^ mix(op^mix(attempt<<8|salt)))

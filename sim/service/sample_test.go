@@ -73,3 +73,23 @@ func TestSamplerFixed(t *testing.T) {
 		}
 	}
 }
+
+func TestPoisonedIsAShareOfEventsWhateverTheAttempt(t *testing.T) {
+	s := NewSampler(7, &topologies.Service{Name: "payment", Work: topologies.Dist{P50: time.Millisecond}})
+	n := 0
+	for ev := uint64(1); ev <= 100_000; ev++ {
+		if s.Poisoned(0.01, ev) {
+			n++
+		}
+		if s.Poisoned(0.01, ev) != s.Poisoned(0.01, ev) {
+			t.Fatalf("event %d: not repeatable", ev)
+		}
+	}
+	// 1% of 100,000 is 1,000; 5 standard deviations is ~157.
+	if n < 843 || n > 1157 {
+		t.Errorf("%d of 100000 events poisoned at 1%%", n)
+	}
+	if s.Poisoned(0, 1) {
+		t.Error("rate 0 poisoned an event")
+	}
+}

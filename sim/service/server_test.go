@@ -48,7 +48,7 @@ func serve(t *testing.T, h simv1connect.SimServiceHandler, svc string, wire topo
 	t.Cleanup(func() { srv.Close() })
 	reg := registry.New()
 	reg.Register(registry.Endpoint{Service: svc, Addr: srv.Addr()})
-	c := service.NewCaller("client", wire, reg, faults.NewNet())
+	c := service.NewCaller("client", wire, reg, faults.NewNet(), service.CallerOptions{})
 	t.Cleanup(c.Close)
 	return srv, c
 }
