@@ -97,9 +97,16 @@ func parseThreshold(u Unit, s string) (float64, error) {
 // Check evaluates e on v.
 func (e Expect) Check(v *Variant) Expectation {
 	got, ok := e.Metric.Value(v)
-	r := Expectation{Variant: v.Name, Expr: e.Expr, Metric: e.Metric.Name, Op: e.Op, Threshold: e.Threshold, Observed: got, Missing: !ok}
-	r.OK = ok && compare(got, e.Op, e.Threshold)
-	return r
+	if !ok {
+		return Expectation{Variant: v.Name, Expr: e.Expr, Metric: e.Metric.Name, Op: e.Op, Threshold: e.Threshold, Missing: true}
+	}
+	return e.CheckValue(v.Name, got)
+}
+
+// CheckValue evaluates e on an observed value of variant.
+func (e Expect) CheckValue(variant string, got float64) Expectation {
+	return Expectation{Variant: variant, Expr: e.Expr, Metric: e.Metric.Name, Op: e.Op, Threshold: e.Threshold,
+		Observed: got, OK: compare(got, e.Op, e.Threshold)}
 }
 
 func compare(a float64, op string, b float64) bool {

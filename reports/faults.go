@@ -51,6 +51,11 @@ func WriteFaults(w io.Writer, r *Result) error {
 				notes = append(notes, fmt.Sprintf("  %s: delayed bytes left late by p50 %s, p99 %s, max %s (%d deliveries)",
 					f.Name, ms(d.P50), ms(d.P99), ms(d.Max), f.DelayedRuns))
 			}
+			if hurt := f.Before != nil && f.During != nil && f.During.Availability < 0.99*f.Before.Availability; hurt && f.RecoveredAfterS != nil {
+				notes = append(notes, fmt.Sprintf("  %s: availability back to its level before %ss after the fault ended (1 s resolution)", f.Name, trim(*f.RecoveredAfterS)))
+			} else if hurt {
+				notes = append(notes, fmt.Sprintf("  %s: availability not back to its level before by the end of the recorded window", f.Name))
+			}
 			if f.BytesStopped != nil {
 				notes = append(notes, fmt.Sprintf("  %s: bytes stopped %s after it was applied", f.Name, ms(msBetween(f.Started, *f.BytesStopped))))
 			}

@@ -75,6 +75,8 @@ var metrics = []MetricDef{
 	def("suppressed", UnitCount, false, "redeliveries recognised by idempotent consumers", events(func(e *Events) int64 { return e.Suppressed })),
 	def("dead_lettered", UnitCount, false, "events moved to the dead-letter stream", events(func(e *Events) int64 { return e.DeadLettered })),
 	def("redelivered", UnitCount, false, "deliveries marked as redeliveries", events(func(e *Events) int64 { return e.Redelivered })),
+	def("poisoned", UnitCount, false, "events a subscriber can never process, once per subscriber", events(func(e *Events) int64 { return e.Poisoned })),
+	def("failures", UnitCount, false, "event handlings that failed", events(func(e *Events) int64 { return e.Failures })),
 	def("max_consumer_lag", UnitCount, false, "most events pending on a consumer", events(func(e *Events) int64 { return e.MaxConsumerLag })),
 	def("amplification", UnitTimes, false, "attempts at the callee per call, the largest of any edge; amplification(FROM->TO) for one edge", maxAmplification),
 }
@@ -101,13 +103,14 @@ var windowMetrics = []MetricDef{
 var faultMetrics = []MetricDef{
 	def("publishable_after", UnitMS, false, "broker crash until a publish was acked again", nil),
 	def("caught_up_after", UnitMS, false, "broker node restart until it caught up", nil),
+	def("recovered_after", UnitMS, false, "fault end until availability was back (1 s resolution)", nil),
 }
 
 func init() {
 	for i := range metrics {
 		m := &metrics[i]
 		switch m.Name {
-		case "completion_p50", "completion_p99", "lost", "pending", "duplicates", "suppressed", "dead_lettered", "redelivered", "max_consumer_lag":
+		case "completion_p50", "completion_p99", "lost", "pending", "duplicates", "suppressed", "dead_lettered", "redelivered", "max_consumer_lag", "poisoned", "failures":
 			m.Events = true
 		}
 	}
@@ -146,7 +149,7 @@ func ResolveMetric(name string) (MetricDef, error) {
 		}
 		return faultMetricDef(name, i, m[2], m[3])
 	}
-	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after)", name, strings.Join(metricNames(), ", "))
+	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after|recovered_after)", name, strings.Join(metricNames(), ", "))
 }
 
 func faultMetricDef(name string, i int, window, what string) (MetricDef, error) {
@@ -166,8 +169,14 @@ func faultMetricDef(name string, i int, window, what string) (MetricDef, error) 
 			f := &v.Faults[i]
 			if window == "" {
 				p := f.PublishableAfterMS
-				if what == "caught_up_after" {
+				switch what {
+				case "caught_up_after":
 					p = f.CaughtUpAfterMS
+				case "recovered_after":
+					if f.RecoveredAfterS == nil {
+						return 0, false
+					}
+					return *f.RecoveredAfterS * 1e3, true
 				}
 				if p == nil {
 					return 0, false

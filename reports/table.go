@@ -27,7 +27,7 @@ func WriteTable(w io.Writer, r *Result) error {
 			return f(v)
 		}
 	}
-	row("", func(v *Variant) string { return v.Name })
+	row("", func(v *Variant) string { return v.Label() })
 	row("design", func(v *Variant) string {
 		if v.EventDriven {
 			return "event-driven"

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"slices"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/faultline-sim/faultline/reports"
@@ -80,16 +82,28 @@ func decodeVariantExpect(d *topologies.Decoder, n topologies.Node, variant strin
 
 // Check evaluates the scenario's expectations on a result, in order: each
 // named variant's, and the "*" ones on every variant that has the metric.
-// Expectations of variants not in the result (see Only) are skipped.
+// When the result holds several repetitions of a variant, an expectation
+// is checked once against the median over them (of an even count, the
+// worse of the two middle values), so one noisy repetition neither passes
+// nor fails it alone. Expectations of variants not in the result (see Only)
+// are skipped.
 func (s *Scenario) Check(r *reports.Result) []reports.Expectation {
+	var names []string
+	reps := map[string][]*reports.Variant{}
+	for i := range r.Variants {
+		v := &r.Variants[i]
+		if reps[v.Name] == nil {
+			names = append(names, v.Name)
+		}
+		reps[v.Name] = append(reps[v.Name], v)
+	}
 	out := []reports.Expectation{}
 	for _, e := range s.Expect {
-		for i := range r.Variants {
-			v := &r.Variants[i]
-			if e.Variant != AllVariants && e.Variant != v.Name {
+		for _, name := range names {
+			if e.Variant != AllVariants && e.Variant != name {
 				continue
 			}
-			c := e.Expect.Check(v)
+			c := checkMedian(e.Expect, reps[name])
 			if e.Variant == AllVariants && c.Missing {
 				continue // not a metric of this variant
 			}
@@ -98,6 +112,30 @@ func (s *Scenario) Check(r *reports.Result) []reports.Expectation {
 		}
 	}
 	return out
+}
+
+// checkMedian checks e against the median of its metric over vs, the
+// repetitions of one variant.
+func checkMedian(e reports.Expect, vs []*reports.Variant) reports.Expectation {
+	if len(vs) == 1 {
+		return e.Check(vs[0])
+	}
+	xs := make([]float64, 0, len(vs))
+	for _, v := range vs {
+		c := e.Check(v)
+		if c.Missing {
+			return c
+		}
+		xs = append(xs, c.Observed)
+	}
+	slices.Sort(xs)
+	med := xs[len(xs)/2] // of an even count, the upper middle
+	if len(xs)%2 == 0 && e.Metric.HigherIsBetter {
+		med = xs[len(xs)/2-1]
+	}
+	c := e.CheckValue(vs[0].Name, med)
+	c.Repetitions = len(xs)
+	return c
 }
 
 // validateExpect checks that each expectation can be measured: a fault

@@ -9,12 +9,12 @@ import (
 func TestExpectDecodes(t *testing.T) {
 	src := plus(
 		"faults: [{at: 3s, for: 2s, crash: payment}]", // 16
-		"expect:",                                       // 17
-		"  events: ['lost == 0', 'p99 < 50ms']",          // 18
-		"  sync:",                                       // 19
-		"    p99: '< 300ms'",                            // 20
-		"    'faults[0].during.availability': '> 50%'",  // 21
-		"  '*': {availability: '>= 0.999'}",             // 22
+		"expect:",                               // 17
+		"  events: ['lost == 0', 'p99 < 50ms']", // 18
+		"  sync:",                               // 19
+		"    p99: '< 300ms'",                    // 20
+		"    'faults[0].during.availability': '> 50%'", // 21
+		"  '*': {availability: '>= 0.999'}",            // 22
 	)
 	s, err := Parse("q.yaml", []byte(src))
 	if err != nil {
@@ -89,5 +89,37 @@ func TestCheckAppliesStarOnlyWhereMeasured(t *testing.T) {
 		if g := got[i]; g.Variant != w.variant || g.Metric != w.metric || g.OK != w.ok {
 			t.Errorf("check %d = %s %s ok=%v, want %+v", i, g.Variant, g.Metric, g.OK, w)
 		}
+	}
+}
+
+func TestCheckTakesTheMedianOfRepetitions(t *testing.T) {
+	s, err := Parse("q.yaml", []byte(plus("expect: {sync: {p99: '< 100ms', availability: '>= 99%'}}")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := func(k int, p99, avail float64) reports.Variant {
+		return reports.Variant{Name: "sync", Repetition: k, Requests: reports.Requests{Offered: 100}, Availability: avail, LatencyMS: reports.Percentiles{P99: p99}}
+	}
+	for _, c := range []struct {
+		name       string
+		reps       []reports.Variant
+		p99, avail float64 // the medians checked
+		ok         [2]bool
+	}{
+		// One bad repetition out of three passes; two fail.
+		{"one outlier", []reports.Variant{rep(1, 90, 1), rep(2, 500, 0.5), rep(3, 80, 0.995)}, 90, 0.995, [2]bool{true, true}},
+		{"two bad", []reports.Variant{rep(1, 90, 1), rep(2, 500, 0.5), rep(3, 300, 0.98)}, 300, 0.98, [2]bool{false, false}},
+		// Of an even count, the worse middle value.
+		{"even", []reports.Variant{rep(1, 90, 1), rep(2, 110, 0.98), rep(3, 50, 0.999), rep(4, 120, 0.97)}, 110, 0.98, [2]bool{false, false}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := s.Check(&reports.Result{Variants: c.reps})
+			if len(got) != 2 {
+				t.Fatalf("got %+v", got)
+			}
+			if got[0].Observed != c.p99 || got[1].Observed != c.avail || got[0].OK != c.ok[0] || got[1].OK != c.ok[1] || got[0].Repetitions != len(c.reps) {
+				t.Errorf("got %+v, want p99 %v avail %v ok %v", got, c.p99, c.avail, c.ok)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,13 +24,16 @@ import (
 // Exit codes.
 const (
 	ExitOK       = 0
-	ExitExpect   = 1 // an expectation missed
+	ExitExpect   = 1 // an expectation missed, or the gate found a regression
 	ExitBadInput = 2
 	ExitRun      = 3
 )
 
 const usage = `usage:
-  faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--cpuprofile FILE]
+  faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
+                        [--format table|benchstat|bmf] [--cpuprofile FILE]
+  faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT,...] [--alpha 0.05]
+  faultline report RESULTS.json... [--out DIR]
   faultline validate FILE...
   faultline version
 `
@@ -52,8 +56,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return ExitBadInput
 		}
 		return Run(ctx, cfg, stdout, stderr)
+	case "report":
+		return report(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
+	case "gate":
+		return gate(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "faultline", version())
 		return ExitOK
@@ -76,10 +84,38 @@ type RunConfig struct {
 	Variant  string
 	// CPUProfile, when set, is where a CPU profile of the run is written.
 	CPUProfile string
+	// Repeat runs every variant this many times (default 1).
+	Repeat int
+	// Format is how results are printed: "table" (default), "benchstat"
+	// or "bmf". With a machine format, stdout holds only that output.
+	Format string
 	// Progress forces the live display on (true) or off (false); nil decides
 	// by whether stdout is a terminal.
 	Progress *bool
 }
+
+// Output formats of run.
+const (
+	FormatTable     = "table"
+	FormatBenchstat = "benchstat" // Go benchmark format, for benchstat
+	FormatBMF       = "bmf"       // Bencher Metric Format JSON
+)
+
+var formats = []string{FormatTable, FormatBenchstat, FormatBMF}
+
+// writeResults prints res in format.
+func writeResults(w io.Writer, format string, res *reports.Result) error {
+	switch format {
+	case FormatBenchstat:
+		return reports.WriteBenchstat(w, res)
+	case FormatBMF:
+		return reports.WriteBMF(w, res)
+	}
+	return reports.WriteTable(w, res)
+}
+
+// maxRepeat bounds --repeat: every repetition is a full run.
+const maxRepeat = 100
 
 // ParseRunFlags parses the arguments of `faultline run`; flags may come
 // before or after the scenario path.
@@ -98,6 +134,8 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 	})
 	fs.StringVar(&cfg.Variant, "variant", "", "run only this variant")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	fs.IntVar(&cfg.Repeat, "repeat", 1, "run every variant this many times, interleaved")
+	fs.StringVar(&cfg.Format, "format", FormatTable, "how to print the results: table, benchstat or bmf")
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -121,6 +159,12 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 	if set["rate"] && !(cfg.Rate > 0) {
 		return cfg, fmt.Errorf("--rate must be positive, got %v", cfg.Rate)
 	}
+	if !slices.Contains(formats, cfg.Format) {
+		return cfg, fmt.Errorf("--format must be one of %s, got %q", strings.Join(formats, ", "), cfg.Format)
+	}
+	if cfg.Repeat < 1 || cfg.Repeat > maxRepeat {
+		return cfg, fmt.Errorf("--repeat must be between 1 and %d, got %d", maxRepeat, cfg.Repeat)
+	}
 	return cfg, nil
 }
 
@@ -139,15 +183,21 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 	if out == "" {
 		out = filepath.Join("out", fmt.Sprintf("%s-%s", sc.Name, time.Now().Format("20060102-150405")))
 	}
-	live := isTerminal(stdout)
+	// With a machine format, stdout carries only that; the rest goes to
+	// stderr.
+	info := stdout
+	if cfg.Format != FormatTable {
+		info = stderr
+	}
+	live := isTerminal(info)
 	if cfg.Progress != nil {
 		live = *cfg.Progress
 	}
-	var opt sim.Options
+	opt := sim.Options{Repeat: cfg.Repeat}
 	if live {
-		opt.Progress = progressLine(stdout, sc.Warmup)
+		opt.Progress = progressLine(info, sc.Warmup)
 	}
-	fmt.Fprintf(stdout, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
+	fmt.Fprintf(info, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
 		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
 	if cfg.CPUProfile != "" {
 		stopProfile, err := startCPUProfile(cfg.CPUProfile)
@@ -162,10 +212,10 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 		res.Command = commandLine(cfg)
 	}
 	if live {
-		fmt.Fprint(stdout, "\r\033[K")
+		fmt.Fprint(info, "\r\033[K")
 	}
 	if res != nil {
-		if err := reports.WriteTable(stdout, res); err != nil {
+		if err := writeResults(stdout, cfg.Format, res); err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 		}
 		path, err := reports.WriteFile(out, res)
@@ -173,7 +223,8 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "faultline: writing results: %v\n", err)
 			return ExitRun
 		}
-		fmt.Fprintf(stdout, "results: %s\n", path)
+		fmt.Fprintf(info, "results: %s\n", path)
+		writeRunReport(info, stderr, out, res)
 		if res.Interrupted {
 			fmt.Fprintln(stderr, "faultline: interrupted; the results hold what was measured until then")
 		}
@@ -206,6 +257,9 @@ func commandLine(cfg RunConfig) string {
 	}
 	if cfg.Variant != "" {
 		parts = append(parts, "--variant", quote(cfg.Variant))
+	}
+	if cfg.Repeat > 1 {
+		parts = append(parts, "--repeat", strconv.Itoa(cfg.Repeat))
 	}
 	return strings.Join(parts, " ")
 }

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faultline-sim/faultline/reports"
+)
+
+// writeReps writes a results file of variant "sync" with one repetition
+// per p99 value.
+func writeReps(t *testing.T, dir string, p99s ...float64) string {
+	t.Helper()
+	r := &reports.Result{Schema: reports.Schema, Scenario: "q", Variants: []reports.Variant{}}
+	for i, p := range p99s {
+		r.Variants = append(r.Variants, reports.Variant{Name: "sync", Repetition: i + 1,
+			Requests: reports.Requests{Offered: 100, Succeeded: 100}, Availability: 1, ThroughputRPS: 100,
+			LatencyMS: reports.Percentiles{P99: p}})
+	}
+	path, err := reports.WriteFile(dir, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestGateExitCodes(t *testing.T) {
+	base := writeReps(t, t.TempDir(), 150, 152, 149, 151, 150)
+	same := writeReps(t, t.TempDir(), 151, 149, 150, 152, 150)
+	worse := writeReps(t, t.TempDir(), 300, 310, 305, 298, 302)
+
+	code, stdout, stderr := run(t, "gate", same, "--baseline", base)
+	if code != ExitOK || !strings.Contains(stdout, "Mann-Whitney U") {
+		t.Errorf("same: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, "gate", worse, "--baseline", base, "--max", "p99=+15%")
+	if code != ExitExpect || !strings.Contains(stdout, "REGRESSED") || !strings.Contains(stderr, "1 metric(s) regressed") {
+		t.Errorf("worse: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, args := range [][]string{
+		{"gate", worse},                               // no baseline
+		{"gate", "--baseline", base},                  // no current
+		{"gate", worse, "--baseline", "nope.json"},    // unreadable
+		{"gate", worse, "--baseline", base, "--max", "p99=-1%"},
+		{"gate", worse, "--baseline", base, "--alpha", "2"},
+		{"gate", worse, "--baseline", filepath.Join("testdata", "nope")},
+	} {
+		if code, _, stderr := run(t, args...); code != ExitBadInput || !strings.HasPrefix(stderr, "faultline gate: ") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func count(name string, f func(e *Events) int64) measure {
+	return eventNum(name, UnitCount, func(v *Variant) float64 { return float64(f(&v.Events)) })
+}
+
+// ledgerMeasures are the rows of the event ledger.
+var ledgerMeasures = []measure{
+	count("published (events)", func(e *Events) int64 { return e.Published }),
+	count("acked by the broker (events)", func(e *Events) int64 { return e.Acked }),
+	count("fire-and-forget (events)", func(e *Events) int64 { return e.FireAndForget }),
+	count("processed (handlings, duplicates included)", func(e *Events) int64 { return e.Processed }),
+	count("duplicates (handlings beyond the first)", func(e *Events) int64 { return e.Duplicates }),
+	count("suppressed (redeliveries recognised)", func(e *Events) int64 { return e.Suppressed }),
+	count("dead-lettered (events)", func(e *Events) int64 { return e.DeadLettered }),
+	count("lost (event, subscriber pairs)", func(e *Events) int64 { return e.Lost }),
+	count("still pending (event, subscriber pairs)", func(e *Events) int64 { return e.Pending }),
+	count("redelivered (deliveries)", func(e *Events) int64 { return e.Redelivered }),
+	count("processed, publish never acked (events)", func(e *Events) int64 { return e.UnackedProcessed }),
+	count("max consumer lag (events)", func(e *Events) int64 { return e.MaxConsumerLag }),
+}
+
+func (b *builder) events() section {
+	s := section{ID: "events", Title: "Event ledger",
+		Window: "The whole run: every event from the start of the warm-up to the end of the drain, so that nothing goes unaccounted. " +
+			"Every acked (event, subscriber) pair is processed, still pending (held by the broker: late, not lost), dead-lettered or lost. Max consumer lag: the most events pending or awaiting an ack on any durable consumer, sampled once a second."}
+	var cols []column
+	for _, c := range b.cols {
+		if c.V.EventDriven {
+			cols = append(cols, c)
+		}
+	}
+	if len(cols) == 0 {
+		return s
+	}
+	s.Blocks = append(s.Blocks, block{Table: sideBySide(cols, ledgerMeasures)})
+	t := newTable("lll"+"rrrrrrr", "variant", "subject", "subscriber group", "expected", "processed", "duplicates", "suppressed", "dead-lettered", "lost", "still pending")
+	for _, c := range cols {
+		for _, x := range c.V.Events.Subscribers {
+			mark := ""
+			if x.Lost > 0 {
+				mark = "fail"
+			}
+			t.add(mark, c.Label, x.Subject, x.Group, fmt.Sprint(x.Expected), fmt.Sprint(x.Processed), fmt.Sprint(x.Duplicates),
+				fmt.Sprint(x.Suppressed), fmt.Sprint(x.DeadLettered), fmt.Sprint(x.Lost), fmt.Sprint(x.Pending))
+		}
+	}
+	if len(t.Rows) > 0 {
+		s.Blocks = append(s.Blocks, block{Para: "Per subscriber group, in (event, subscriber) pairs: expected are the acked events it should process."}, block{Table: t})
+	}
+	return s
+}
+
+func harnessNum(name string, u Unit, f func(h *Harness) float64) measure {
+	return measure{name: name, unit: u, value: func(c column) (float64, bool) {
+		if c.V.Harness == nil {
+			return 0, false
+		}
+		return f(c.V.Harness), true
+	}}
+}
+
+// harnessMeasures are the rows of the harness health table.
+var harnessMeasures = []measure{
+	harnessNum("scheduling delay p50", UnitMS, func(h *Harness) float64 { return h.SchedLatencyMS.P50 }),
+	harnessNum("scheduling delay p99", UnitMS, func(h *Harness) float64 { return h.SchedLatencyMS.P99 }),
+	harnessNum("scheduling delay max", UnitMS, func(h *Harness) float64 { return h.SchedLatencyMS.Max }),
+	harnessNum("GC pause p50", UnitMS, func(h *Harness) float64 { return h.GCPauseMS.P50 }),
+	harnessNum("GC pause p99", UnitMS, func(h *Harness) float64 { return h.GCPauseMS.P99 }),
+	harnessNum("GC pause max", UnitMS, func(h *Harness) float64 { return h.GCPauseMS.Max }),
+	harnessNum("GC cycles", UnitCount, func(h *Harness) float64 { return float64(h.GCCycles) }),
+	harnessNum("CPU busy (share of available)", UnitRatio, func(h *Harness) float64 { return h.CPUBusy }),
+}
+
+func (b *builder) harness() section {
+	s := section{ID: "harness", Title: "Harness health",
+		Window: b.window() + " The Go runtime's view of this process: load generator, services and broker share its CPUs, so a scheduling delay here is in every latency measured."}
+	for _, c := range b.cols {
+		if c.V.Harness != nil {
+			s.Blocks = append(s.Blocks, block{Table: sideBySide(b.cols, harnessMeasures)},
+				block{Para: "Scheduling delay: how long runnable goroutines waited to run (runtime bucket upper bounds, so never below the truth). GC pause: the collector's stop-the-world pauses."})
+			return s
+		}
+	}
+	return s
+}
+
+func (b *builder) environment() section {
+	s := section{ID: "environment", Title: "Environment"}
+	head := []string{""}
+	for i, r := range b.results {
+		if b.multi() {
+			head = append(head, b.runs[i])
+		} else {
+			head = append(head, r.Scenario)
+		}
+	}
+	t := newTable(strings.Repeat("l", len(head)), head...)
+	row := func(name string, f func(r *Result) string) {
+		cells := []string{name}
+		for _, r := range b.results {
+			cells = append(cells, f(r))
+		}
+		t.add("", cells...)
+	}
+	row("scenario file", func(r *Result) string { return orDash(r.File) })
+	row("seed", func(r *Result) string { return fmt.Sprint(r.Seed) })
+	row("started", func(r *Result) string { return stamp(r.StartedAt) })
+	row("finished", func(r *Result) string { return stamp(r.FinishedAt) })
+	row("Go", func(r *Result) string { return orDash(r.Environment.GoVersion) })
+	row("OS/arch", func(r *Result) string { return orDash(r.Environment.GOOS) + "/" + orDash(r.Environment.GOARCH) })
+	row("CPUs", func(r *Result) string { return fmt.Sprint(r.Environment.CPUs) })
+	var mods []string
+	for _, r := range b.results {
+		for m := range r.Environment.Modules {
+			if !slices.Contains(mods, m) {
+				mods = append(mods, m)
+			}
+		}
+	}
+	slices.Sort(mods)
+	for _, m := range mods {
+		row(m, func(r *Result) string { return orDash(r.Environment.Modules[m]) })
+	}
+	s.Blocks = append(s.Blocks, block{Table: t})
+	return s
+}
+
+func (b *builder) reproduce() section {
+	s := section{ID: "reproduce", Title: "Reproduce"}
+	s.Blocks = append(s.Blocks, block{Para: "The same scenario with the same seed: the same schedule, faults and random draws; timings differ from machine to machine."})
+	for i, r := range b.results {
+		if b.multi() {
+			s.Blocks = append(s.Blocks, block{Para: b.runs[i] + ":"})
+		}
+		s.Blocks = append(s.Blocks, block{Code: commandOf(r)})
+	}
+	return s
+}

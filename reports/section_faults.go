@@ -1,0 +1,182 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+)
+
+// faultSpan is where a fault lies on the timeline of the recorded window.
+type faultSpan struct {
+	Name string
+	// From and To are seconds from the start of the recorded window (the
+	// end of warm-up); To == From for an instant fault (a reset).
+	From, To float64
+	// Applied is true when From and To are the applied times, false when
+	// they are the asked ones (the fault failed or was never applied).
+	Applied bool
+	// Open is true when the fault was applied and never removed.
+	Open bool
+}
+
+// spanOf places f on the timeline of a run with warmupS of warm-up. A
+// fault is asked at AtS from the start of the load, warm-up included; it
+// was applied StartErrMS later and removed EndErrMS after its asked end,
+// so the applied span needs no wall clock.
+func spanOf(warmupS float64, f *Fault) faultSpan {
+	s := faultSpan{Name: f.Name, From: f.AtS - warmupS}
+	s.To = s.From + f.ForS
+	if f.Error != "" || f.Started.IsZero() {
+		return s
+	}
+	s.Applied = true
+	asked := s.From
+	s.From = asked + f.StartErrMS/1e3
+	switch {
+	case f.Ended.IsZero():
+		s.Open = true
+	case f.Ended.Equal(f.Started):
+		s.To = s.From
+	default:
+		s.To = asked + f.ForS + f.EndErrMS/1e3
+	}
+	return s
+}
+
+func (b *builder) faults() section {
+	s := section{ID: "faults", Title: "Faults",
+		Window: "Seconds count from the start of the recorded window (the end of warm-up); a fault is asked from the start of the load, warm-up included. " +
+			"Before, during and after cover the recorded requests intended in the fault's length of time before it, during it and after it (whole seconds, clipped to the recorded window)."}
+	applied := newTable("llllrrrl", "variant", "fault", "kind", "asked", "applied", "started late", "ended late", "measured")
+	windows := newTable("lllrrrrrr", "variant", "fault", "part", "seconds", "requests", "succeeded", "availability", "p99", "throughput")
+	for _, c := range b.cols {
+		for i := range c.V.Faults {
+			f := &c.V.Faults[i]
+			sp := spanOf(c.Run.Config.WarmupS, f)
+			asked := fmt.Sprintf("at %s s for %s s", trim(f.AtS), trim(f.ForS))
+			where, startLate, endLate, mark := "not applied", "-", "-", ""
+			if sp.Applied {
+				startLate = signed(f.StartErrMS, ms(abs(f.StartErrMS)))
+				switch {
+				case sp.Open:
+					where = fmt.Sprintf("from %.3f s, never removed", sp.From)
+				case sp.To == sp.From:
+					where = fmt.Sprintf("at %.3f s", sp.From)
+				default:
+					where = fmt.Sprintf("%.3f–%.3f s", sp.From, sp.To)
+					endLate = signed(f.EndErrMS, ms(abs(f.EndErrMS)))
+				}
+			}
+			notes := faultNotes(f)
+			if f.Error != "" {
+				mark = "fail"
+				notes = append([]string{"FAILED: " + f.Error}, notes...)
+			}
+			applied.add(mark, c.Label, f.Name, orDash(f.Kind), asked, where, startLate, endLate, orDash(strings.Join(notes, "; ")))
+			for _, part := range []struct {
+				name string
+				w    *WindowStats
+			}{{"before", f.Before}, {"during", f.During}, {"after", f.After}} {
+				if part.w == nil {
+					windows.add("", c.Label, f.Name, part.name, "outside the window", "-", "-", "-", "-", "-")
+					continue
+				}
+				w := part.w
+				avail, p99 := "-", "-"
+				if w.Offered > 0 {
+					avail, p99 = percent(w.Availability), ms(w.P99MS)
+				}
+				windows.add("", c.Label, f.Name, part.name, fmt.Sprintf("%s–%s s", trim(w.FromS), trim(w.ToS)),
+					fmt.Sprint(w.Offered), fmt.Sprint(w.Succeeded), avail, p99, rate(w.ThroughputRPS))
+			}
+		}
+	}
+	if len(applied.Rows) == 0 {
+		return s
+	}
+	s.Blocks = append(s.Blocks,
+		block{Para: "As applied: when each fault took effect and was removed, how late that was against the ask, and what was measured about it."},
+		block{Table: applied},
+		block{Para: "Availability (succeeded / offered), p99 latency and throughput (succeeded requests per second) before, during and after each fault."},
+		block{Table: windows})
+	return s
+}
+
+// faultNotes lists f's own measurements with their units.
+func faultNotes(f *Fault) []string {
+	var out []string
+	if f.PublishableAfterMS != nil {
+		out = append(out, "publishes acknowledged again "+ms(*f.PublishableAfterMS)+" after the crash")
+	}
+	if f.CaughtUpAfterMS != nil {
+		out = append(out, "restarted node caught up "+ms(*f.CaughtUpAfterMS)+" after the restart")
+	}
+	if d := f.DelayErrorMS; d != nil && f.DelayedRuns > 0 {
+		out = append(out, fmt.Sprintf("delayed bytes left late by p50 %s, p99 %s, max %s (%d deliveries)", ms(d.P50), ms(d.P99), ms(d.Max), f.DelayedRuns))
+	}
+	if hurt := f.Before != nil && f.During != nil && f.During.Availability < 0.99*f.Before.Availability; hurt && f.RecoveredAfterS != nil {
+		out = append(out, "availability back to its level before "+trim(*f.RecoveredAfterS)+" s after the fault ended (1 s resolution)")
+	} else if hurt {
+		out = append(out, "availability not back to its level before by the end of the recorded window")
+	}
+	if f.BytesStopped != nil && !f.Started.IsZero() {
+		out = append(out, "bytes stopped "+ms(msBetween(f.Started, *f.BytesStopped))+" after it was applied")
+	}
+	if f.BytesStarted != nil && !f.Ended.IsZero() {
+		out = append(out, "held bytes flowed again "+ms(msBetween(f.Ended, *f.BytesStarted))+" after the heal")
+	}
+	return out
+}
+
+func (b *builder) edges() section {
+	s := section{ID: "edges", Title: "Call edges",
+		Window: b.window() + " Each synchronous call edge (gateway → entry included), summed over the caller's replicas; latency per call, from its start to its final outcome, retries and backoff included."}
+	t := newTable("lll"+strings.Repeat("r", 12), "variant", "edge", "policy", "calls", "attempts", "amplification",
+		"retries", "timeouts", "breaker rejected", "bulkhead rejected", "budget rejected", "succeeded", "failed", "p50", "p99")
+	for _, c := range b.cols {
+		for _, e := range c.V.Edges {
+			amp := "-"
+			if e.Requests > 0 {
+				amp = fmt.Sprintf("%.2fx", e.Amplification)
+			}
+			t.add("", c.Label, e.From+" → "+e.To, orDash(e.Policy), fmt.Sprint(e.Requests), fmt.Sprint(e.Attempts), amp,
+				fmt.Sprint(e.Retries), fmt.Sprint(e.Timeouts), fmt.Sprint(e.BreakerRejections), fmt.Sprint(e.BulkheadRejections),
+				fmt.Sprint(e.BudgetRejections), fmt.Sprint(e.Succeeded), fmt.Sprint(e.Failed), ms(e.LatencyMS.P50), ms(e.LatencyMS.P99))
+		}
+	}
+	if len(t.Rows) > 0 {
+		s.Blocks = append(s.Blocks,
+			block{Para: "Calls the caller made; attempts sent to the callee, retries included (rejections are not sent); amplification = attempts / calls; rejections are refused on the caller's side: breaker open, no bulkhead slot, retry over budget; succeeded and failed count calls after retries."},
+			block{Table: t})
+	}
+	return s
+}
+
+func (b *builder) breakers() section {
+	s := section{ID: "breakers", Title: "Circuit breaker changes",
+		Window: "Seconds from the start of the recorded window; negative: during the warm-up. Every change of the run, in time order."}
+	t := newTable("lrll", "variant", "at", "breaker (caller replica → callee)", "change")
+	for _, c := range b.cols {
+		for _, x := range c.V.Breakers {
+			at := fmt.Sprintf("%.3f s", x.AtS)
+			if x.AtS < 0 {
+				at += " (warm-up)"
+			}
+			mark := ""
+			if x.State == "open" {
+				mark = "warn"
+			}
+			t.add(mark, c.Label, at, x.Caller+" → "+x.To, orDash(x.From)+" → "+x.State)
+		}
+	}
+	if len(t.Rows) > 0 {
+		s.Blocks = append(s.Blocks, block{Table: t})
+	}
+	return s
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

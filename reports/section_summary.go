@@ -1,0 +1,214 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// measure is one row of a side-by-side table: a number in a unit, or text.
+type measure struct {
+	name string
+	unit Unit
+	// value returns the measure of a column, false when the column has
+	// none (completion of a synchronous design).
+	value func(c column) (float64, bool)
+	// text, when set, makes the row text: no unit, no difference.
+	text func(c column) string
+}
+
+func num(name string, u Unit, f func(v *Variant) float64) measure {
+	return measure{name: name, unit: u, value: func(c column) (float64, bool) { return f(c.V), true }}
+}
+
+// eventNum is a measure only event-driven variants have.
+func eventNum(name string, u Unit, f func(v *Variant) float64) measure {
+	return measure{name: name, unit: u, value: func(c column) (float64, bool) { return f(c.V), c.V.EventDriven }}
+}
+
+func completionNum(name string, f func(p *Percentiles) float64) measure {
+	return measure{name: name, unit: UnitMS, value: func(c column) (float64, bool) {
+		if c.V.CompletionMS == nil {
+			return 0, false
+		}
+		return f(c.V.CompletionMS), true
+	}}
+}
+
+func text(name string, f func(v *Variant) string) measure {
+	return measure{name: name, text: func(c column) string { return f(c.V) }}
+}
+
+// summaryMeasures are the rows of the side-by-side table.
+var summaryMeasures = []measure{
+	text("design", func(v *Variant) string {
+		if v.EventDriven {
+			return "event-driven"
+		}
+		return "sync chain"
+	}),
+	text("topology", func(v *Variant) string { return orDash(v.Topology) }),
+	text("wire", func(v *Variant) string { return orDash(v.Wire) }),
+	text("recorded window", func(v *Variant) string { return trim(v.WindowS) + " s" }),
+	num("offered rate", UnitRate, func(v *Variant) float64 { return v.OfferedRPS }),
+	num("achieved rate (sent)", UnitRate, func(v *Variant) float64 { return v.AchievedRPS }),
+	num("throughput (succeeded)", UnitRate, func(v *Variant) float64 { return v.ThroughputRPS }),
+	num("requests offered", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Offered) }),
+	num("requests succeeded", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Succeeded) }),
+	num("requests failed", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Failed) }),
+	text("failed by kind", func(v *Variant) string { return failureKinds(v) }),
+	num("availability", UnitRatio, func(v *Variant) float64 { return v.Availability }),
+	num("latency p50", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P50 }),
+	num("latency p90", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P90 }),
+	num("latency p99", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P99 }),
+	num("latency p99.9", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P999 }),
+	num("latency max", UnitMS, func(v *Variant) float64 { return v.LatencyMS.Max }),
+	eventNum("operations completed", UnitCount, func(v *Variant) float64 { return float64(v.Completed) }),
+	completionNum("completion p50", func(p *Percentiles) float64 { return p.P50 }),
+	completionNum("completion p90", func(p *Percentiles) float64 { return p.P90 }),
+	completionNum("completion p99", func(p *Percentiles) float64 { return p.P99 }),
+	completionNum("completion p99.9", func(p *Percentiles) float64 { return p.P999 }),
+	completionNum("completion max", func(p *Percentiles) float64 { return p.Max }),
+	text("load generator", generatorState),
+	num("send lag p99", UnitMS, func(v *Variant) float64 { return v.Generator.SendLagMS.P99 }),
+	num("most requests in flight", UnitCount, func(v *Variant) float64 { return float64(v.Generator.MaxInFlight) }),
+}
+
+func generatorState(v *Variant) string {
+	switch {
+	case v.Error != "":
+		return "FAILED"
+	case v.Generator.Behind:
+		return "BEHIND"
+	}
+	return "on schedule"
+}
+
+// failureKinds lists the failures of v by kind, "none" without failures.
+func failureKinds(v *Variant) string {
+	var parts, other []string
+	for _, k := range ErrorKinds {
+		if n := v.Requests.Errors[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	for k, n := range v.Requests.Errors { // kinds this version does not know
+		if n > 0 && !slices.Contains(ErrorKinds, k) {
+			other = append(other, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	slices.Sort(other)
+	if parts = append(parts, other...); len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sideBySide renders measures for cols: one column per variant, and after
+// each but the first its difference to the first. Rows no column has are
+// left out.
+func sideBySide(cols []column, measures []measure) *table {
+	head := []string{"measure"}
+	for i, c := range cols {
+		head = append(head, c.Label)
+		if i > 0 {
+			head = append(head, c.Label+" vs "+cols[0].Label)
+		}
+	}
+	t := newTable("l"+strings.Repeat("r", len(head)-1), head...)
+	for _, m := range measures {
+		cells := []string{m.name}
+		any := false
+		for i, c := range cols {
+			if m.text != nil {
+				cells = append(cells, m.text(c))
+				if i > 0 {
+					cells = append(cells, "")
+				}
+				any = true
+				continue
+			}
+			x, ok := m.value(c)
+			cell := "-"
+			if ok {
+				cell, any = formatValue(m.unit, x), true
+			}
+			cells = append(cells, cell)
+			if i > 0 {
+				base, baseOK := m.value(cols[0])
+				d := "-"
+				if ok && baseOK {
+					d = formatDiff(m.unit, base, x)
+				}
+				cells = append(cells, d)
+			}
+		}
+		if any {
+			t.add("", cells...)
+		}
+	}
+	return t
+}
+
+func (b *builder) summary() section {
+	s := section{ID: "summary", Title: "Variants side by side",
+		Window: b.window() + " Latency from each request's intended send time, successes and failures alike; completion: from the intended send time until every subscriber processed every event of the operation."}
+	if len(b.cols) == 0 {
+		s.Blocks = append(s.Blocks, block{Para: "No variant was run."})
+		return s
+	}
+	t := sideBySide(b.cols, summaryMeasures)
+	for i := range t.Rows {
+		if t.Rows[i].Cells[0] == "load generator" && strings.Contains(strings.Join(t.Rows[i].Cells, " "), "BEHIND") {
+			t.Rows[i].Mark = "warn"
+		}
+	}
+	s.Blocks = append(s.Blocks, block{Table: t})
+	var samples []string
+	for _, c := range b.cols {
+		for _, k := range ErrorKinds {
+			if msg, ok := c.V.Requests.ErrorSamples[k]; ok {
+				samples = append(samples, fmt.Sprintf("%s: first %s error: %s", c.Label, k, msg))
+			}
+		}
+	}
+	if len(samples) > 0 {
+		s.Blocks = append(s.Blocks, block{List: samples})
+	}
+	if f, ok := b.figure(plotCompare, "p99 latency, availability and throughput (succeeded requests per second) of each variant over the recorded window."); ok {
+		s.Blocks = append(s.Blocks, f)
+	}
+	return s
+}
+
+func (b *builder) expectations() section {
+	s := section{ID: "expectations", Title: "Expectations",
+		Window: "Each metric over its own window: requests, latency and completion over the recorded window; a fault's before/during/after over those seconds; event counts over the whole run."}
+	t := newTable("llrrll", "variant", "expectation", "observed", "threshold", "result", "where")
+	for i, r := range b.results {
+		for _, e := range r.Expectations {
+			observed, threshold := trim(e.Observed), e.Op+" "+trim(e.Threshold)
+			if m, err := ResolveMetric(e.Metric); err == nil {
+				observed, threshold = m.Format(e.Observed), e.Op+" "+m.Format(e.Threshold)
+			}
+			if e.Missing {
+				observed = "not measured"
+			} else if e.Repetitions > 1 {
+				observed += fmt.Sprintf(" (median of %d runs)", e.Repetitions)
+			}
+			verdict, mark := "pass", "ok"
+			if !e.OK {
+				verdict, mark = "FAIL", "fail"
+			}
+			where := "-"
+			if e.Line > 0 {
+				where = fmt.Sprintf("%s:%d", orDash(r.File), e.Line)
+			}
+			t.add(mark, b.expectationVariant(i, e.Variant), e.Expr, observed, threshold, verdict, where)
+		}
+	}
+	if len(t.Rows) > 0 {
+		s.Blocks = append(s.Blocks, block{Table: t})
+	}
+	return s
+}
