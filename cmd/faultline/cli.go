@@ -33,7 +33,7 @@ const usage = `usage:
   faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
                         [--format table|benchstat|bmf] [--cpuprofile FILE]
   faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT,...] [--alpha 0.05]
-  faultline report RESULTS.json... [--out DIR]
+  faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
   faultline version
 `

@@ -51,3 +51,14 @@ func TestGateExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestReportFormatPrintsBenchstat(t *testing.T) {
+	path := writeReps(t, t.TempDir(), 150, 160)
+	code, stdout, stderr := run(t, "report", path, "--format", "benchstat")
+	if code != ExitOK || strings.Count(stdout, "BenchmarkQ/variant=sync 1 ") != 2 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if code, _, _ := run(t, "report", path, "--format", "xml"); code != ExitBadInput {
+		t.Errorf("--format xml: exit %d", code)
+	}
+}

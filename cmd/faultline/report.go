@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/faultline-sim/faultline/reports"
@@ -20,6 +21,9 @@ type ReportConfig struct {
 	// Out is the folder the report is written to; default: the folder of
 	// the first results file.
 	Out string
+	// Format, when set (table, benchstat or bmf), prints the results in
+	// that format to stdout instead of writing the report.
+	Format string
 }
 
 // ParseReportFlags parses the arguments of `faultline report`; --out may
@@ -29,6 +33,7 @@ func ParseReportFlags(args []string) (ReportConfig, error) {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.Out, "out", "", "output folder (default: the folder of the first results file)")
+	fs.StringVar(&cfg.Format, "format", "", "print the results as table, benchstat or bmf instead of writing the report")
 	for {
 		if err := fs.Parse(args); err != nil {
 			return cfg, err
@@ -41,6 +46,9 @@ func ParseReportFlags(args []string) (ReportConfig, error) {
 	}
 	if len(cfg.Files) == 0 {
 		return cfg, errors.New("no results file given")
+	}
+	if cfg.Format != "" && !slices.Contains(formats, cfg.Format) {
+		return cfg, fmt.Errorf("--format must be one of %s, got %q", strings.Join(formats, ", "), cfg.Format)
 	}
 	if cfg.Out == "" {
 		cfg.Out = filepath.Dir(cfg.Files[0])
@@ -73,6 +81,15 @@ func report(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(results) != len(cfg.Files) {
 		return ExitBadInput
+	}
+	if cfg.Format != "" {
+		for _, r := range results {
+			if err := writeResults(stdout, cfg.Format, r); err != nil {
+				fmt.Fprintf(stderr, "faultline report: %v\n", err)
+				return ExitRun
+			}
+		}
+		return ExitOK
 	}
 	paths, err := reports.WriteReport(cfg.Out, results...)
 	if err != nil {
