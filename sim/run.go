@@ -9,9 +9,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
@@ -45,6 +48,12 @@ type Options struct {
 	// repetition in a fresh world, interleaved: all variants once, then all
 	// again, so a drift of the machine hits every variant alike.
 	Repeat int
+	// Metrics, when set, gets a collector that exports the run's
+	// measurements live (Prometheus), read at scrape time.
+	Metrics prometheus.Registerer
+	// Log receives structured logs of the run (variants, faults); nil:
+	// none.
+	Log *slog.Logger
 }
 
 // ErrRun marks a failure of the run itself (a world that could not start),
@@ -70,6 +79,17 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		Expectations: []reports.Expectation{},
 	}
 	var errs []error
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	var lv *live
+	if opt.Metrics != nil {
+		lv = &live{}
+		if err := opt.Metrics.Register(lv); err != nil {
+			return res, fmt.Errorf("%w: metrics: %w", ErrRun, err)
+		}
+		defer opt.Metrics.Unregister(lv)
+	}
 	reps := max(opt.Repeat, 1)
 	if reps > 1 {
 		res.Config.Repeat = reps
@@ -79,10 +99,17 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 			if ctx.Err() != nil {
 				break
 			}
-			rv, err := runVariant(ctx, sc, v, opt)
+			label := v.Name
+			if reps > 1 {
+				label = fmt.Sprintf("%s #%d", v.Name, rep)
+			}
+			opt.Log.Info("variant starting", "variant", label, "topology", v.Topology.Name)
+			rv, err := runVariant(ctx, sc, v, opt, lv, label)
 			if reps > 1 {
 				rv.Repetition = rep
 			}
+			opt.Log.Info("variant finished", "variant", label, "availability", rv.Availability,
+				"p99_ms", rv.LatencyMS.P99, "behind", rv.Generator.Behind, "error", rv.Error)
 			if err != nil {
 				rv.Error = err.Error()
 				errs = append(errs, fmt.Errorf("%w: variant %s: %w", ErrRun, rv.Label(), err))
@@ -118,7 +145,7 @@ func runConfig(sc *scenarios.Scenario) reports.RunConfig {
 	}
 }
 
-func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, opt Options) (reports.Variant, error) {
+func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, opt Options, lv *live, label string) (reports.Variant, error) {
 	top := v.Topology
 	rv := reports.Variant{
 		Name:        v.Name,
@@ -144,8 +171,12 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 		return rv, err
 	}
 	client := w.client
-	mon := startMonitor(w, rec, v.Name, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
+	mon := startMonitor(w, rec, label, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
 	tl := newTimeline(w, rec, sc.Faults, sc.Seed, sc.Warmup)
+	tl.log = opt.Log.With("variant", label)
+	if lv != nil {
+		lv.add(&liveVariant{label: label, rec: rec, mon: mon, tl: tl, edges: edges})
+	}
 	gen := load.New(load.Config{
 		Pacer:       pacer,
 		Warmup:      sc.Warmup,

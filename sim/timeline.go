@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,8 @@ type timeline struct {
 	mu      sync.Mutex
 	results []reports.Fault
 	active  map[int]func() error // fault index → remove
+	// log hears of every fault applied and removed.
+	log *slog.Logger
 	// lateness holds, per latency fault, the fault layer's delivery counts
 	// when it was applied.
 	lateness []faults.LatenessMark
@@ -52,7 +55,8 @@ func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64
 	t := &timeline{w: w, rec: rec, faults: fs, seed: seed, warmup: warmup,
 		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
 		lateness: make([]faults.LatenessMark, len(fs)),
-		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1}
+		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1,
+		log:      slog.New(slog.DiscardHandler)}
 	for i, f := range fs {
 		t.results[i] = reports.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
 	}
@@ -150,8 +154,10 @@ func (t *timeline) apply(i int) {
 	defer t.mu.Unlock()
 	if err != nil {
 		r.Error = err.Error()
+		t.log.Warn("fault not applied", "fault", r.Name, "error", err)
 		return
 	}
+	t.log.Info("fault applied", "fault", r.Name, "late_ms", r.StartErrMS)
 	if f.Kind == faults.KindReset {
 		r.Ended, r.EndErrMS = r.Started, r.StartErrMS
 		return
@@ -179,6 +185,7 @@ func (t *timeline) remove(i int) {
 	if err != nil && r.Error == "" {
 		r.Error = err.Error()
 	}
+	t.log.Info("fault removed", "fault", r.Name, "late_ms", r.EndErrMS, "error", err)
 	if f.Kind == faults.KindLatency {
 		l := t.w.net.LatenessSince(t.lateness[i])
 		r.DelayedRuns = l.Deliveries

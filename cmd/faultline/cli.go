@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -31,7 +32,8 @@ const (
 
 const usage = `usage:
   faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
-                        [--format table|benchstat|bmf] [--cpuprofile FILE]
+                         [--format table|benchstat|bmf] [--metrics-addr 127.0.0.1:PORT] [--log-level LEVEL]
+                        [--cpuprofile FILE]
   faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT,...] [--alpha 0.05]
   faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
@@ -89,6 +91,12 @@ type RunConfig struct {
 	// Format is how results are printed: "table" (default), "benchstat"
 	// or "bmf". With a machine format, stdout holds only that output.
 	Format string
+	// MetricsAddr, when set, is the loopback host:port where Prometheus
+	// metrics are served while the run lasts.
+	MetricsAddr string
+	// LogLevel is the level of the structured logs on stderr: debug, info,
+	// warn (default: quiet unless something goes wrong) or error.
+	LogLevel slog.Level
 	// Progress forces the live display on (true) or off (false); nil decides
 	// by whether stdout is a terminal.
 	Progress *bool
@@ -136,6 +144,9 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	fs.IntVar(&cfg.Repeat, "repeat", 1, "run every variant this many times, interleaved")
 	fs.StringVar(&cfg.Format, "format", FormatTable, "how to print the results: table, benchstat or bmf")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this loopback address during the run (e.g. 127.0.0.1:9464)")
+	cfg.LogLevel = slog.LevelWarn
+	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelWarn, "structured log level on stderr: debug, info, warn or error")
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -158,6 +169,11 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 	}
 	if set["rate"] && !(cfg.Rate > 0) {
 		return cfg, fmt.Errorf("--rate must be positive, got %v", cfg.Rate)
+	}
+	if set["metrics-addr"] {
+		if err := loopbackAddr(cfg.MetricsAddr); err != nil {
+			return cfg, fmt.Errorf("--metrics-addr: %w", err)
+		}
 	}
 	if !slices.Contains(formats, cfg.Format) {
 		return cfg, fmt.Errorf("--format must be one of %s, got %q", strings.Join(formats, ", "), cfg.Format)
@@ -193,7 +209,18 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 	if cfg.Progress != nil {
 		live = *cfg.Progress
 	}
-	opt := sim.Options{Repeat: cfg.Repeat}
+	opt := sim.Options{Repeat: cfg.Repeat,
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))}
+	if cfg.MetricsAddr != "" {
+		reg, addr, stopMetrics, err := serveMetrics(cfg.MetricsAddr)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline run: --metrics-addr: %v\n", err)
+			return ExitBadInput
+		}
+		defer stopMetrics()
+		opt.Metrics = reg
+		fmt.Fprintf(info, "metrics: http://%s/metrics\n", addr)
+	}
 	if live {
 		opt.Progress = progressLine(info, sc.Warmup)
 	}

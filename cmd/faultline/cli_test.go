@@ -59,6 +59,11 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{"bad flag", []string{"run", "--rate", "fast", "a.yaml"}, []string{"rate"}},
 		{"negative rate flag", []string{"run", "--rate=-5", "a.yaml"}, []string{"--rate must be positive"}},
 		{"unknown variant", []string{"run", "--variant", "nope", "../../scenarios/quickstart.yaml"}, []string{"nope", "sync", "events"}},
+		{"repeat zero", []string{"run", "--repeat", "0", "a.yaml"}, []string{"--repeat must be between 1 and 100"}},
+		{"unknown format", []string{"run", "--format", "csv", "a.yaml"}, []string{"--format must be one of table, benchstat, bmf"}},
+		{"metrics beyond loopback", []string{"run", "--metrics-addr", "0.0.0.0:9464", "a.yaml"}, []string{"not a loopback address"}},
+		{"metrics without port", []string{"run", "--metrics-addr", "127.0.0.1", "a.yaml"}, []string{"is not host:port"}},
+		{"unknown log level", []string{"run", "--log-level", "chatty", "a.yaml"}, []string{"log-level"}},
 		{"validate bad topology", []string{"validate", write(t, dir, "topo2.yaml", "name: x\nentry: ghost\nservices:\n  - {name: a, work: 1ms}\n")}, []string{"topo2.yaml:2", "ghost"}},
 	}
 	for _, c := range cases {
@@ -168,5 +173,32 @@ func TestRunExitsOneWhenAnExpectationMisses(t *testing.T) {
 	}
 	if len(res.Expectations) != 2 || !res.Expectations[0].OK || res.Expectations[1].OK {
 		t.Errorf("expectations in results: %+v", res.Expectations)
+	}
+}
+
+func TestRunLogsFaultsAtInfo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end run")
+	}
+	dir := t.TempDir()
+	top, err := filepath.Abs("../../topologies/one-hop.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := write(t, dir, "f.yaml", "duration: 2s\nwarmup: 0s\ndrain: 1s\nload: {rate: 50}\nvariants: [{name: a, topology: "+top+"}]\n"+
+		"faults: [{at: 500ms, for: 500ms, latency: {from: gateway, to: a, mean: 1ms}}]\n")
+	code, _, stderr := run(t, "run", sc, "--out", dir, "--log-level", "info", "--metrics-addr", "127.0.0.1:0")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, w := range []string{"level=INFO msg=\"variant starting\" variant=a", "msg=\"fault applied\"", "msg=\"fault removed\"", "msg=\"variant finished\""} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	// Quiet by default.
+	code, _, stderr = run(t, "run", sc, "--out", dir)
+	if code != ExitOK || strings.Contains(stderr, "level=") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }

@@ -27,3 +27,29 @@ func (r *Recorder) LatencyBuckets(upper []float64) (counts []uint64, total uint6
 	}
 	return counts, total, sumMS
 }
+
+// EachCount calls f with every edge's counters so far, in topology order:
+// requests, attempts, retries, timeouts, breaker_rejections,
+// bulkhead_rejections, budget_rejections, succeeded, failed. For a live
+// exporter; it allocates nothing per edge.
+func (e *Edges) EachCount(f func(from, to, what string, n int64)) {
+	if e == nil {
+		return
+	}
+	e.mu.Lock()
+	order := e.order
+	e.mu.Unlock()
+	for _, s := range order {
+		for _, c := range [...]struct {
+			what string
+			n    int64
+		}{
+			{"requests", s.requests.Load()}, {"attempts", s.attempts.Load()}, {"retries", s.retries.Load()},
+			{"timeouts", s.timeouts.Load()}, {"breaker_rejections", s.breakerRej.Load()},
+			{"bulkhead_rejections", s.bulkheadRej.Load()}, {"budget_rejections", s.budgetRej.Load()},
+			{"succeeded", s.succeeded.Load()}, {"failed", s.failed.Load()},
+		} {
+			f(s.from, s.to, c.what, c.n)
+		}
+	}
+}
