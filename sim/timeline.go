@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -56,7 +56,7 @@ func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64
 		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
 		lateness: make([]faults.LatenessMark, len(fs)),
 		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1,
-		log:      slog.New(slog.DiscardHandler)}
+		log: slog.New(slog.DiscardHandler)}
 	for i, f := range fs {
 		t.results[i] = reports.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
 	}

@@ -39,9 +39,9 @@ func TestGateExitCodes(t *testing.T) {
 		t.Errorf("worse: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	for _, args := range [][]string{
-		{"gate", worse},                               // no baseline
-		{"gate", "--baseline", base},                  // no current
-		{"gate", worse, "--baseline", "nope.json"},    // unreadable
+		{"gate", worse},                            // no baseline
+		{"gate", "--baseline", base},               // no current
+		{"gate", worse, "--baseline", "nope.json"}, // unreadable
 		{"gate", worse, "--baseline", base, "--max", "p99=-1%"},
 		{"gate", worse, "--baseline", base, "--alpha", "2"},
 		{"gate", worse, "--baseline", filepath.Join("testdata", "nope")},

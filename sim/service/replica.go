@@ -77,7 +77,7 @@ type Replica struct {
 	mu        sync.Mutex
 	addr      string // where the replica listens; kept across restarts
 	srv       *Server
-	session   *registry.Session // the registration kept alive by heartbeats
+	session   *registry.Session          // the registration kept alive by heartbeats
 	broker    atomic.Pointer[brokerConn] // nil while down or without events
 	consumers []*consumer
 	up        bool
