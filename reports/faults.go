@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"io"
 	"text/tabwriter"
 	"time"
@@ -46,6 +47,11 @@ func WriteFaults(w io.Writer, r *Result) error {
 			}
 			if f.CaughtUpAfterMS != nil {
 				notes = append(notes, fmt.Sprintf("  %s: the restarted node caught up %s after the restart", f.Name, ms(*f.CaughtUpAfterMS)))
+			}
+			for _, e := range f.Edges {
+				if e.Amplification > 1 {
+					notes = append(notes, fmt.Sprintf("  %s: %s->%s sent %s attempts per call while it lasted (%d calls)", f.Name, e.From, e.To, trim(math.Round(e.Amplification*100)/100), e.Requests))
+				}
 			}
 			if d := f.DelayErrorMS; d != nil && f.DelayedRuns > 0 {
 				notes = append(notes, fmt.Sprintf("  %s: delayed bytes left late by p50 %s, p99 %s, max %s (%d deliveries)",

@@ -104,6 +104,7 @@ var faultMetrics = []MetricDef{
 	def("publishable_after", UnitMS, false, "broker crash until a publish was acked again", nil),
 	def("caught_up_after", UnitMS, false, "broker node restart until it caught up", nil),
 	def("recovered_after", UnitMS, false, "fault end until availability was back (1 s resolution)", nil),
+	{Name: "amplification", Unit: UnitTimes, Doc: "attempts per call while the fault was applied, the largest of any edge", Fault: -1},
 }
 
 func init() {
@@ -149,7 +150,7 @@ func ResolveMetric(name string) (MetricDef, error) {
 		}
 		return faultMetricDef(name, i, m[2], m[3])
 	}
-	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after|recovered_after)", name, strings.Join(metricNames(), ", "))
+	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after|recovered_after|amplification)", name, strings.Join(metricNames(), ", "))
 }
 
 func faultMetricDef(name string, i int, window, what string) (MetricDef, error) {
@@ -170,6 +171,12 @@ func faultMetricDef(name string, i int, window, what string) (MetricDef, error) 
 			if window == "" {
 				p := f.PublishableAfterMS
 				switch what {
+				case "amplification":
+					best, ok := 0.0, false
+					for _, e := range f.Edges {
+						best, ok = max(best, e.Amplification), true
+					}
+					return best, ok
 				case "caught_up_after":
 					p = f.CaughtUpAfterMS
 				case "recovered_after":

@@ -260,6 +260,15 @@ type Edge struct {
 	LatencyMS Percentiles `json:"latency_ms"`
 }
 
+// FaultEdge is a call edge's activity during a fault.
+type FaultEdge struct {
+	From          string  `json:"from"`
+	To            string  `json:"to"`
+	Requests      int64   `json:"requests"`
+	Attempts      int64   `json:"attempts"`
+	Amplification float64 `json:"amplification"`
+}
+
 // BreakerChange is one circuit breaker changing state.
 type BreakerChange struct {
 	// AtS is seconds from the start of the recorded window (negative:
@@ -324,6 +333,10 @@ type Fault struct {
 	// layer's own error, before the bytes wait for the receiving server.
 	DelayErrorMS *Percentiles `json:"delay_error_ms,omitempty"`
 	DelayedRuns  int64        `json:"delayed_runs,omitempty"`
+	// Edges are the call edges' counts while the fault was applied (from
+	// when it was applied until it was removed), with attempts per call:
+	// the load amplification the fault caused.
+	Edges []FaultEdge `json:"edges,omitempty"`
 	// RecoveredAfterS is the time from the fault's end to the start of the
 	// first whole second whose availability was back to at least 99% of
 	// the Before window's (one-second resolution); nil when it did not come

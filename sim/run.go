@@ -174,6 +174,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	mon := startMonitor(w, rec, label, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
 	tl := newTimeline(w, rec, sc.Faults, sc.Seed, sc.Warmup)
 	tl.log = opt.Log.With("variant", label)
+	tl.edges = edges
 	if lv != nil {
 		lv.add(&liveVariant{label: label, rec: rec, mon: mon, tl: tl, edges: edges})
 	}

@@ -34,6 +34,10 @@ type timeline struct {
 	active  map[int]func() error // fault index → remove
 	// log hears of every fault applied and removed.
 	log *slog.Logger
+	// edges are the variant's call edges, for their counts during a fault.
+	edges *metrics.Edges
+	// edgesAt holds, per fault, the edges' counts when it was applied.
+	edgesAt []map[[2]string][2]int64
 	// lateness holds, per latency fault, the fault layer's delivery counts
 	// when it was applied.
 	lateness []faults.LatenessMark
@@ -55,6 +59,7 @@ func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64
 	t := &timeline{w: w, rec: rec, faults: fs, seed: seed, warmup: warmup,
 		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
 		lateness: make([]faults.LatenessMark, len(fs)),
+		edgesAt:  make([]map[[2]string][2]int64, len(fs)),
 		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1,
 		log: slog.New(slog.DiscardHandler)}
 	for i, f := range fs {
@@ -149,6 +154,7 @@ func (t *timeline) apply(i int) {
 	if f.Kind == faults.KindLatency {
 		t.lateness[i] = t.w.net.LatenessMark()
 	}
+	t.edgesAt[i] = edgeCounts(t.edges)
 	remove, err := t.w.applyFault(f, t.seed, observer{t, i})
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -186,6 +192,7 @@ func (t *timeline) remove(i int) {
 		r.Error = err.Error()
 	}
 	t.log.Info("fault removed", "fault", r.Name, "late_ms", r.EndErrMS, "error", err)
+	r.Edges = edgesSince(t.edgesAt[i], edgeCounts(t.edges))
 	if f.Kind == faults.KindLatency {
 		l := t.w.net.LatenessSince(t.lateness[i])
 		r.DelayedRuns = l.Deliveries
@@ -269,6 +276,37 @@ func (t *timeline) fill(v *reports.Variant) {
 		r.RecoveredAfterS = t.recovery(at+f.For, r.Before)
 		v.Faults = append(v.Faults, r)
 	}
+}
+
+// edgeCounts reads every edge's requests and attempts so far.
+func edgeCounts(e *metrics.Edges) map[[2]string][2]int64 {
+	out := map[[2]string][2]int64{}
+	e.EachCount(func(from, to, what string, n int64) {
+		c := out[[2]string{from, to}]
+		switch what {
+		case "requests":
+			c[0] = n
+		case "attempts":
+			c[1] = n
+		}
+		out[[2]string{from, to}] = c
+	})
+	return out
+}
+
+// edgesSince returns each edge's requests and attempts between two
+// readings, in a stable order; edges without requests are left out.
+func edgesSince(from, to map[[2]string][2]int64) []reports.FaultEdge {
+	var out []reports.FaultEdge
+	for k, c := range to {
+		req, att := c[0]-from[k][0], c[1]-from[k][1]
+		if req <= 0 {
+			continue
+		}
+		out = append(out, reports.FaultEdge{From: k[0], To: k[1], Requests: req, Attempts: att, Amplification: float64(att) / float64(req)})
+	}
+	slices.SortFunc(out, func(a, b reports.FaultEdge) int { return strings.Compare(a.From+">"+a.To, b.From+">"+b.To) })
+	return out
 }
 
 // recoveryShare is how close to its level before a fault availability
