@@ -46,11 +46,11 @@ type Retry struct {
 	// timeout) and resource_exhausted. A breaker or bulkhead rejection on
 	// this edge is never retried.
 	On []string
-	// Budget, when > 0, caps retries in flight at this share of all calls
-	// in flight on the edge (0 < Budget <= 1; 0: no budget), with at least
-	// BudgetMin retries always allowed (>= 0; decoded as 3 when a budget
-	// is set and budget_min left out); a retry over budget fails the call
-	// with its last error.
+	// Budget, when > 0, caps retries at this share of the edge's calls
+	// (0 < Budget <= 1; 0: no budget): every call earns Budget retries and
+	// every retry spends one, with BudgetMin retries per second always
+	// allowed (>= 0; decoded as 3 when a budget is set and budget_min left
+	// out); a retry over budget fails the call with its last error.
 	Budget    float64
 	BudgetMin int
 	Line      int

@@ -9,7 +9,6 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/failsafe-go/failsafe-go"
-	"github.com/failsafe-go/failsafe-go/budget"
 	"github.com/failsafe-go/failsafe-go/bulkhead"
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
 	"github.com/failsafe-go/failsafe-go/retrypolicy"
@@ -36,11 +35,9 @@ type edgeRetry struct {
 
 // newEdgeRetry returns the retry of an edge, nil when r allows no retry.
 //
-// The budget, when r.Budget > 0, is failsafe's: a retry may start when
-// fewer than r.BudgetMin retries are in flight on the edge, or when the
-// retries in flight are at most r.Budget of the executions in flight (calls
-// in progress plus retries in flight; a retry waiting out its backoff is
-// not in flight). A refused retry ends the call with its last attempt's
+// The budget, when r.Budget > 0, caps retries at r.Budget of the edge's
+// calls, with r.BudgetMin retries per second always allowed (see
+// retryBudget). A refused retry ends the call with its last attempt's
 // error.
 func newEdgeRetry(r *topologies.Retry, seed uint64, caller, callee string) *edgeRetry {
 	if r == nil || r.MaxAttempts < 2 {
@@ -73,10 +70,7 @@ func newEdgeRetry(r *topologies.Retry, seed uint64, caller, callee string) *edge
 		}).
 		ReturnLastFailure()
 	if r.Budget > 0 {
-		b = b.WithBudget(budget.NewBuilder().
-			WithMaxRate(r.Budget).
-			WithMinConcurrency(uint(max(r.BudgetMin, 0))).
-			Build())
+		b = b.WithBudget(newRetryBudget(r.Budget, r.BudgetMin))
 	}
 	er.policy = b.Build()
 	return er
