@@ -23,7 +23,7 @@ const (
 var (
 	topologyKeys = []string{"name", "description", "entry", "wire", "policies", "gateway", "discovery", "services"}
 	wireKeys     = []string{"protocol", "http"}
-	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "capacity", "calls", "publish", "consume"}
+	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "capacity", "calls", "parallel", "publish", "consume"}
 	workKeys     = []string{"p50", "p99", "fixed"}
 	callKeys     = []string{"service", "timeout", "policy"}
 	publishKeys  = []string{"subject", "kind", "schema", "mode"}
@@ -106,6 +106,7 @@ func decodeService(d *Decoder, n Node, ps policySet) Service {
 	for _, c := range d.List(m["calls"]) {
 		s.Calls = append(s.Calls, decodeCall(d, c, ps))
 	}
+	set(d.Bool, m, "parallel", &s.Parallel)
 	for _, p := range d.List(m["publish"]) {
 		s.Publish = append(s.Publish, decodePublish(d, p))
 	}

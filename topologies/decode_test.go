@@ -227,7 +227,7 @@ func TestFieldErrorFormat(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"order-sync.yaml", "order-events.yaml", "order-sync-resilient.yaml"} {
+	for _, name := range []string{"order-sync.yaml", "order-events.yaml", "order-sync-resilient.yaml", "tail-fanout.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -246,6 +246,7 @@ func FuzzParse(f *testing.F) {
 		"entry: a\npolicies: {p: {retry: {max_attempts: 3, backoff: 2562047h, budget: 0, budget_min: 1}}}\nservices: [{name: a}]",
 		"entry: a\ndiscovery: {balancer: p2c, refresh: -1s, outlier: {consecutive_failures: 0}}\nservices: [{name: a}]",
 		"entry: a\nservices: [{name: a, publish: [{subject: x, mode: fire_and_forget}], consume: [{subject: x, max_deliver: 2, backoff: [1s, 2s], dead_letter: true, idempotent: true}]}]",
+		"entry: a\nservices: [{name: a, parallel: true, calls: [b, {service: c, timeout: 1s}]}, {name: b, parallel: false}, {name: c, parallel: true, calls: [b]}]",
 	} {
 		f.Add([]byte(s))
 	}

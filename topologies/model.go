@@ -64,8 +64,15 @@ type Service struct {
 	// Capacity is the maximum number of concurrent requests per replica;
 	// excess requests are rejected (resource exhausted). 0 means unlimited.
 	Capacity int
-	// Calls are synchronous calls made in order after the work.
+	// Calls are synchronous calls made after the work: in order, or all at
+	// once when Parallel.
 	Calls []Call
+	// Parallel makes the calls concurrently instead of in order: each goes
+	// through its own edge at once, the service waits for all of them, and
+	// fails when any fails, with the code of the first call to fail; that
+	// failure cancels the calls still in flight. Needs at least 2 calls;
+	// default false.
+	Parallel bool
 	// Publish lists the events published (and acked by the broker) after
 	// the calls succeed.
 	Publish []Publish

@@ -16,9 +16,9 @@ var reservedNames = []string{"broker", "gateway", "client"}
 // file, line and key (lines are known for topologies read by ReadFile or
 // Parse). It expects defaults to be applied already (see SetDefaults) and
 // checks names, references to services and policies, cycles in synchronous
-// calls, replicas, capacities, error rates, durations, events and subjects,
-// resilience policies, discovery, publish modes and redelivery. It does not
-// modify t.
+// calls, parallel calls (at least 2), replicas, capacities, error rates,
+// durations, events and subjects, resilience policies, discovery, publish
+// modes and redelivery. It does not modify t.
 func (t *Topology) Validate() error {
 	v := &validator{t: t}
 	if t.Wire.Protocol != ProtocolConnect && t.Wire.Protocol != ProtocolGRPC {
@@ -106,6 +106,9 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 		v.fail(at("error_rate"), p+".error_rate", "must be in [0, 1), got %v", s.ErrorRate)
 	}
 	v.work(s.Work, p+".work", func(key string) int { return v.line(s.Line, id+".work."+key, id+".work", id) })
+	if s.Parallel && len(s.Calls) < 2 {
+		v.fail(at("parallel"), p+".parallel", "parallel needs at least 2 calls, got %d", len(s.Calls))
+	}
 	for j, c := range s.Calls {
 		cid, cp := fmt.Sprintf("%s.calls[%d]", id, j), fmt.Sprintf("%s.calls[%d]", p, j)
 		cat := func(key string) int { return v.line(c.Line, cid+"."+key, cid) }

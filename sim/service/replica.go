@@ -1,7 +1,7 @@
 // Package service runs the replicas of simulated services. Each replica is
 // its own Connect server on a loopback port with its own NATS connection:
 //
-//	Handle ─► capacity ─► work (sampled) ─► injected error? ─► calls in order ─► publishes (acked)
+//	Handle ─► capacity ─► work (sampled) ─► injected error? ─► calls in order (or all at once) ─► publishes (acked)
 //	event  ─► same steps ─► ledger.Processed ─► ack   (nak on failure)
 package service
 
@@ -280,7 +280,9 @@ var (
 )
 
 // execute is the service's work for one operation, for a request and for an
-// event alike. It returns the deepest hop count of its calls.
+// event alike. It returns the deepest hop count of its calls. The calls are
+// made one after the other, or all at once for a parallel service (see
+// callParallel).
 func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, attempt uint64) (uint32, error) {
 	if err := r.faults.waitResumed(ctx); err != nil {
 		return 0, connect.NewError(codeOfContext(err), err)
@@ -295,12 +297,20 @@ func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, at
 		return 0, connect.NewError(connect.CodeInternal, errInjected)
 	}
 	var hops uint32
-	for i, call := range r.cfg.Service.Calls {
-		res, err := r.call(ctx, r.edges[i], call, op, intended)
+	if r.cfg.Service.Parallel {
+		h, err := r.callParallel(ctx, op, intended)
 		if err != nil {
-			return 0, connect.NewError(connect.CodeOf(err), fmt.Errorf("call %s: %w", call.Service, err))
+			return 0, err
 		}
-		hops = max(hops, res.Hops)
+		hops = h
+	} else {
+		for i, call := range r.cfg.Service.Calls {
+			res, err := r.call(ctx, r.edges[i], call, op, intended)
+			if err != nil {
+				return 0, connect.NewError(connect.CodeOf(err), fmt.Errorf("call %s: %w", call.Service, err))
+			}
+			hops = max(hops, res.Hops)
+		}
 	}
 	for _, p := range r.cfg.Service.Publish {
 		if err := r.publish(ctx, p, op, intended); err != nil {
