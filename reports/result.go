@@ -52,6 +52,28 @@ type RunConfig struct {
 	MaxInFlight int     `json:"max_in_flight"`
 	// Repeat is how many times each variant ran (--repeat); 0 or 1: once.
 	Repeat int `json:"repeat,omitempty"`
+	// A shaped load's RateRPS is its base rate: where a ramp starts, the
+	// rate until the first step, the rate outside the burst. RateTo is the
+	// rate a ramp reaches at the end of the load; Steps and Burst are the
+	// rate changes of a steps load and the window of a burst load.
+	RateTo float64    `json:"rate_to,omitempty"`
+	Steps  []RateStep `json:"steps,omitempty"`
+	Burst  *RateBurst `json:"burst,omitempty"`
+}
+
+// RateStep is one rate change of a steps load, AtS seconds from the start
+// of the load (warm-up included).
+type RateStep struct {
+	AtS     float64 `json:"at_s"`
+	RateRPS float64 `json:"rate_rps"`
+}
+
+// RateBurst is the window of a burst load: RateRPS from AtS seconds after
+// the start of the load (warm-up included) for ForS seconds.
+type RateBurst struct {
+	AtS     float64 `json:"at_s"`
+	ForS    float64 `json:"for_s"`
+	RateRPS float64 `json:"rate_rps"`
 }
 
 // Variant is the measured outcome of one design under the scenario.

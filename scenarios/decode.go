@@ -13,7 +13,7 @@ import (
 
 var (
 	scenarioKeys = []string{"name", "description", "duration", "warmup", "drain", "seed", "load", "variants", "broker", "faults", "expect"}
-	loadKeys     = []string{"arrival", "rate", "timeout", "max_in_flight"}
+	loadKeys     = []string{"arrival", "rate", "timeout", "max_in_flight", "to", "steps", "burst"}
 	variantKeys  = []string{"name", "topology"}
 	brokerKeys   = []string{"nodes", "replicas"}
 )
@@ -106,12 +106,7 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 	set(d.Duration, m, "drain", &s.Drain)
 	set(d.Uint64, m, "seed", &s.Seed)
 	if n, ok := m["load"]; ok {
-		s.Load.Line = n.Line
-		l, _ := d.Mapping(n, loadKeys...)
-		set(d.String, l, "arrival", &s.Load.Arrival)
-		set(d.Float, l, "rate", &s.Load.Rate)
-		set(d.Duration, l, "timeout", &s.Load.Timeout)
-		set(d.Int, l, "max_in_flight", &s.Load.MaxInFlight)
+		decodeLoad(d, n, &s.Load)
 	}
 	for i, n := range d.List(m["variants"]) {
 		n.Path = topologies.ItemPath("variants", i, n.Scalar("name"))

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -57,15 +55,26 @@ type Scenario struct {
 
 // Load is the open-loop load offered to every variant.
 type Load struct {
-	// Arrival is ArrivalConstant (default) or ArrivalPoisson.
+	// Arrival is ArrivalConstant (default), ArrivalPoisson, ArrivalRamp,
+	// ArrivalSteps or ArrivalBurst.
 	Arrival string
-	// Rate is the offered operations per second; required, > 0.
+	// Rate is the offered operations per second; required, > 0. It is the
+	// base rate of a shaped load: where a ramp starts, the rate until the
+	// first step, the rate outside the burst.
 	Rate float64
 	// Timeout is the client's deadline per request; default 5s.
 	Timeout time.Duration
 	// MaxInFlight bounds outstanding requests; 0 (default) lets the engine
 	// derive it.
 	MaxInFlight int
+	// To is the rate a ramp reaches at the end of the load
+	// (warmup+duration), linearly from Rate; ramp only.
+	To float64
+	// Steps are the rate changes of a steps load, by strictly increasing
+	// At; steps only.
+	Steps []Step
+	// Burst is the burst window of a burst load; nil for other arrivals.
+	Burst *Burst
 	// Line is where load is declared in the scenario file.
 	Line int
 }
@@ -101,11 +110,13 @@ type BrokerSpec struct {
 const (
 	ArrivalConstant = "constant"
 	ArrivalPoisson  = "poisson"
+	// ArrivalRamp changes the rate linearly from Load.Rate to Load.To.
+	ArrivalRamp = "ramp"
+	// ArrivalSteps changes the rate at each of Load.Steps.
+	ArrivalSteps = "steps"
+	// ArrivalBurst runs Load.Burst's rate in its window, Load.Rate outside.
+	ArrivalBurst = "burst"
 )
-
-// laterArrivals are arrival processes the design names but the engine does
-// not offer yet.
-var laterArrivals = []string{"ramp", "steps", "burst"}
 
 // Defaults applied to keys a scenario file leaves out.
 const (
@@ -142,26 +153,7 @@ func (s *Scenario) Validate() error {
 	if s.Drain < 0 {
 		fail(s.line(0, "drain"), "drain", "must not be negative, got %s", s.Drain)
 	}
-	l := s.Load
-	switch a := l.Arrival; {
-	case a == ArrivalConstant || a == ArrivalPoisson:
-	case slices.Contains(laterArrivals, a):
-		fail(s.line(l.Line, "load.arrival"), "load.arrival", "%q is not supported yet (constant or poisson)", a)
-	default:
-		fail(s.line(l.Line, "load.arrival"), "load.arrival", "unknown arrival %q (constant or poisson)", a)
-	}
-	switch {
-	case l.Rate == 0 && s.lines != nil && s.lines["load.rate"] == 0:
-		fail(s.line(l.Line), "load.rate", "required: operations per second")
-	case !(l.Rate > 0) || math.IsInf(l.Rate, 0):
-		fail(s.line(l.Line, "load.rate"), "load.rate", "must be positive, got %v", l.Rate)
-	}
-	if l.Timeout <= 0 {
-		fail(s.line(l.Line, "load.timeout"), "load.timeout", "must be positive, got %s", l.Timeout)
-	}
-	if l.MaxInFlight < 0 {
-		fail(s.line(l.Line, "load.max_in_flight"), "load.max_in_flight", "must not be negative (0 means derived), got %d", l.MaxInFlight)
-	}
+	s.validateLoad(fail)
 	if len(s.Variants) == 0 {
 		fail(s.line(0, "variants"), "variants", "at least one variant is required")
 	}

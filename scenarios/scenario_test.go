@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestParseValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Load{Arrival: ArrivalConstant, Rate: 200, Timeout: 5 * time.Second, Line: 7}
-	if s.Name != "q" || s.Seed != 42 || s.Duration != 20*time.Second || s.Load != want || len(s.Variants) != 2 {
+	if s.Name != "q" || s.Seed != 42 || s.Duration != 20*time.Second || !reflect.DeepEqual(s.Load, want) || len(s.Variants) != 2 {
 		t.Errorf("scenario = %+v", s)
 	}
 	if v := s.Variants[0]; v.Name != "sync" || v.TopologyPath != "s.yaml" || v.Path != filepath.Join("dir", "s.yaml") || v.Line != 12 || v.Topology != nil {
@@ -150,7 +151,6 @@ func TestParseProblems(t *testing.T) {
 		{"rate text", with(9, "  rate: lots"), []problem{{9, "load.rate", `"lots" is not a finite number`}}},
 		{"rate infinite", with(9, "  rate: .inf"), []problem{{9, "load.rate", "not a finite number"}}},
 		{"unknown arrival", with(8, "  arrival: gaussian"), []problem{{8, "load.arrival", `unknown arrival "gaussian"`}}},
-		{"later arrival", with(8, "  arrival: ramp"), []problem{{8, "load.arrival", `"ramp" is not supported yet`}}},
 		{"timeout zero", with(10, "  timeout: 0s"), []problem{{10, "load.timeout", "must be positive"}}},
 		{"max in flight negative", with(10, "  timeout: 5s", "  max_in_flight: -1"), []problem{{11, "load.max_in_flight", "must not be negative"}}},
 		{"load scalar", doc("load: 200", "variants: [{name: a, topology: a.yaml}]"), []problem{{1, "load", "must be a mapping"}}},
@@ -288,7 +288,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	seeds := []string{string(quick), doc(valid...), "", "~", "- a", "load: {rate: .nan}", "variants: [&v {name: a}, *v]", "faults: []"}
-	for _, name := range []string{"partition.yaml", "broker-crash.yaml", "broker-node-loss.yaml"} {
+	for _, name := range []string{"partition.yaml", "broker-crash.yaml", "broker-node-loss.yaml", "burst.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -312,6 +312,12 @@ func FuzzParse(f *testing.F) {
 			"  '*': {throughput: '> 100/s'}"),
 		plus("faults:", "  - at: 1s", "    for: 2s", "    partition:", "      - [&o order]", "      - [*o, '*', []]"),
 		plus("broker: {nodes: 5}", "faults: [{at: 20s, for: 3s, crash: broker#5, pause: x}, {at: -1s, reset: {}}]"),
+		with(8, "  arrival: ramp", "  to: 2000"),
+		with(8, "  arrival: steps", "  steps: [{at: 0s, rate: 5}, {at: 5s, rate: 500}, {at: 21.999s, rate: 1000}]"),
+		with(8, "  arrival: steps", "  steps:", "    - at: 5s", "      rate: 500", "    - {at: 4s, rate: .nan, for: 1s}"),
+		with(8, "  arrival: burst", "  burst: {at: 8s, for: 5s, rate: 2000}"),
+		with(8, "  arrival: burst", "  burst: {at: 20s, for: 2s, rate: 1e-3}", "  to: 5", "  steps: []"),
+		with(8, "  arrival: ramp", "  to: -1", "  burst: ~"),
 	)
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -332,5 +338,6 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse accepted faults[%d] = %+v", i, f)
 			}
 		}
+		checkAcceptedLoad(t, s)
 	})
 }

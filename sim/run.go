@@ -124,25 +124,59 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 }
 
 // maxInFlight is the generator's bound when the scenario sets none: enough
-// for every request of one timeout's worth of load, within sane limits.
+// for every request of one timeout's worth of load at the peak rate, within
+// sane limits.
 func maxInFlight(sc *scenarios.Scenario) int {
 	if sc.Load.MaxInFlight > 0 {
 		return sc.Load.MaxInFlight
 	}
-	n := int(sc.Load.Rate*sc.Load.Timeout.Seconds()) + 64
+	n := int(loadShape(sc).Peak()*sc.Load.Timeout.Seconds()) + 64
 	return min(max(n, 256), 20000)
+}
+
+// loadShape is the scenario's load as the generator's pacer takes it; a
+// ramp ends with the load.
+func loadShape(sc *scenarios.Scenario) load.Shape {
+	l := sc.Load
+	s := load.Shape{Arrival: l.Arrival, Rate: l.Rate, To: l.To, End: sc.Warmup + sc.Duration}
+	for _, st := range l.Steps {
+		s.Steps = append(s.Steps, load.Step{At: st.At, Rate: st.Rate})
+	}
+	if b := l.Burst; b != nil {
+		s.Burst = load.Burst{At: b.At, For: b.For, Rate: b.Rate}
+	}
+	return s
 }
 
 func runConfig(sc *scenarios.Scenario) reports.RunConfig {
 	return reports.RunConfig{
 		Arrival:     sc.Load.Arrival,
 		RateRPS:     sc.Load.Rate,
+		RateTo:      sc.Load.To,
+		Steps:       resultSteps(sc.Load.Steps),
+		Burst:       resultBurst(sc.Load.Burst),
 		DurationS:   sc.Duration.Seconds(),
 		WarmupS:     sc.Warmup.Seconds(),
 		DrainS:      sc.Drain.Seconds(),
 		TimeoutMS:   float64(sc.Load.Timeout) / float64(time.Millisecond),
 		MaxInFlight: maxInFlight(sc),
 	}
+}
+
+// resultSteps and resultBurst put a shaped load into the result.
+func resultSteps(in []scenarios.Step) []reports.RateStep {
+	var out []reports.RateStep
+	for _, st := range in {
+		out = append(out, reports.RateStep{AtS: st.At.Seconds(), RateRPS: st.Rate})
+	}
+	return out
+}
+
+func resultBurst(b *scenarios.Burst) *reports.RateBurst {
+	if b == nil {
+		return nil
+	}
+	return &reports.RateBurst{AtS: b.At.Seconds(), ForS: b.For.Seconds(), RateRPS: b.Rate}
 }
 
 func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, opt Options, lv *live, label string) (reports.Variant, error) {
@@ -166,7 +200,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	}
 	defer w.close()
 
-	pacer, err := load.NewPacer(sc.Load.Arrival, sc.Load.Rate, sc.Seed)
+	pacer, err := load.NewPacer(loadShape(sc), sc.Seed)
 	if err != nil {
 		return rv, err
 	}

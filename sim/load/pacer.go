@@ -20,6 +20,12 @@ type Pacer interface {
 const (
 	ArrivalConstant = "constant"
 	ArrivalPoisson  = "poisson"
+	// ArrivalRamp changes the rate linearly from Shape.Rate to Shape.To.
+	ArrivalRamp = "ramp"
+	// ArrivalSteps changes the rate at each of Shape.Steps.
+	ArrivalSteps = "steps"
+	// ArrivalBurst raises the rate for the window of Shape.Burst.
+	ArrivalBurst = "burst"
 )
 
 // Errors returned by NewPacer, matched with errors.Is.
@@ -28,19 +34,25 @@ var (
 	ErrInvalidRate    = errors.New("load: rate must be a positive finite number")
 )
 
-// NewPacer returns the pacer for an arrival process by name ("constant" or
-// "poisson") at rate requests per second; seed drives the random ones.
-func NewPacer(arrival string, rate float64, seed uint64) (Pacer, error) {
-	if !validRate(rate) {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidRate, rate)
+// NewPacer returns the pacer of shape s; seed drives the random ones.
+// constant and poisson run at s.Rate throughout (see Constant and Poisson).
+// ramp, steps and burst are as regular as constant: request n is at the
+// offset where the requests due so far, the integral of the rate, reach n.
+// The error matches ErrUnknownArrival, ErrInvalidRate or ErrInvalidShape.
+func NewPacer(s Shape, seed uint64) (Pacer, error) {
+	if !validRate(s.Rate) {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRate, s.Rate)
 	}
-	switch arrival {
+	switch s.Arrival {
 	case ArrivalConstant:
-		return Constant(rate), nil
+		return Constant(s.Rate), nil
 	case ArrivalPoisson:
-		return Poisson(rate, seed), nil
+		return Poisson(s.Rate, seed), nil
+	case ArrivalRamp, ArrivalSteps, ArrivalBurst:
+		return newShaped(s)
 	default:
-		return nil, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownArrival, arrival, ArrivalConstant, ArrivalPoisson)
+		return nil, fmt.Errorf("%w %q (want one of %s, %s, %s, %s, %s)", ErrUnknownArrival, s.Arrival,
+			ArrivalConstant, ArrivalPoisson, ArrivalRamp, ArrivalSteps, ArrivalBurst)
 	}
 }
 

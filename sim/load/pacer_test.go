@@ -112,27 +112,45 @@ func TestPacersNonDecreasing(t *testing.T) {
 }
 
 func TestNewPacer(t *testing.T) {
+	steps := func(st ...Step) Shape { return Shape{Arrival: "steps", Rate: 100, Steps: st} }
+	burst := func(b Burst) Shape { return Shape{Arrival: "burst", Rate: 100, Burst: b} }
 	tests := []struct {
-		arrival string
-		rate    float64
+		name    string
+		shape   Shape
 		wantErr error
 	}{
-		{"constant", 100, nil},
-		{"poisson", 100, nil},
-		{"ramp", 100, ErrUnknownArrival},
-		{"", 100, ErrUnknownArrival},
-		{"constant", 0, ErrInvalidRate},
-		{"poisson", -1, ErrInvalidRate},
-		{"constant", math.Inf(1), ErrInvalidRate},
-		{"constant", math.NaN(), ErrInvalidRate},
+		{"constant", Shape{Arrival: "constant", Rate: 100}, nil},
+		{"poisson", Shape{Arrival: "poisson", Rate: 100}, nil},
+		{"ramp", Shape{Arrival: "ramp", Rate: 100, To: 2000, End: time.Second}, nil},
+		{"ramp down", Shape{Arrival: "ramp", Rate: 2000, To: 100, End: time.Second}, nil},
+		{"steps", steps(Step{0, 5}, Step{time.Second, 500}), nil},
+		{"burst", burst(Burst{At: time.Second, For: time.Second, Rate: 1000}), nil},
+		{"burst at 0", burst(Burst{For: time.Second, Rate: 1000}), nil},
+		{"unknown", Shape{Arrival: "gaussian", Rate: 100}, ErrUnknownArrival},
+		{"no arrival", Shape{Rate: 100}, ErrUnknownArrival},
+		{"rate 0", Shape{Arrival: "constant"}, ErrInvalidRate},
+		{"rate negative", Shape{Arrival: "poisson", Rate: -1}, ErrInvalidRate},
+		{"rate inf", Shape{Arrival: "constant", Rate: math.Inf(1)}, ErrInvalidRate},
+		{"rate nan", Shape{Arrival: "ramp", Rate: math.NaN(), To: 1, End: time.Second}, ErrInvalidRate},
+		{"ramp to 0", Shape{Arrival: "ramp", Rate: 100, End: time.Second}, ErrInvalidRate},
+		{"ramp no end", Shape{Arrival: "ramp", Rate: 100, To: 200}, ErrInvalidShape},
+		{"no steps", steps(), ErrInvalidShape},
+		{"step rate 0", steps(Step{time.Second, 0}), ErrInvalidRate},
+		{"step negative", steps(Step{-time.Second, 5}), ErrInvalidShape},
+		{"steps same at", steps(Step{time.Second, 5}, Step{time.Second, 6}), ErrInvalidShape},
+		{"steps backwards", steps(Step{2 * time.Second, 5}, Step{time.Second, 6}), ErrInvalidShape},
+		{"burst no length", burst(Burst{At: time.Second, Rate: 1000}), ErrInvalidShape},
+		{"burst negative", burst(Burst{At: -time.Second, For: time.Second, Rate: 1000}), ErrInvalidShape},
+		{"burst overflow", burst(Burst{At: never - 1, For: time.Second, Rate: 1000}), ErrInvalidShape},
+		{"burst rate nan", burst(Burst{At: time.Second, For: time.Second, Rate: math.NaN()}), ErrInvalidRate},
 	}
 	for _, tt := range tests {
-		p, err := NewPacer(tt.arrival, tt.rate, 1)
+		p, err := NewPacer(tt.shape, 1)
 		if !errors.Is(err, tt.wantErr) {
-			t.Errorf("NewPacer(%q, %v) error = %v, want %v", tt.arrival, tt.rate, err, tt.wantErr)
+			t.Errorf("%s: NewPacer(%+v) error = %v, want %v", tt.name, tt.shape, err, tt.wantErr)
 		}
 		if (err == nil) != (p != nil) {
-			t.Errorf("NewPacer(%q, %v) = %v, %v", tt.arrival, tt.rate, p, err)
+			t.Errorf("%s: NewPacer(%+v) = %v, %v", tt.name, tt.shape, p, err)
 		}
 	}
 }
