@@ -31,9 +31,10 @@ const (
 )
 
 const usage = `usage:
-  faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
+  faultline run SCENARIO|FOLDER [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
                          [--format table|benchstat|bmf] [--metrics-addr 127.0.0.1:PORT] [--log-level LEVEL]
-                        [--cpuprofile FILE]
+                         [--cpuprofile FILE]
+                         (a FOLDER runs each of its *.yaml scenarios; --variant needs one scenario)
   faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT,...] [--alpha 0.05]
   faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
@@ -131,7 +132,7 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 	var cfg RunConfig
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.Out, "out", "", "output folder (default out/<scenario>-<timestamp>)")
+	fs.StringVar(&cfg.Out, "out", "", "output folder (default out/<scenario or folder>-<timestamp>)")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "recorded load duration, overrides the scenario's")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "operations per second, overrides the scenario's")
 	fs.Func("seed", "random seed, overrides the scenario's", func(s string) error {
@@ -159,7 +160,7 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 		args = fs.Args()[1:]
 	}
 	if len(positional) != 1 {
-		return cfg, fmt.Errorf("want exactly one scenario file, got %d", len(positional))
+		return cfg, fmt.Errorf("want exactly one scenario file or folder, got %d", len(positional))
 	}
 	cfg.Scenario = positional[0]
 	set := map[string]bool{}
@@ -186,7 +187,12 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 
 // Run loads the scenario, runs it, prints the comparison and writes the
 // result file. A Ctrl-C (ctx cancelled) still writes what was measured.
+// When cfg.Scenario is a folder, Run runs every scenario in it (see
+// runFolder).
 func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
+	if isDir(cfg.Scenario) {
+		return runFolder(ctx, cfg, stdout, stderr)
+	}
 	sc, err := scenarios.ReadFile(cfg.Scenario)
 	if err == nil {
 		err = apply(sc, cfg)
@@ -199,56 +205,105 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 	if out == "" {
 		out = filepath.Join("out", fmt.Sprintf("%s-%s", sc.Name, time.Now().Format("20060102-150405")))
 	}
+	r, code := newRunner(cfg, stdout, stderr)
+	if r == nil {
+		return code
+	}
+	defer r.close()
+	code, _ = r.run(ctx, cfg.Scenario, sc, out)
+	return code
+}
+
+// runner runs scenarios for one `faultline run`: what they share is set up
+// once (output streams, logs, metrics server, CPU profile).
+type runner struct {
+	cfg            RunConfig
+	stdout, stderr io.Writer
+	// info is where everything but the results goes: stdout for the
+	// table, stderr with a machine format.
+	info io.Writer
+	live bool
+	opt  sim.Options
+	// bmf, when not nil, collects the results instead of printing them
+	// (a folder's BMF is printed once, as one JSON document).
+	bmf   *[]*reports.Result
+	stops []func()
+}
+
+// newRunner sets up what every scenario of the run shares. When that
+// fails it prints why and returns nil and the exit code.
+func newRunner(cfg RunConfig, stdout, stderr io.Writer) (*runner, int) {
+	r := &runner{cfg: cfg, stdout: stdout, stderr: stderr, info: stdout}
 	// With a machine format, stdout carries only that; the rest goes to
 	// stderr.
-	info := stdout
 	if cfg.Format != FormatTable {
-		info = stderr
+		r.info = stderr
 	}
-	live := isTerminal(info)
+	r.live = isTerminal(r.info)
 	if cfg.Progress != nil {
-		live = *cfg.Progress
+		r.live = *cfg.Progress
 	}
-	opt := sim.Options{Repeat: cfg.Repeat,
+	r.opt = sim.Options{Repeat: cfg.Repeat,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))}
 	if cfg.MetricsAddr != "" {
 		reg, addr, stopMetrics, err := serveMetrics(cfg.MetricsAddr)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline run: --metrics-addr: %v\n", err)
-			return ExitBadInput
+			return nil, ExitBadInput
 		}
-		defer stopMetrics()
-		opt.Metrics = reg
-		fmt.Fprintf(info, "metrics: http://%s/metrics\n", addr)
+		r.stops = append(r.stops, stopMetrics)
+		r.opt.Metrics = reg
+		fmt.Fprintf(r.info, "metrics: http://%s/metrics\n", addr)
 	}
-	if live {
+	if cfg.CPUProfile != "" {
+		stopProfile, err := startCPUProfile(cfg.CPUProfile)
+		if err != nil {
+			r.close()
+			fmt.Fprintf(stderr, "faultline run: --cpuprofile: %v\n", err)
+			return nil, ExitBadInput
+		}
+		r.stops = append(r.stops, stopProfile)
+	}
+	return r, ExitOK
+}
+
+// close stops what newRunner started, last started first.
+func (r *runner) close() {
+	for i := len(r.stops) - 1; i >= 0; i-- {
+		r.stops[i]()
+	}
+	r.stops = nil
+}
+
+// run runs the scenario sc read from file, prints the comparison, writes
+// the results and the report into out and returns the exit code and the
+// result (nil when nothing was measured).
+func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, out string) (int, *reports.Result) {
+	info, stderr, opt := r.info, r.stderr, r.opt
+	if r.live {
 		opt.Progress = progressLine(info, sc.Warmup)
 	}
 	fmt.Fprintf(info, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
 		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
-	if cfg.CPUProfile != "" {
-		stopProfile, err := startCPUProfile(cfg.CPUProfile)
-		if err != nil {
-			fmt.Fprintf(stderr, "faultline run: --cpuprofile: %v\n", err)
-			return ExitBadInput
-		}
-		defer stopProfile()
-	}
 	res, runErr := sim.Run(ctx, sc, opt)
 	if res != nil {
+		cfg := r.cfg
+		cfg.Scenario = file
 		res.Command = commandLine(cfg)
 	}
-	if live {
+	if r.live {
 		fmt.Fprint(info, "\r\033[K")
 	}
 	if res != nil {
-		if err := writeResults(stdout, cfg.Format, res); err != nil {
+		if r.bmf != nil {
+			*r.bmf = append(*r.bmf, res)
+		} else if err := writeResults(r.stdout, r.cfg.Format, res); err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 		}
 		path, err := reports.WriteFile(out, res)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline: writing results: %v\n", err)
-			return ExitRun
+			return ExitRun, res
 		}
 		fmt.Fprintf(info, "results: %s\n", path)
 		writeRunReport(info, stderr, out, res)
@@ -258,15 +313,15 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", runErr)
-		return ExitRun
+		return ExitRun, res
 	}
 	if missed := reports.Missed(res); len(missed) > 0 {
 		for _, e := range missed {
 			fmt.Fprintf(stderr, "faultline: expectation missed: %s:%d: %s: %s (%s)\n", sc.File, e.Line, e.Variant, e.Expr, describeMiss(e))
 		}
-		return ExitExpect
+		return ExitExpect, res
 	}
-	return ExitOK
+	return ExitOK, res
 }
 
 // commandLine returns the command that reproduces a run: the same

@@ -1,7 +1,7 @@
 // Command faultline runs scenarios that compare a synchronous call chain with
 // an event-driven design under load and failures, against real servers.
 //
-//	faultline run SCENARIO [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME]
+//	faultline run SCENARIO|FOLDER [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME]
 //	faultline validate FILE...
 //	faultline version
 //

@@ -1,0 +1,368 @@
+package scenarios_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// How the shipped scenarios are shrunk to run in a test: every time by a
+// factor and every rate by a factor, with the load's peak rate capped. The
+// load of one variant (warm-up and duration) is capped too, at maxLoad or
+// at the budget shared by every variant of every scenario, whichever is
+// less, but never below minLoad: a folder that grows keeps its test time
+// until the variants get that short. With -short, tiny.
+type scale struct {
+	time, rate float64 // factors
+	maxRate    float64 // cap on the peak rate, per second
+	budget     time.Duration
+	// maxLoad and minLoad bound the cap on one variant's load.
+	maxLoad, minLoad time.Duration
+	// minDrain is the shortest drain, unless the scenario's is shorter.
+	minDrain time.Duration
+}
+
+var (
+	// About 100 s in all on 2 cores for the 31 variants of 17 scenarios.
+	fullScale = scale{
+		time: 0.25, rate: 0.5, maxRate: 500,
+		budget: 90 * time.Second, maxLoad: 6 * time.Second, minLoad: 2 * time.Second,
+		minDrain: 5 * time.Second,
+	}
+	// About 30 s.
+	shortScale = scale{
+		time: 0.1, rate: 1, maxRate: 100,
+		budget: 18 * time.Second, maxLoad: 2 * time.Second, minLoad: 600 * time.Millisecond,
+		minDrain: 5 * time.Second,
+	}
+)
+
+// loadCap is the longest load of one variant when variants run in all.
+func (sc scale) loadCap(variants int) time.Duration {
+	return max(min(sc.maxLoad, sc.budget/time.Duration(max(variants, 1))), sc.minLoad)
+}
+
+// robust lists, per scenario, the expectations of its own expect block
+// that hold at any scale, as "VARIANT: EXPR" the way the file writes them
+// ("*" for every variant). Only these are checked; the others are logged
+// with what was observed. An entry the scenario does not declare fails the
+// test, so the table follows the files. A scenario not listed gets the
+// invariants only.
+//
+// Skipped, and why:
+//   - counts that need enough events or time: dead_lettered > 0 (1% of the
+//     events are poison: a few hundred events may hold none), duplicates >
+//     0 and suppressed > 0 after a consumer crash (redeliveries come after
+//     the topology's ack_wait of 2 s, which does not scale: after a scaled
+//     drain they are still pending);
+//   - statistics that need thousands of requests: chain-availability's
+//     intervals (±2.58 standard deviations over 20,000 requests; over a
+//     few hundred the spread is several times wider), tail-latency's
+//     quantiles of long-tailed work, design-targets' p99;
+//   - what depends on the rate: achieved_rate (the rate is scaled down),
+//     the chain's availability under a slow bank (bank rejects only when
+//     the rate needs more than its capacity; at a fifth of the rate it
+//     copes), the retry budget's amplification (its budget_min retries
+//     per second weigh more at a low rate);
+//   - what needs unscaled time around a fault: the amplification with
+//     backoff (its ~350ms of backoff outlasts a scaled fault, so the later
+//     attempts fall after it), recovered_after (the per-second timeline
+//     needs seconds of load after the fault).
+var robust = map[string][]string{
+	// Timeouts bound the latency and the events variant never calls bank,
+	// whatever the rate.
+	"cascading-failure": {
+		"timeouts: faults[0].during.p99 < 300ms",
+		"guarded: faults[0].during.p99 < 300ms",
+		"events: faults[0].during.availability >= 99.9%",
+		"events: lost == 0",
+	},
+	"chain-availability": {"events: lost == 0"},
+	// No fault: at a low rate the design meets them more easily.
+	"design-targets": {
+		"reference: availability >= 99.9%",
+		"reference: lost == 0",
+	},
+	// Two crossings of 30ms round trips, whatever the rate.
+	"multi-zone": {
+		"sync: p50 > 60ms",
+		"events: lost == 0",
+	},
+	// Idempotency is a correctness property: never applied twice.
+	"consumer-crash": {
+		"plain: lost == 0",
+		"idempotent: duplicates == 0",
+		"idempotent: lost == 0",
+	},
+	// Poison events only reach the consumers: the client never notices.
+	"poison-message": {
+		"events: lost == 0",
+		"events: availability >= 99.9%",
+	},
+	// Immediate retries of a call that always fails: 4 attempts each,
+	// within a millisecond, however short the fault.
+	"retry-storm": {"immediate: faults[0].amplification >= 3.5"},
+	// The timeouts set both bounds, whatever the rate: payment gives up on
+	// bank at 350ms with budgets; without, requests wait for the client's
+	// 800ms.
+	"timeout-budget": {
+		"budgets: faults[0].during.p99 < 500ms",
+		"no-budget: faults[0].during.p99 >= 750ms",
+	},
+}
+
+// TestShippedScenarios runs every scenario file of this folder, scaled
+// down, and checks what must hold at any scale, and the expectations of
+// the robust table. Runs are sequential: they share the machine's CPUs.
+func TestShippedScenarios(t *testing.T) {
+	files, err := filepath.Glob("*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := fullScale
+	if testing.Short() {
+		sc = shortScale
+	}
+	type shipped struct {
+		name string
+		s    *scenarios.Scenario
+		err  error
+	}
+	var all []shipped
+	variants := 0
+	for _, file := range files {
+		if isTopology(t, file) {
+			continue
+		}
+		s, err := scenarios.ReadFile(file)
+		if err == nil {
+			variants += len(s.Variants)
+		}
+		all = append(all, shipped{strings.TrimSuffix(file, ".yaml"), s, err})
+	}
+	if len(all) < 5 {
+		t.Errorf("found only %d scenarios in %v", len(all), files)
+	}
+	maxLoad := sc.loadCap(variants)
+	t.Logf("%d scenarios, %d variants: at most %s of load each", len(all), variants, maxLoad)
+	for _, x := range all {
+		t.Run(x.name, func(t *testing.T) {
+			if x.err != nil {
+				t.Fatal(x.err)
+			}
+			runShipped(t, x.s, sc, maxLoad)
+		})
+	}
+	for name := range robust {
+		if !slices.Contains(files, name+".yaml") {
+			t.Errorf("the robust table lists %s, which has no file", name)
+		}
+	}
+}
+
+// runShipped scales s, runs it and checks it.
+func runShipped(t *testing.T, s *scenarios.Scenario, sc scale, maxLoad time.Duration) {
+	// Down to a multiple of 0.005, so that scaled times stay round.
+	timeF := math.Floor(min(sc.time, maxLoad.Seconds()/(s.Warmup+s.Duration).Seconds())*200) / 200
+	if timeF == 0 {
+		t.Fatalf("a load of %s does not fit in %s", s.Warmup+s.Duration, maxLoad)
+	}
+	rateF := min(sc.rate, sc.maxRate/peakRate(s.Load))
+	drain := s.Drain
+	if err := s.Scale(timeF, rateF); err != nil {
+		t.Fatal(err)
+	}
+	// The drain lasts only until every request is answered and every event
+	// processed, but what it waits for does not shrink with the scenario:
+	// a broker election, an ack_wait. Keep enough of it.
+	s.Drain = max(s.Drain, min(drain, sc.minDrain))
+	t.Logf("scaled by %.3g in time and %.3g in rate: %s + %s at %.0f/s (peak %.0f/s), drain %s",
+		timeF, rateF, s.Warmup, s.Duration, s.Load.Rate, peakRate(s.Load), s.Drain)
+	checks := robustChecks(t, s)
+	start := time.Now()
+	res, err := sim.Run(context.Background(), s, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("ran in %s", time.Since(start).Round(time.Millisecond))
+	if len(res.Variants) != len(s.Variants) || res.Interrupted {
+		t.Fatalf("%d variants of %d, interrupted %v", len(res.Variants), len(s.Variants), res.Interrupted)
+	}
+	for i := range res.Variants {
+		checkInvariants(t, s, &res.Variants[i])
+	}
+	for _, e := range res.Expectations {
+		key := checkKey{e.Line, e.Expr, e.Variant}
+		verdict := "ok"
+		if !e.OK {
+			verdict = "missed"
+		}
+		if !checks[key] {
+			t.Logf("not checked at this scale: line %d: %s: %s: %s (%s)", e.Line, e.Variant, e.Expr, verdict, observed(e))
+			continue
+		}
+		if !e.OK {
+			t.Errorf("line %d: %s: %s: missed (%s)", e.Line, e.Variant, e.Expr, observed(e))
+		}
+	}
+}
+
+// checkKey identifies a checked expectation of a result.
+type checkKey struct {
+	line          int
+	expr, variant string
+}
+
+// robustChecks returns the checked expectations the robust table selects
+// from s's expect block, failing on entries s does not declare.
+func robustChecks(t *testing.T, s *scenarios.Scenario) map[checkKey]bool {
+	t.Helper()
+	out := map[checkKey]bool{}
+	for _, want := range robust[s.Name] {
+		found := false
+		for _, e := range s.Expect {
+			if e.Variant+": "+e.Expect.Expr != want {
+				continue
+			}
+			found = true
+			for _, v := range s.Variants {
+				if e.Variant == scenarios.AllVariants || e.Variant == v.Name {
+					out[checkKey{e.Line, e.Expect.Expr, v.Name}] = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("the robust table lists %q, which %s does not expect", want, s.File)
+		}
+	}
+	return out
+}
+
+// checkInvariants asserts what holds at any scale and machine speed.
+func checkInvariants(t *testing.T, s *scenarios.Scenario, v *reports.Variant) {
+	t.Helper()
+	if v.Error != "" {
+		t.Errorf("%s: %s", v.Name, v.Error)
+		return
+	}
+	r := v.Requests
+	if r.Offered == 0 {
+		t.Errorf("%s: nothing offered", v.Name)
+	}
+	if r.Succeeded+r.Failed != r.Offered {
+		t.Errorf("%s: succeeded %d + failed %d != offered %d", v.Name, r.Succeeded, r.Failed, r.Offered)
+	}
+	var failed int64
+	for _, n := range r.Errors {
+		failed += n
+	}
+	if failed != r.Failed {
+		t.Errorf("%s: errors by kind %v sum to %d, failed %d", v.Name, r.Errors, failed, r.Failed)
+	}
+	for _, f := range v.Faults {
+		if f.Error != "" {
+			t.Errorf("%s: fault %s: %s", v.Name, f.Name, f.Error)
+		}
+	}
+	if !v.EventDriven {
+		return
+	}
+	e := v.Events
+	for _, sub := range e.Subscribers {
+		if sub.Expected < sub.DeadLettered+sub.Pending+sub.Lost {
+			t.Errorf("%s: %s/%s: expected %d < dead-lettered %d + pending %d + lost %d",
+				v.Name, sub.Subject, sub.Group, sub.Expected, sub.DeadLettered, sub.Pending, sub.Lost)
+		}
+	}
+	if why := mayLose(s, variantTopology(s, v.Name)); why != "" {
+		t.Logf("%s: lost %d (may lose: %s)", v.Name, e.Lost, why)
+	} else if e.Lost != 0 {
+		t.Errorf("%s: lost %d events (pending %d): nothing acknowledged may be lost", v.Name, e.Lost, e.Pending)
+	}
+}
+
+// mayLose says why the variant can lose acknowledged events by design, or
+// "" when it cannot: a fire-and-forget publish under a fault (the client
+// was answered before the broker stored the event), or a consumer that
+// gives up on an event without a dead-letter stream.
+func mayLose(s *scenarios.Scenario, top *topologies.Topology) string {
+	if top == nil {
+		return ""
+	}
+	for _, svc := range top.Services {
+		for _, p := range svc.Publish {
+			if p.Mode == topologies.PublishFireAndForget && len(s.Faults) > 0 {
+				return svc.Name + " publishes " + p.Subject + " fire-and-forget under faults"
+			}
+		}
+		for _, c := range svc.Consume {
+			if c.MaxDeliver > 0 && !c.DeadLetter && (c.Poison > 0 || len(s.Faults) > 0) {
+				return svc.Name + " drops " + c.Subject + " events after its last delivery, without dead letters"
+			}
+		}
+	}
+	return ""
+}
+
+func variantTopology(s *scenarios.Scenario, name string) *topologies.Topology {
+	for _, v := range s.Variants {
+		if v.Name == name {
+			return v.Topology
+		}
+	}
+	return nil
+}
+
+// peakRate is the highest rate the load calls for.
+func peakRate(l scenarios.Load) float64 {
+	peak := math.Max(l.Rate, l.To)
+	for _, st := range l.Steps {
+		peak = math.Max(peak, st.Rate)
+	}
+	if l.Burst != nil {
+		peak = math.Max(peak, l.Burst.Rate)
+	}
+	return peak
+}
+
+// isTopology reports whether the file declares services at its top level,
+// as topology files do.
+func isTopology(t *testing.T, path string) bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "services:") {
+			return true
+		}
+	}
+	return false
+}
+
+// observed describes what an expectation saw.
+func observed(e reports.Expectation) string {
+	if e.Missing {
+		return "not measured"
+	}
+	m, err := reports.ResolveMetric(e.Metric)
+	if err != nil {
+		return "observed " + strings.TrimSpace(e.Expr)
+	}
+	return "observed " + m.Format(e.Observed)
+}
