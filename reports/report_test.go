@@ -30,19 +30,7 @@ func TestReportMarkdownGolden(t *testing.T) {
 	if err := rep.WriteMarkdown(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "report.md.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got := buf.Bytes(); !bytes.Equal(got, want) {
-		t.Errorf("report.md differs from %s (run go test -update after checking it):\n--- got\n%s--- want\n%s", golden, got, want)
-	}
+	checkGolden(t, "report.md.golden", buf.Bytes())
 }
 
 // writeReport writes the report of results into a new folder and returns

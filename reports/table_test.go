@@ -3,8 +3,6 @@ package reports_test
 import (
 	"bytes"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,19 +16,7 @@ func TestWriteTableGolden(t *testing.T) {
 	if err := reports.WriteTable(&buf, fixture()); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "table.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got := buf.Bytes(); !bytes.Equal(got, want) {
-		t.Errorf("WriteTable output differs from %s (run go test -update after checking it):\n--- got\n%s--- want\n%s", golden, got, want)
-	}
+	checkGolden(t, "table.golden", buf.Bytes())
 }
 
 func TestWriteTableInterruptedNamesWindows(t *testing.T) {
