@@ -162,8 +162,13 @@ func retry(ctx context.Context, f func(ctx context.Context) error) error {
 	}
 }
 
+// errCodeNoPeers is JetStream's "no suitable peers for placement": a
+// cluster whose nodes have not all registered yet answers it with a 400.
+const errCodeNoPeers = 10005
+
 // transient reports whether err may go away on its own: no answer, nobody
-// listening yet, or a JetStream API error of the 5xx kind.
+// listening yet, a cluster still gathering its peers, or a JetStream API
+// error of the 5xx kind.
 func transient(err error) bool {
 	var apiErr *jetstream.APIError
 	switch {
@@ -171,7 +176,7 @@ func transient(err error) bool {
 		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
 		return true
 	case errors.As(err, &apiErr):
-		return apiErr.Code >= 500
+		return apiErr.Code >= 500 || apiErr.ErrorCode == errCodeNoPeers
 	}
 	return false
 }
