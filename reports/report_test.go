@@ -127,42 +127,18 @@ func checkPlots(t *testing.T, dir string, paths []string) {
 // the src of every img. It fails on anything that would need the network.
 func checkPage(t *testing.T, page string) (srcs []string) {
 	t.Helper()
-	d := xml.NewDecoder(strings.NewReader(page))
-	d.Strict = true
-	d.Entity = xml.HTMLEntity
-	var stack []string
 	elements := map[string]int{}
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			line, col := d.InputPos()
-			t.Fatalf("report.html is not well-formed at %d:%d: %v", line, col, err)
-		}
-		switch x := tok.(type) {
-		case xml.StartElement:
-			if len(stack) == 0 && x.Name.Local != "html" {
-				t.Errorf("root element <%s>, want <html>", x.Name.Local)
+	walkPage(t, "report.html", page, func(x xml.StartElement) {
+		elements[x.Name.Local]++
+		for _, a := range x.Attr {
+			switch {
+			case a.Name.Local == "src" && x.Name.Local == "img":
+				srcs = append(srcs, a.Value)
+			case a.Name.Local == "src" || (a.Name.Local == "href" && !strings.HasPrefix(a.Value, "#")):
+				t.Errorf("<%s %s=%q> refers outside the page", x.Name.Local, a.Name.Local, a.Value)
 			}
-			stack = append(stack, x.Name.Local)
-			elements[x.Name.Local]++
-			for _, a := range x.Attr {
-				switch {
-				case a.Name.Local == "src" && x.Name.Local == "img":
-					srcs = append(srcs, a.Value)
-				case a.Name.Local == "src" || (a.Name.Local == "href" && !strings.HasPrefix(a.Value, "#")):
-					t.Errorf("<%s %s=%q> refers outside the page", x.Name.Local, a.Name.Local, a.Value)
-				}
-			}
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
 		}
-	}
-	if len(stack) != 0 {
-		t.Errorf("unclosed elements at the end: %v", stack)
-	}
+	})
 	for _, el := range []string{"html", "head", "body", "title", "style"} {
 		if elements[el] != 1 {
 			t.Errorf("%d <%s> elements, want 1", elements[el], el)
@@ -174,6 +150,40 @@ func checkPage(t *testing.T, page string) (srcs []string) {
 		}
 	}
 	return srcs
+}
+
+// walkPage parses page (named name in messages) as strict XML with HTML
+// entities, fails unless it is one well-formed <html> element, and calls
+// start for every element opened.
+func walkPage(t *testing.T, name, page string, start func(xml.StartElement)) {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(page))
+	d.Strict = true
+	d.Entity = xml.HTMLEntity
+	var stack []string
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, col := d.InputPos()
+			t.Fatalf("%s is not well-formed at %d:%d: %v", name, line, col, err)
+		}
+		switch x := tok.(type) {
+		case xml.StartElement:
+			if len(stack) == 0 && x.Name.Local != "html" {
+				t.Errorf("root element <%s>, want <html>", x.Name.Local)
+			}
+			stack = append(stack, x.Name.Local)
+			start(x)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) != 0 {
+		t.Errorf("unclosed elements at the end: %v", stack)
+	}
 }
 
 func checkHTML(t *testing.T, dir string) {
