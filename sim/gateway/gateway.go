@@ -7,6 +7,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"connectrpc.com/connect"
@@ -57,6 +58,10 @@ func (g *Gateway) Handle(ctx context.Context, req *connect.Request[simv1.HandleR
 		return g.caller.Call(ctx, g.entry, req.Msg)
 	})
 	if err != nil {
+		var ce *connect.Error
+		if errors.As(err, &ce) {
+			return nil, ce // the entry service's code and message, as they came
+		}
 		return nil, connect.NewError(connect.CodeOf(err), err)
 	}
 	return connect.NewResponse(res), nil

@@ -2,12 +2,10 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
 
-	"connectrpc.com/connect"
 )
 
 // callParallel makes every call of a parallel service at once, each through
@@ -31,7 +29,7 @@ func (r *Replica) callParallel(ctx context.Context, op uint64, intended time.Tim
 			res, err := r.call(ctx, r.edges[i], call, op, intended)
 			if err != nil {
 				once.Do(func() {
-					first = connect.NewError(connect.CodeOf(err), fmt.Errorf("call %s: %w", call.Service, err))
+					first = callError(call.Service, err)
 					cancel()
 				})
 				return

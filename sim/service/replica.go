@@ -307,7 +307,7 @@ func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, at
 		for i, call := range r.cfg.Service.Calls {
 			res, err := r.call(ctx, r.edges[i], call, op, intended)
 			if err != nil {
-				return 0, connect.NewError(connect.CodeOf(err), fmt.Errorf("call %s: %w", call.Service, err))
+				return 0, callError(call.Service, err)
 			}
 			hops = max(hops, res.Hops)
 		}
