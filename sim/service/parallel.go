@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
 )
 
 // callParallel makes every call of a parallel service at once, each through
