@@ -216,6 +216,16 @@ func decodeConsume(d *Decoder, n Node, service string) Consume {
 	return c
 }
 
+// setRequired is set for a key mapping n must have: when it is absent, the
+// problem says what the key is for.
+func setRequired[T any](d *Decoder, get func(Node) (T, bool), n Node, m map[string]Node, key string, dst *T, what string) {
+	if _, ok := m[key]; !ok {
+		d.Errorf(n.At(key), "required: %s", what)
+		return
+	}
+	set(get, m, key, dst)
+}
+
 // set stores the value of key in dst when the key is present and decodes;
 // otherwise dst keeps its default.
 func set[T any](get func(Node) (T, bool), m map[string]Node, key string, dst *T) {

@@ -30,15 +30,7 @@ func decodeOutlier(d *Decoder, n Node) *Outlier {
 	if !ok {
 		return o
 	}
-	if f, ok := m["consecutive_failures"]; ok {
-		o.ConsecutiveFailures, _ = d.Int(f)
-	} else {
-		d.Errorf(n.At("consecutive_failures"), "required: the failed calls in a row that eject a replica")
-	}
-	if f, ok := m["eject_for"]; ok {
-		o.EjectFor, _ = d.Duration(f)
-	} else {
-		d.Errorf(n.At("eject_for"), "required: how long an ejected replica stays out")
-	}
+	setRequired(d, d.Int, n, m, "consecutive_failures", &o.ConsecutiveFailures, "the failed calls in a row that eject a replica")
+	setRequired(d, d.Duration, n, m, "eject_for", &o.EjectFor, "how long an ejected replica stays out")
 	return o
 }

@@ -109,11 +109,7 @@ func decodeRetry(d *Decoder, n Node) *Retry {
 	if !ok {
 		return r
 	}
-	if f, ok := m["max_attempts"]; ok {
-		r.MaxAttempts, _ = d.Int(f)
-	} else {
-		d.Errorf(n.At("max_attempts"), "required: the number of attempts, the first included (at least 2)")
-	}
+	setRequired(d, d.Int, n, m, "max_attempts", &r.MaxAttempts, "the number of attempts, the first included (at least 2)")
 	set(d.Duration, m, "backoff", &r.Backoff)
 	if r.Backoff > 0 {
 		r.MaxBackoff = scale(r.Backoff, DefaultMaxBackoffFactor)
@@ -171,11 +167,7 @@ func decodeBulkhead(d *Decoder, n Node) *Bulkhead {
 	if !ok {
 		return b
 	}
-	if f, ok := m["max_concurrent"]; ok {
-		b.MaxConcurrent, _ = d.Int(f)
-	} else {
-		d.Errorf(n.At("max_concurrent"), "required: the calls in flight allowed per caller replica")
-	}
+	setRequired(d, d.Int, n, m, "max_concurrent", &b.MaxConcurrent, "the calls in flight allowed per caller replica")
 	set(d.Duration, m, "max_wait", &b.MaxWait)
 	return b
 }
