@@ -118,6 +118,9 @@ type Variant struct {
 	// Edges are the synchronous call edges (gateway → entry included),
 	// over the recorded window, in topology order.
 	Edges []Edge `json:"edges,omitempty"`
+	// Ejections counts the times a caller (the gateway or a replica) ejected
+	// a replica from its choices (passive outlier detection), over the run.
+	Ejections int64 `json:"ejections,omitempty"`
 	// Breakers lists every circuit breaker state change, in time order.
 	Breakers []BreakerChange `json:"breakers,omitempty"`
 	// Histograms are HdrHistogram V2 compressed, base64 (hdrhistogram-go
@@ -214,6 +217,10 @@ type Events struct {
 	// answered as a success regardless. Lost counts their unprocessed pairs
 	// too.
 	FireAndForget int64 `json:"fire_and_forget"`
+	// DeadLetterFailures counts events whose last delivery failed and
+	// could not be written to the dead-letter stream either (they are in
+	// Lost unless processed earlier).
+	DeadLetterFailures int64 `json:"dead_letter_failures,omitempty"`
 	// Redelivered counts deliveries the broker marked as redeliveries,
 	// handled successfully or not.
 	Redelivered int64 `json:"redelivered"`

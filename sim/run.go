@@ -257,6 +257,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	tl.fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
 	rv.Harness = mon.harness()
+	rv.Ejections = w.ejections()
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return rv, runErr
 	}

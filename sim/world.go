@@ -134,3 +134,15 @@ func (w *world) close() {
 		w.broker = nil
 	}
 }
+
+// ejections counts the outlier ejections of every caller of the world.
+func (w *world) ejections() int64 {
+	var n uint64
+	if w.gateway != nil {
+		n += w.gateway.Ejections()
+	}
+	for _, r := range w.replicas {
+		n += r.Ejections()
+	}
+	return int64(n)
+}

@@ -168,8 +168,8 @@ func TestLedgerDeadLetterFailures(t *testing.T) {
 	}
 	var v reports.Variant
 	l.Fill(&v)
-	if v.Events.Lost != 1 || v.Events.DeadLettered != 0 {
-		t.Errorf("events %+v, want the pair lost, not dead-lettered", v.Events)
+	if v.Events.Lost != 1 || v.Events.DeadLettered != 0 || v.Events.DeadLetterFailures != 1 {
+		t.Errorf("events %+v, want the pair lost, not dead-lettered, and the failure counted", v.Events)
 	}
 }
 

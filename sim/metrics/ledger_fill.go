@@ -63,20 +63,21 @@ func (l *Ledger) Fill(v *reports.Variant) {
 
 	maxLag := v.Events.MaxConsumerLag
 	v.Events = reports.Events{
-		Published:        l.published,
-		Acked:            l.acked,
-		Processed:        l.processed,
-		Duplicates:       l.duplicates,
-		Lost:             totalLost,
-		DeadLettered:     l.deadLettered,
-		Suppressed:       l.suppressed,
-		FireAndForget:    l.fireAndForget,
-		Redelivered:      l.redelivered,
-		Failures:         l.failures,
-		Poisoned:         l.poisoned,
-		UnackedProcessed: unackedProcessed,
-		MaxConsumerLag:   maxLag,
-		Subscribers:      subscribers,
+		Published:          l.published,
+		Acked:              l.acked,
+		Processed:          l.processed,
+		Duplicates:         l.duplicates,
+		Lost:               totalLost,
+		DeadLettered:       l.deadLettered,
+		Suppressed:         l.suppressed,
+		FireAndForget:      l.fireAndForget,
+		DeadLetterFailures: l.deadLetterFailures,
+		Redelivered:        l.redelivered,
+		Failures:           l.failures,
+		Poisoned:           l.poisoned,
+		UnackedProcessed:   unackedProcessed,
+		MaxConsumerLag:     maxLag,
+		Subscribers:        subscribers,
 	}
 
 	if !l.started {
