@@ -177,9 +177,20 @@ func (c *Conn) Close() error {
 		c.mu.Lock()
 		c.closed = true
 		close(c.done)
+		lines := c.lines
 		c.mu.Unlock()
+		for _, l := range lines {
+			if l != nil {
+				l.wakeConsumer() // a consumer asleep on its alarm
+			}
+		}
 		err = c.Conn.Close()
 		c.wg.Wait()
+		for _, l := range lines {
+			if l != nil {
+				l.closeAlarm()
+			}
+		}
 	})
 	return err
 }

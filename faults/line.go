@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,7 +30,9 @@ type line struct {
 	pwake chan struct{} // producer may proceed (cap 1)
 
 	pmu, cmu       sync.Mutex
-	ptimer, ctimer *time.Timer // owned by the holder of pmu, cmu
+	ptimer, ctimer *time.Timer           // owned by the holder of pmu, cmu
+	alarm          atomic.Pointer[alarm] // the consumer's timed sleeps; set by the holder of cmu
+	noAlarm        bool                  // newAlarm failed; owned by the holder of cmu
 
 	mu       sync.Mutex
 	q        ring
@@ -113,7 +116,7 @@ func (l *line) put(p []byte) (int, error) {
 			// consumer waits for only when the ring was empty: waking it
 			// for every put would cost a goroutine switch per write.
 			if l.q.empty() {
-				signal(l.cwake)
+				l.wakeConsumer()
 			}
 			l.q.push(p[total:total+k], l.due(now))
 			total += k
@@ -146,7 +149,7 @@ func (l *line) requeue(p []byte) bool {
 	}
 	l.q.push(p, l.due(time.Now()))
 	ev := l.holdLocked()
-	signal(l.cwake)
+	l.wakeConsumer()
 	l.mu.Unlock()
 	l.c.emit(ev, l.dir)
 	return true
@@ -176,7 +179,7 @@ func (l *line) end(err error) {
 	l.q.end(err, l.due(time.Now()))
 	l.ended, l.running = true, false
 	ev := l.holdLocked()
-	signal(l.cwake)
+	l.wakeConsumer()
 	l.mu.Unlock()
 	l.c.emit(ev, l.dir)
 }
@@ -243,7 +246,7 @@ func (l *line) take(p []byte) (int, error) {
 			}
 		}
 		l.mu.Unlock()
-		l.sleep(l.cwake, &l.ctimer, wait)
+		l.sleepConsumer(wait)
 		l.mu.Lock()
 	}
 }
@@ -270,6 +273,59 @@ func (l *line) takeDue(p []byte, t int64) (int, time.Duration) {
 		n += k
 	}
 	return n, 0
+}
+
+// wakeConsumer ends the consumer's sleep, if any, so it looks again.
+func (l *line) wakeConsumer() {
+	signal(l.cwake)
+	if a := l.alarm.Load(); a != nil {
+		a.kick()
+	}
+}
+
+// sleepConsumer is the consumer's sleep in take: until woken, d (if
+// d >= 0) or the connection's close. A timed sleep ends on an alarm, so a
+// delay is delivered on time whether the process is idle or busy (see
+// alarm); without one it falls back to a Go timer. Called with cmu held.
+func (l *line) sleepConsumer(d time.Duration) {
+	a := l.alarm.Load()
+	if d >= 0 && a == nil && !l.noAlarm {
+		if a = newAlarm(); a != nil {
+			l.alarm.Store(a)
+		}
+		l.noAlarm = a == nil
+	}
+	if d < 0 || a == nil {
+		l.sleep(l.cwake, &l.ctimer, d)
+		return
+	}
+	// Armed before looking at cwake: a wake sent after this look kicks
+	// the armed alarm, so it is never lost.
+	a.arm(d)
+	select {
+	case <-l.cwake:
+		a.disarm()
+		return
+	case <-l.c.done:
+		a.disarm()
+		return
+	default:
+	}
+	a.wait()
+	select { // the wake that kicked it, if any: take looks again anyway
+	case <-l.cwake:
+	default:
+	}
+}
+
+// closeAlarm releases the consumer's alarm once no consumer is in take;
+// the Conn is closed, so none sleeps again.
+func (l *line) closeAlarm() {
+	l.cmu.Lock()
+	defer l.cmu.Unlock()
+	if a := l.alarm.Swap(nil); a != nil {
+		a.close()
+	}
 }
 
 // sleep waits for wake, d (if d >= 0) or the connection's close, reusing
@@ -299,7 +355,7 @@ func (l *line) sleep(wake chan struct{}, t **time.Timer, d time.Duration) {
 func (l *line) setShapeLocked(s shape, now time.Time) EventKind {
 	l.bkt.setRate(s.rate, l.mono(now))
 	l.shape = s
-	signal(l.cwake)
+	l.wakeConsumer()
 	signal(l.pwake)
 	if !s.hold && l.held {
 		l.held = false
@@ -313,7 +369,7 @@ func (l *line) setDeadline(t time.Time) {
 	l.mu.Lock()
 	l.dl = t
 	l.mu.Unlock()
-	signal(l.cwake)
+	l.wakeConsumer()
 	signal(l.pwake)
 }
 

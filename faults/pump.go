@@ -173,7 +173,7 @@ func (c *Conn) pauseIn(l *line) bool {
 	defer l.mu.Unlock()
 	if c.closed || l.shape.empty() {
 		l.running = false
-		signal(l.cwake)
+		l.wakeConsumer()
 		return true
 	}
 	c.Conn.SetReadDeadline(time.Time{})
