@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/faultline-sim/faultline/faults/alarm"
 )
 
 // A line carries one direction of a faulty connection:
@@ -30,9 +32,9 @@ type line struct {
 	pwake chan struct{} // producer may proceed (cap 1)
 
 	pmu, cmu       sync.Mutex
-	ptimer, ctimer *time.Timer           // owned by the holder of pmu, cmu
-	alarm          atomic.Pointer[alarm] // the consumer's timed sleeps; set by the holder of cmu
-	noAlarm        bool                  // newAlarm failed; owned by the holder of cmu
+	ptimer, ctimer *time.Timer                 // owned by the holder of pmu, cmu
+	alarm          atomic.Pointer[alarm.Alarm] // the consumer's timed sleeps; set by the holder of cmu
+	noAlarm        bool                        // alarm.New failed; owned by the holder of cmu
 
 	mu       sync.Mutex
 	q        ring
@@ -279,7 +281,7 @@ func (l *line) takeDue(p []byte, t int64) (int, time.Duration) {
 func (l *line) wakeConsumer() {
 	signal(l.cwake)
 	if a := l.alarm.Load(); a != nil {
-		a.kick()
+		a.Kick()
 	}
 }
 
@@ -290,7 +292,7 @@ func (l *line) wakeConsumer() {
 func (l *line) sleepConsumer(d time.Duration) {
 	a := l.alarm.Load()
 	if d >= 0 && a == nil && !l.noAlarm {
-		if a = newAlarm(); a != nil {
+		if a = alarm.New(); a != nil {
 			l.alarm.Store(a)
 		}
 		l.noAlarm = a == nil
@@ -301,17 +303,17 @@ func (l *line) sleepConsumer(d time.Duration) {
 	}
 	// Armed before looking at cwake: a wake sent after this look kicks
 	// the armed alarm, so it is never lost.
-	a.arm(d)
+	a.Arm(d)
 	select {
 	case <-l.cwake:
-		a.disarm()
+		a.Disarm()
 		return
 	case <-l.c.done:
-		a.disarm()
+		a.Disarm()
 		return
 	default:
 	}
-	a.wait()
+	a.Wait()
 	select { // the wake that kicked it, if any: take looks again anyway
 	case <-l.cwake:
 	default:
@@ -324,7 +326,7 @@ func (l *line) closeAlarm() {
 	l.cmu.Lock()
 	defer l.cmu.Unlock()
 	if a := l.alarm.Swap(nil); a != nil {
-		a.close()
+		a.Close()
 	}
 }
 
