@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/faultline-sim/faultline/faults/alarm"
 	"github.com/faultline-sim/faultline/sim/metrics"
 )
 
@@ -84,6 +85,7 @@ type Generator struct {
 	reqCtx     context.Context
 	cancelReqs context.CancelFunc
 	inFlight   atomic.Int64
+	alarm      atomic.Pointer[alarm.Alarm] // the scheduler's, while it runs
 	waitOnce   sync.Once
 }
 
@@ -236,6 +238,11 @@ func (g *Generator) wait(ctx context.Context) {
 
 // abort stops the scheduler and cancels every request in flight.
 func (g *Generator) abort() {
-	g.stopOnce.Do(func() { close(g.stop) })
+	g.stopOnce.Do(func() {
+		close(g.stop)
+		if a := g.alarm.Load(); a != nil {
+			a.Kick() // the scheduler asleep on it looks at stop
+		}
+	})
 	g.cancelReqs()
 }

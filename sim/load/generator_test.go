@@ -318,3 +318,44 @@ func TestGeneratorWaitStopsRun(t *testing.T) {
 		t.Fatal("Run still running after Wait returned")
 	}
 }
+
+// A scheduler asleep until the next request (an hour away, so on its
+// alarm where there is one) wakes when ctx is cancelled and when Wait gives
+// up: nothing but the stop can end Run within the watchdog.
+func TestGeneratorStopWakesLongSleep(t *testing.T) {
+	for _, how := range []string{"cancel", "wait"} {
+		t.Run(how, func(t *testing.T) {
+			sent := make(chan struct{}, 1)
+			g := New(Config{
+				Pacer: Constant(1.0 / 3600), Duration: 2 * time.Hour, MaxInFlight: 8,
+				Target: func(context.Context, uint64, time.Time) error {
+					sent <- struct{}{}
+					return nil
+				},
+			})
+			runCtx, cancelRun := context.WithCancel(context.Background())
+			defer cancelRun()
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_, _ = g.Run(runCtx)
+			}()
+			<-sent // request 0 went; the scheduler now sleeps an hour
+			if how == "cancel" {
+				cancelRun()
+			} else {
+				waitCtx, cancelWait := context.WithCancel(context.Background())
+				gave := make(chan struct{})
+				go func() { defer close(gave); g.Wait(waitCtx) }()
+				cancelWait() // Wait gives up: stops Run
+				<-gave
+			}
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second): // a watchdog, not a timing assertion
+				t.Fatal("Run still asleep after the stop")
+			}
+			g.Wait(context.Background())
+		})
+	}
+}

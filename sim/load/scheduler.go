@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/faultline-sim/faultline/faults/alarm"
 	"github.com/faultline-sim/faultline/sim/metrics"
 )
 
@@ -24,14 +25,19 @@ type scheduler struct {
 	end      time.Duration // Warmup + Duration
 	giveUpAt time.Time
 	done     <-chan struct{}
-	wake     *time.Timer // reused for every wait
+	wake     *time.Timer // reused for every wait without an alarm
+	alarm    *alarm.Alarm
 	giveUp   *time.Timer // reused while blocked on a full pool
 	workers  int
 }
 
 // schedule offers and dispatches every request of the schedule in order,
-// sleeping on one reused timer until the next one is due and dispatching
-// all that are due at each wake. It returns the offset at which it stopped.
+// sleeping until the next one is due and dispatching all that are due at
+// each wake. Sleeps of alarmFrom or more are taken on an alarm
+// (faults/alarm), which wakes on time whether the process is idle or busy:
+// on a Go timer alone, requests left 0.49 ms late at p50 at 1,000/s, where
+// the process is mostly idle, and 0.08 ms late on the alarm. Shorter sleeps
+// use one reused timer. It returns the offset at which it stopped.
 func (g *Generator) schedule(ctx context.Context, start time.Time) time.Duration {
 	end := g.cfg.Warmup + g.cfg.Duration
 	s := &scheduler{
@@ -47,6 +53,12 @@ func (g *Generator) schedule(ctx context.Context, start time.Time) time.Duration
 	s.giveUp.Stop()
 	defer s.wake.Stop()
 	defer s.giveUp.Stop()
+	if s.alarm = alarm.New(); s.alarm != nil {
+		defer s.alarm.Close()
+		g.alarm.Store(s.alarm) // abort kicks it
+		defer g.alarm.Store(nil)
+		defer context.AfterFunc(ctx, s.alarm.Kick)()
+	}
 
 	for n := uint64(0); ; n++ {
 		at := g.cfg.Pacer.At(n)
@@ -55,12 +67,7 @@ func (g *Generator) schedule(ctx context.Context, start time.Time) time.Duration
 		}
 		intended := start.Add(at)
 		if d := time.Until(intended); d > 0 {
-			s.wake.Reset(d)
-			select {
-			case <-s.wake.C:
-			case <-s.done:
-				return s.stopAt(n)
-			case <-g.stop:
+			if !s.sleep(d) {
 				return s.stopAt(n)
 			}
 		} else {
@@ -76,6 +83,48 @@ func (g *Generator) schedule(ctx context.Context, start time.Time) time.Duration
 		if s.dispatch(job{n: n, at: at, intended: intended}) == stopped {
 			return s.stopAt(n + 1)
 		}
+	}
+}
+
+// sleep waits d, and reports false if ctx is done or Wait gave up first.
+func (s *scheduler) sleep(d time.Duration) bool {
+	if s.alarm == nil || d < alarmFrom {
+		s.wake.Reset(d)
+		select {
+		case <-s.wake.C:
+			return true
+		case <-s.done:
+			return false
+		case <-s.g.stop:
+			return false
+		}
+	}
+	// Armed before looking: a stop after this look kicks the armed alarm.
+	s.alarm.Arm(d)
+	if s.stopped() {
+		s.alarm.Disarm()
+		return false
+	}
+	s.alarm.Wait()
+	return !s.stopped() // a kick comes only with a stop
+}
+
+// alarmFrom is the shortest sleep taken on the alarm. Shorter sleeps mean a
+// busy process, where Go timers fire on time (send lag p50 0.014–0.018 ms at
+// 5,000/s) and an alarm per request only costs: with it on every 200 µs
+// sleep at 5,000/s, CPU rose from 14.0 to 15.2 s (user+sys) and p99 from
+// 4.8 to 8.4–10.2 ms in one-hop runs.
+const alarmFrom = 500 * time.Microsecond
+
+// stopped reports whether ctx is done or Wait gave up.
+func (s *scheduler) stopped() bool {
+	select {
+	case <-s.done:
+		return true
+	case <-s.g.stop:
+		return true
+	default:
+		return false
 	}
 }
 
