@@ -59,9 +59,16 @@ func (a *Alarm) Arm(d time.Duration) {
 	a.f.SetReadDeadline(time.Now().Add(d))
 }
 
-// Wait blocks until the alarm goes off or is kicked.
+// Wait blocks until the alarm goes off or is kicked. The clock that did
+// not end the sleep is stopped, so it does not wake the process for
+// nothing later.
 func (a *Alarm) Wait() {
-	a.f.Read(a.buf[:])
+	if n, _ := a.f.Read(a.buf[:]); n > 0 {
+		a.f.SetReadDeadline(time.Time{}) // the timerfd went off
+	} else {
+		a.spec.Value = unix.Timespec{} // the deadline or a kick: disarm
+		_ = unix.TimerfdSettime(a.fd, 0, &a.spec, nil)
+	}
 	a.armed.Store(false)
 }
 
