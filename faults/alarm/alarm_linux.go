@@ -66,14 +66,22 @@ func (a *Alarm) Wait() {
 	if n, _ := a.f.Read(a.buf[:]); n > 0 {
 		a.f.SetReadDeadline(time.Time{}) // the timerfd went off
 	} else {
-		a.spec.Value = unix.Timespec{} // the deadline or a kick: disarm
-		_ = unix.TimerfdSettime(a.fd, 0, &a.spec, nil)
+		a.stopTimerfd() // the deadline or a kick
 	}
 	a.armed.Store(false)
 }
 
-// Disarm records that no Wait follows Arm (the sleep ended before it).
-func (a *Alarm) Disarm() { a.armed.Store(false) }
+// Disarm ends a sleep that stopped before Wait: no Wait follows Arm.
+func (a *Alarm) Disarm() {
+	a.stopTimerfd()
+	a.armed.Store(false)
+}
+
+// stopTimerfd disarms the timerfd so it does not wake the netpoller later.
+func (a *Alarm) stopTimerfd() {
+	a.spec.Value = unix.Timespec{}
+	_ = unix.TimerfdSettime(a.fd, 0, &a.spec, nil)
+}
 
 // Kick ends a Wait early, or makes the Wait after Arm return at once.
 func (a *Alarm) Kick() {
