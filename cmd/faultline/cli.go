@@ -25,7 +25,7 @@ import (
 // Exit codes.
 const (
 	ExitOK       = 0
-	ExitExpect   = 1 // an expectation missed, or the gate found a regression
+	ExitExpect   = 1 // an expectation missed, or the gate failed (a regression, a failed or missing variant)
 	ExitBadInput = 2
 	ExitRun      = 3
 )
@@ -35,7 +35,8 @@ const usage = `usage:
                          [--format table|benchstat|bmf] [--metrics-addr 127.0.0.1:PORT] [--log-level LEVEL]
                          [--cpuprofile FILE]
                          (a FOLDER runs each of its *.yaml scenarios; --variant needs one scenario)
-  faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT,...] [--alpha 0.05]
+  faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT|off,...] [--alpha 0.05]
+                         [--min-repeat N] [--allow-mismatch[=KEY,...]]
   faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
   faultline version
