@@ -70,7 +70,7 @@ func CompareConfig(current, baseline *Result) []Mismatch {
 		} else if bh != ch {
 			out = append(out, Mismatch{Key: "topology", Text: fmt.Sprintf("topology of %s (%q): content differs (sha256 baseline %.12s…, current %.12s…)", name, cur[0].Topology, bh, ch)})
 		}
-		if bf, cf := faultsText(b[0]), faultsText(cur[0]); bf != cf {
+		if bf, cf := faultsText(ran(b)), faultsText(ran(cur)); bf != cf {
 			out = append(out, Mismatch{Key: "faults", Text: fmt.Sprintf("faults of %s: baseline %s; current %s", name, bf, cf)})
 		}
 	}
@@ -113,6 +113,17 @@ func topologyDigest(g []*Variant) string {
 		}
 	}
 	return ""
+}
+
+// ran is the first repetition that ran without error (its faults were
+// applied), or the first one.
+func ran(g []*Variant) *Variant {
+	for _, v := range g {
+		if v.Error == "" {
+			return v
+		}
+	}
+	return g[0]
 }
 
 func faultsText(v *Variant) string {

@@ -102,13 +102,25 @@ func signedAmount(u Unit, x float64) string {
 	}
 	switch u {
 	case UnitMS:
-		return sign + trim(x) + " ms"
+		return sign + round3(x) + " ms"
 	case UnitRatio:
-		return sign + trim(100*x) + " pt"
+		return sign + round3(100*x) + " pt"
 	case UnitRate:
 		return sign + trim(x) + "/s"
 	case UnitTimes:
 		return sign + trim(x) + "×"
 	}
 	return sign + trim(x)
+}
+
+// round3 writes x with about three significant digits (at least one
+// decimal below 100), trailing zeros dropped: 0.123, 4.56, 23.6, 154.
+func round3(x float64) string {
+	switch {
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	case x >= 10:
+		return trim(math.Round(x*10) / 10)
+	}
+	return trim(math.Round(x*100) / 100)
 }

@@ -197,7 +197,7 @@ func TestGatePrintsLimitAndChangeInOneUnit(t *testing.T) {
 	base := writeGateResult(t, gateResult(5, 150, 1))
 	worse := writeGateResult(t, gateResult(5, 180, 0.7))
 	_, stdout, _ := run(t, "gate", worse, "--baseline", base, "--max", "p50=+5ms")
-	for _, want := range []string{"-30 pt", "-0.1 pt", "+19.6% (+30 ms)", "+15% (+22.95 ms)"} {
+	for _, want := range []string{"-30 pt", "-0.1 pt", "+19.6% (+30 ms)", "+15% (+23 ms)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
