@@ -73,6 +73,9 @@ func gate(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if len(refused) > 0 {
+		for _, n := range notes {
+			refused = append(refused, "(not compared) "+n)
+		}
 		return bad("%s against %s: the baseline was measured under another configuration, so the comparison would not mean anything:\n  %s\n"+
 			"Measure the baseline again with the current configuration, or pass --allow-mismatch (or --allow-mismatch=KEY,...) to gate anyway.",
 			positional[0], *baseline, strings.Join(refused, "\n  "))
