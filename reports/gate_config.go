@@ -66,7 +66,7 @@ func CompareConfig(current, baseline *Result) []Mismatch {
 		if b[0].Topology != cur[0].Topology {
 			out = append(out, Mismatch{Key: "topology", Text: fmt.Sprintf("topology of %s: baseline %q, current %q", name, b[0].Topology, cur[0].Topology)})
 		} else if bh, ch := topologyDigest(b), topologyDigest(cur); bh == "" || ch == "" {
-			out = append(out, Mismatch{Key: "topology", Unknown: true, Text: fmt.Sprintf("topology of %s: %s records no content digest; only its name (%q) was compared", name, side(bh == "", ch == ""), cur[0].Topology)})
+			out = append(out, Mismatch{Key: "topology", Unknown: true, Text: fmt.Sprintf("topology of %s: %s; only its name (%q) was compared", name, lacks(bh == "", ch == "", "content digest"), cur[0].Topology)})
 		} else if bh != ch {
 			out = append(out, Mismatch{Key: "topology", Text: fmt.Sprintf("topology of %s (%q): content differs (sha256 baseline %.12s…, current %.12s…)", name, cur[0].Topology, bh, ch)})
 		}
@@ -76,13 +76,13 @@ func CompareConfig(current, baseline *Result) []Mismatch {
 	}
 	switch bh, ch := bc.FaultsSHA256, cc.FaultsSHA256; {
 	case bh == "" || ch == "":
-		out = append(out, Mismatch{Key: "faults", Unknown: true, Text: fmt.Sprintf("faults: %s records no digest of the faults' parameters; only their names, kinds and times were compared", side(bh == "", ch == ""))})
+		out = append(out, Mismatch{Key: "faults", Unknown: true, Text: fmt.Sprintf("faults: %s; only their names, kinds and times were compared", lacks(bh == "", ch == "", "digest of the faults' parameters"))})
 	case bh != ch && !slices.ContainsFunc(out, func(m Mismatch) bool { return m.Key == "faults" }):
 		out = append(out, Mismatch{Key: "faults", Text: fmt.Sprintf("faults: same names and times, but their parameters differ (sha256 baseline %.12s…, current %.12s…)", bh, ch)})
 	}
 	switch bp, cp := bc.SeedPolicy, cc.SeedPolicy; {
 	case bp == "" || cp == "":
-		out = append(out, Mismatch{Key: "seed_policy", Unknown: true, Text: fmt.Sprintf("seed_policy: %s records none (written before repetitions had their own seeds: every repetition used the run's seed)", side(bp == "", cp == ""))})
+		out = append(out, Mismatch{Key: "seed_policy", Unknown: true, Text: fmt.Sprintf("seed_policy: %s (results written before repetitions had their own seeds: every repetition used the run's seed)", lacks(bp == "", cp == "", "seed policy"))})
 	case bp != cp:
 		differ("seed_policy", "%q", bp, cp)
 	}
@@ -94,15 +94,15 @@ func CompareConfig(current, baseline *Result) []Mismatch {
 	return out
 }
 
-// side names which side lacks a value.
-func side(baseline, current bool) string {
+// lacks says which side lacks what.
+func lacks(baseline, current bool, what string) string {
 	switch {
 	case baseline && current:
-		return "neither side"
+		return "neither side records a " + what
 	case baseline:
-		return "the baseline"
+		return "the baseline records no " + what
 	}
-	return "the current run"
+	return "the current run records no " + what
 }
 
 // topologyDigest is the first digest any repetition records ("" if none).

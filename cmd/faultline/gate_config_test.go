@@ -107,7 +107,7 @@ func TestGateOldBaselineIsNotRefusedForMissingDigests(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"note: not compared: topology of sync: the baseline records no content digest", "note: not compared: seed_policy: the baseline records none"} {
+	for _, want := range []string{"note: not compared: topology of sync: the baseline records no content digest", "note: not compared: seed_policy: the baseline records no seed policy"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
