@@ -284,8 +284,12 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 	if r.live {
 		opt.Progress = progressLine(info, sc.Warmup)
 	}
-	fmt.Fprintf(info, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
-		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
+	seeds := fmt.Sprintf("seed %d", sc.Seed)
+	if opt.Repeat > 1 {
+		seeds = fmt.Sprintf("%d repetitions, seeds %d to %d", opt.Repeat, sc.Seed, sc.Seed+uint64(opt.Repeat-1))
+	}
+	fmt.Fprintf(info, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, %s\n",
+		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, seeds)
 	res, runErr := sim.Run(ctx, sc, opt)
 	if res != nil {
 		cfg := r.cfg
