@@ -33,3 +33,27 @@ func TestTopologyDigest(t *testing.T) {
 		t.Errorf("a changed work time kept the digest")
 	}
 }
+
+// A field added to the model later, left unset, keeps older digests; set,
+// it changes them.
+func TestDigestIgnoresUnsetFields(t *testing.T) {
+	type before struct {
+		Rate float64
+		Line int
+	}
+	type after struct {
+		Rate  float64
+		Line  int
+		Extra struct{ Share float64 }
+		Note  string
+	}
+	b := digest(before{Rate: 0.5, Line: 3})
+	if a := digest(after{Rate: 0.5, Line: 9}); a != b {
+		t.Errorf("an unset new field changed the digest")
+	}
+	set := after{Rate: 0.5}
+	set.Extra.Share = 0.1
+	if a := digest(set); a == b {
+		t.Errorf("a set new field kept the digest")
+	}
+}
