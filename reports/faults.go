@@ -17,7 +17,7 @@ func WriteFaults(w io.Writer, r *Result) error {
 		if len(v.Faults) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\nfaults in %s:\n", v.Name)
+		fmt.Fprintf(w, "\nfaults in %s:\n", v.Label())
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		var notes []string
 		fmt.Fprintln(tw, "  fault\tasked\tapplied\twindow\tavailability\tp99\tthroughput\t")

@@ -22,12 +22,64 @@ type Limit struct {
 	Text     string // as written, e.g. "+15%"
 }
 
-// DefaultLimits are the gate's limits when none are given.
-const DefaultLimits = "p99=+15%,availability=-0.001,throughput=-5%,completion_p99=+20%,lost=+0"
+// DefaultLimits are the gate's limits; Limits adds to them or overrides
+// them metric by metric.
+const DefaultLimits = "p99=+15%,availability=-0.1pt,throughput=-5%,completion_p99=+20%,lost=+0"
+
+// Off is the LIMIT that removes a metric's default limit (availability=off).
+const Off = "off"
+
+// Limits returns DefaultLimits with over applied metric by metric: each
+// "metric=LIMIT" of over replaces that metric's default limit or adds one,
+// and "metric=off" removes the metric's default limit, so naming one metric
+// never silently stops gating the others. An empty over gives the
+// defaults. Removing every limit is an error: nothing would be gated.
+func Limits(over string) ([]Limit, error) {
+	out, err := ParseLimits(DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	for _, part := range strings.Split(over, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q: write metric=LIMIT, e.g. p99=+15%%, or metric=off", part)
+		}
+		m, err := ResolveMetric(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		at := slices.IndexFunc(out, func(l Limit) bool { return l.Metric.Name == m.Name })
+		if val = strings.TrimSpace(val); val == Off {
+			if at < 0 {
+				return nil, fmt.Errorf("%s=off: %s has no limit to remove (the defaults are %s)", m.Name, m.Name, DefaultLimits)
+			}
+			out = slices.Delete(out, at, at+1)
+			continue
+		}
+		l, err := parseLimit(m, val)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", m.Name, err)
+		}
+		if at >= 0 {
+			out[at] = l
+		} else {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("every limit is off: nothing to gate")
+	}
+	return out, nil
+}
 
 // ParseLimits parses "metric=LIMIT,..." where LIMIT is a change in the
 // metric's worse direction: "+15%" (relative), "+20ms" (a latency),
-// "-0.001" (a share), "+0" (a count). The sign may be left out; when
+// "-0.1pt" or "-0.001" (a share: percentage points or a fraction), "+0"
+// (a count). The sign may be left out; when
 // written it must point the worse way (p99 worsens by growing,
 // availability by falling).
 func ParseLimits(s string) ([]Limit, error) {
@@ -76,6 +128,9 @@ func parseLimit(m MetricDef, s string) (Limit, error) {
 		l.Relative = true
 		l.Amount, err = strconv.ParseFloat(strings.TrimSuffix(num, "%"), 64)
 		l.Amount /= 100
+	case strings.HasSuffix(num, "pt") && m.Unit == UnitRatio:
+		l.Amount, err = strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(num, "pt")), 64)
+		l.Amount /= 100
 	case m.Unit == UnitMS:
 		var d time.Duration
 		if d, err = time.ParseDuration(num); err == nil {
@@ -85,7 +140,7 @@ func parseLimit(m MetricDef, s string) (Limit, error) {
 		l.Amount, err = strconv.ParseFloat(num, 64)
 	}
 	if err != nil || l.Amount < 0 || math.IsNaN(l.Amount) || math.IsInf(l.Amount, 0) {
-		return l, fmt.Errorf("%q is not a limit (e.g. +15%%, +20ms for latencies, -0.001 for availability, +0 for counts)", s)
+		return l, fmt.Errorf("%q is not a limit (e.g. +15%%, +20ms for latencies, -0.1pt for availability, +0 for counts)", s)
 	}
 	return l, nil
 }

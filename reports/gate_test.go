@@ -183,3 +183,61 @@ func FuzzParseLimits(f *testing.F) {
 		}
 	})
 }
+
+func TestLimitsMergeWithTheDefaults(t *testing.T) {
+	byName := func(ls []Limit) map[string]Limit {
+		m := map[string]Limit{}
+		for _, l := range ls {
+			m[l.Metric.Name] = l
+		}
+		return m
+	}
+	defaults, err := Limits("")
+	if err != nil || len(defaults) != 5 {
+		t.Fatalf("defaults %+v %v", defaults, err)
+	}
+	if a := byName(defaults)["availability"]; a.Amount != 0.001 || a.Relative {
+		t.Errorf("default availability limit %+v, want 0.1 pt = 0.001", a)
+	}
+	ls, err := Limits("p99=+20ms, p50=+5%, availability=off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := byName(ls)
+	if p := m["p99"]; p.Amount != 20 || p.Relative {
+		t.Errorf("p99 %+v, want +20ms", p)
+	}
+	if p := m["p50"]; p.Amount != 0.05 || !p.Relative {
+		t.Errorf("p50 %+v, want +5%%", p)
+	}
+	if _, ok := m["availability"]; ok || len(ls) != 5 {
+		t.Errorf("limits %v: want availability removed, throughput, completion_p99 and lost kept", m)
+	}
+	for in, msg := range map[string]string{
+		"p50=off":             "no limit to remove",
+		"availability=+0.1pt": "points the better way",
+		"p99":                 "metric=LIMIT",
+		"p99=off,availability=off,throughput=off,completion_p99=off,lost=off": "nothing to gate",
+	} {
+		if _, err := Limits(in); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: error %v, want %q", in, err, msg)
+		}
+	}
+}
+
+func TestCompareConfigSameRunHasNoMismatch(t *testing.T) {
+	r := reps(150, 151)
+	r.Config = RunConfig{Arrival: "constant", RateRPS: 200, SeedPolicy: SeedPerRepetition, FaultsSHA256: "x"}
+	for i := range r.Variants {
+		r.Variants[i].TopologySHA256 = "t"
+	}
+	if ms := CompareConfig(r, r); len(ms) != 0 {
+		t.Errorf("a run against itself: %+v", ms)
+	}
+	other := *r
+	other.Config.FaultsSHA256 = "y"
+	ms := CompareConfig(&other, r)
+	if len(ms) != 1 || ms[0].Key != "faults" || ms[0].Unknown || !strings.Contains(ms[0].Text, "parameters differ") {
+		t.Errorf("faults with other parameters: %+v", ms)
+	}
+}

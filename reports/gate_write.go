@@ -34,7 +34,7 @@ func WriteGate(w io.Writer, rows []GateRow) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s (n=%d)\t%s (n=%d)\t%s\t%s\t%s\t%s\t\n", r.Variant, m.Name,
 			m.Format(r.BaselineMedian), len(r.Baseline), m.Format(r.CurrentMedian), len(r.Current),
-			change(r), p, r.Limit.Text, verdict)
+			change(r), p, limitText(r), verdict)
 		if !tests[r.Test] {
 			tests[r.Test] = true
 			order = append(order, r.Test)
@@ -49,15 +49,78 @@ func WriteGate(w io.Writer, rows []GateRow) error {
 	return nil
 }
 
-// change is the current median against the baseline's: a percentage, or
-// an amount when the baseline is 0 or the metric a share.
+// change is the current value against the baseline's, written as the limit
+// is (limitText): in percent of the baseline beside the amount for a
+// relative limit, else as an amount in the metric's display unit
+// (percentage points for a share, ms for a latency). For a count it is the
+// change of the worst repetition, which the verdict compares.
 func change(r GateRow) string {
 	d := r.CurrentMedian - r.BaselineMedian
-	switch {
-	case r.Limit.Metric.Unit == UnitRatio:
-		return fmt.Sprintf("%+.3g pt", 100*d)
-	case r.BaselineMedian == 0:
-		return fmt.Sprintf("%+g", d)
+	if r.Limit.Metric.Unit == UnitCount {
+		d = r.Current[len(r.Current)-1] - r.Baseline[len(r.Baseline)-1]
 	}
-	return fmt.Sprintf("%+.1f%%", 100*d/r.BaselineMedian)
+	amount := signedAmount(r.Limit.Metric.Unit, d)
+	if r.Limit.Metric.Unit == UnitCount {
+		amount += " (worst)"
+	}
+	if !r.Limit.Relative {
+		return amount
+	}
+	if r.BaselineMedian == 0 {
+		return "n/a% (" + amount + ")"
+	}
+	return fmt.Sprintf("%+.1f%% (%s)", 100*d/math.Abs(r.BaselineMedian), amount)
+}
+
+// limitText is the limit as the change is written: a relative limit in
+// percent beside the amount it allows against this baseline, an absolute
+// one as an amount in the metric's display unit. Both carry the sign of
+// the worse direction.
+func limitText(r GateRow) string {
+	m := r.Limit.Metric
+	worse := r.Allowed
+	if m.HigherIsBetter {
+		worse = -worse
+	}
+	amount := signedAmount(m.Unit, worse)
+	if !r.Limit.Relative {
+		return amount
+	}
+	pct := 100 * r.Limit.Amount
+	if m.HigherIsBetter {
+		pct = -pct
+	}
+	return fmt.Sprintf("%+g%% (%s)", pct, amount)
+}
+
+// signedAmount writes x, a value in unit u, with its sign, in the unit the
+// gate prints: ms, percentage points (pt) for a share, /s, a count, ×.
+func signedAmount(u Unit, x float64) string {
+	sign := "+"
+	if x < 0 {
+		sign, x = "-", -x
+	}
+	switch u {
+	case UnitMS:
+		return sign + round3(x) + " ms"
+	case UnitRatio:
+		return sign + round3(100*x) + " pt"
+	case UnitRate:
+		return sign + trim(x) + "/s"
+	case UnitTimes:
+		return sign + trim(x) + "×"
+	}
+	return sign + trim(x)
+}
+
+// round3 writes x with about three significant digits (at least one
+// decimal below 100), trailing zeros dropped: 0.123, 4.56, 23.6, 154.
+func round3(x float64) string {
+	switch {
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	case x >= 10:
+		return trim(math.Round(x*10) / 10)
+	}
+	return trim(math.Round(x*100) / 100)
 }

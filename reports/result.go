@@ -59,7 +59,21 @@ type RunConfig struct {
 	RateTo float64    `json:"rate_to,omitempty"`
 	Steps  []RateStep `json:"steps,omitempty"`
 	Burst  *RateBurst `json:"burst,omitempty"`
+	// SeedPolicy says how repetitions were seeded: SeedPerRepetition
+	// (repetition k ran with Result.Seed+k-1, recorded in Variant.Seed).
+	// "" in results written before it was recorded: unknown (those
+	// repetitions all ran with Result.Seed).
+	SeedPolicy string `json:"seed_policy,omitempty"`
+	// FaultsSHA256 is the hex SHA-256 of the scenario's fault timeline as
+	// decoded (every kind, time and parameter; file positions left out);
+	// "" when the results predate it. Equal digests: the same faults.
+	FaultsSHA256 string `json:"faults_sha256,omitempty"`
 }
+
+// SeedPerRepetition is RunConfig.SeedPolicy when repetition k (from 1) of
+// every variant ran with the seed Result.Seed+k-1; a single run uses
+// Result.Seed.
+const SeedPerRepetition = "seed+repetition-1"
 
 // RateStep is one rate change of a steps load, AtS seconds from the start
 // of the load (warm-up included).
@@ -82,8 +96,16 @@ type Variant struct {
 	// Repetition numbers the variant's runs from 1 when the scenario ran
 	// several times (--repeat); 0 when it ran once. Repetitions of a
 	// variant share its Name.
-	Repetition int    `json:"repetition,omitempty"`
-	Topology   string `json:"topology"`
+	Repetition int `json:"repetition,omitempty"`
+	// Seed is the seed this run of the variant used (see
+	// RunConfig.SeedPolicy); 0 in results that predate it.
+	Seed     uint64 `json:"seed,omitempty"`
+	Topology string `json:"topology"`
+	// TopologySHA256 is the hex SHA-256 of the variant's topology as
+	// decoded (every service, call, policy and consumer with its values;
+	// file positions and comments left out): equal digests, the same
+	// topology. "" when the results predate it.
+	TopologySHA256 string `json:"topology_sha256,omitempty"`
 	// EventDriven is true when the entry path publishes events, so the
 	// operation completes after the client is answered.
 	EventDriven bool   `json:"event_driven"`

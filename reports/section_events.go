@@ -111,6 +111,12 @@ func (b *builder) environment() section {
 	}
 	row("scenario file", func(r *Result) string { return orDash(r.File) })
 	row("seed", func(r *Result) string { return fmt.Sprint(r.Seed) })
+	row("seeds of repetitions", func(r *Result) string {
+		if r.Config.SeedPolicy == SeedPerRepetition {
+			return "repetition k: seed+k-1"
+		}
+		return "-"
+	})
 	row("started", func(r *Result) string { return stamp(r.StartedAt) })
 	row("finished", func(r *Result) string { return stamp(r.FinishedAt) })
 	row("Go", func(r *Result) string { return orDash(r.Environment.GoVersion) })

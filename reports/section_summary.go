@@ -48,6 +48,12 @@ var summaryMeasures = []measure{
 		return "sync chain"
 	}),
 	text("topology", func(v *Variant) string { return orDash(v.Topology) }),
+	text("seed", func(v *Variant) string {
+		if v.Seed == 0 { // results that predate per-run seeds
+			return "-"
+		}
+		return fmt.Sprint(v.Seed)
+	}),
 	text("wire", func(v *Variant) string { return orDash(v.Wire) }),
 	text("recorded window", func(v *Variant) string { return trim(v.WindowS) + " s" }),
 	num("offered rate", UnitRate, func(v *Variant) float64 { return v.OfferedRPS }),

@@ -34,6 +34,9 @@ func WriteTable(w io.Writer, r *Result) error {
 		}
 		return "sync chain"
 	})
+	if r.Config.SeedPolicy != "" { // older results do not record each run's seed
+		row("seed", func(v *Variant) string { return fmt.Sprint(v.Seed) })
+	}
 	row("offered rate", func(v *Variant) string { return rate(v.OfferedRPS) })
 	row("achieved rate", func(v *Variant) string { return rate(v.AchievedRPS) })
 	row("throughput (ok)", func(v *Variant) string { return rate(v.ThroughputRPS) })
@@ -82,16 +85,16 @@ func WriteTable(w io.Writer, r *Result) error {
 	}
 	for _, v := range r.Variants {
 		if v.Error != "" {
-			fmt.Fprintf(w, "variant %s failed: %s\n", v.Name, v.Error)
+			fmt.Fprintf(w, "variant %s failed: %s\n", v.Label(), v.Error)
 		}
 		for _, k := range ErrorKinds {
 			if msg, ok := v.Requests.ErrorSamples[k]; ok {
-				fmt.Fprintf(w, "variant %s: first %s error: %s\n", v.Name, k, msg)
+				fmt.Fprintf(w, "variant %s: first %s error: %s\n", v.Label(), k, msg)
 			}
 		}
 		if v.Generator.Behind {
 			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.\n",
-				v.Name, v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
+				v.Label(), v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
 		}
 	}
 	if err := WriteFaults(w, r); err != nil {
@@ -104,7 +107,7 @@ func WriteTable(w io.Writer, r *Result) error {
 	if r.Interrupted {
 		var parts []string
 		for _, v := range r.Variants {
-			parts = append(parts, fmt.Sprintf("%s %s s", v.Name, trim(v.WindowS)))
+			parts = append(parts, fmt.Sprintf("%s %s s", v.Label(), trim(v.WindowS)))
 		}
 		window = "the part of the window run before the interrupt (" + strings.Join(parts, ", ") + ")"
 	}

@@ -3,6 +3,7 @@ package reports_test
 import (
 	"bytes"
 	"flag"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -53,5 +54,33 @@ func TestWriteFaultsBeforeDuringAfter(t *testing.T) {
 	}
 	if strings.Contains(out, "faults in "+r.Variants[1].Name) {
 		t.Errorf("a variant without faults is listed:\n%s", out)
+	}
+}
+
+// Repetitions are named in the table and in the lines under it, with the
+// seed each ran with.
+func TestWriteTableNamesRepetitions(t *testing.T) {
+	r := fixture()
+	r.Config.SeedPolicy = reports.SeedPerRepetition
+	one := r.Variants[0]
+	r.Variants = nil
+	for k := 1; k <= 2; k++ {
+		v := one
+		v.Repetition, v.Seed = k, 41+uint64(k)
+		v.Faults = []reports.Fault{{Name: "crash payment", Kind: "crash", AtS: 1, ForS: 1}}
+		r.Variants = append(r.Variants, v)
+	}
+	r.Variants[1].Error = "world did not start"
+	var b strings.Builder
+	if err := reports.WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{one.Name + " #2", "variant " + one.Name + " #2 failed: world did not start", "faults in " + one.Name + " #1:", "faults in " + one.Name + " #2:"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if !regexp.MustCompile(`(?m)^\s*seed\s+42\s+43\s*$`).MatchString(b.String()) {
+		t.Errorf("table lacks the seed row 42, 43:\n%s", b.String())
 	}
 }

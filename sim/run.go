@@ -94,6 +94,8 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 	if reps > 1 {
 		res.Config.Repeat = reps
 	}
+	res.Config.SeedPolicy = reports.SeedPerRepetition
+	res.Config.FaultsSHA256 = digest(sc.Faults)
 	for rep := 1; rep <= reps; rep++ {
 		for _, v := range sc.Variants {
 			if ctx.Err() != nil {
@@ -103,8 +105,12 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 			if reps > 1 {
 				label = fmt.Sprintf("%s #%d", v.Name, rep)
 			}
-			opt.Log.Info("variant starting", "variant", label, "topology", v.Topology.Name)
-			rv, err := runVariant(ctx, sc, v, opt, lv, label)
+			// Each repetition draws its own work times, errors and arrivals
+			// (SeedPerRepetition), so repetitions sample the scenario's
+			// distributions, not only the machine's noise.
+			seed := sc.Seed + uint64(rep-1)
+			opt.Log.Info("variant starting", "variant", label, "topology", v.Topology.Name, "seed", seed)
+			rv, err := runVariant(ctx, sc, v, seed, opt, lv, label)
 			if reps > 1 {
 				rv.Repetition = rep
 			}
@@ -179,7 +185,9 @@ func resultBurst(b *scenarios.Burst) *reports.RateBurst {
 	return &reports.RateBurst{AtS: b.At.Seconds(), ForS: b.For.Seconds(), RateRPS: b.Rate}
 }
 
-func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, opt Options, lv *live, label string) (reports.Variant, error) {
+// runVariant runs v once with seed: its services' draws, the pacer's
+// arrivals and the faults' draws all derive from it.
+func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, seed uint64, opt Options, lv *live, label string) (reports.Variant, error) {
 	top := v.Topology
 	rv := reports.Variant{
 		Name:        v.Name,
@@ -189,24 +197,25 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 		Timeline:    []reports.Second{},
 		Faults:      []reports.Fault{},
 	}
+	rv.Seed, rv.TopologySHA256 = seed, digest(top)
 	maxLatency := sc.Load.Timeout + sc.Drain + sc.Duration + sc.Warmup
 	rec := metrics.NewRecorder(sc.Duration, maxLatency)
 	ledger := metrics.NewLedger(top.Subscribers(), maxLatency)
 	edges := metrics.NewEdges(top, maxLatency)
 
-	w, err := startWorld(ctx, top, sc.Seed, sc.Broker, ledger, edges)
+	w, err := startWorld(ctx, top, seed, sc.Broker, ledger, edges)
 	if err != nil {
 		return rv, err
 	}
 	defer w.close()
 
-	pacer, err := load.NewPacer(loadShape(sc), sc.Seed)
+	pacer, err := load.NewPacer(loadShape(sc), seed)
 	if err != nil {
 		return rv, err
 	}
 	client := w.client
 	mon := startMonitor(w, rec, label, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
-	tl := newTimeline(w, rec, sc.Faults, sc.Seed, sc.Warmup)
+	tl := newTimeline(w, rec, sc.Faults, seed, sc.Warmup)
 	tl.log = opt.Log.With("variant", label)
 	tl.edges = edges
 	if lv != nil {

@@ -25,7 +25,7 @@ import (
 // Exit codes.
 const (
 	ExitOK       = 0
-	ExitExpect   = 1 // an expectation missed, or the gate found a regression
+	ExitExpect   = 1 // an expectation missed, or the gate failed (a regression, a failed or missing variant)
 	ExitBadInput = 2
 	ExitRun      = 3
 )
@@ -35,7 +35,8 @@ const usage = `usage:
                          [--format table|benchstat|bmf] [--metrics-addr 127.0.0.1:PORT] [--log-level LEVEL]
                          [--cpuprofile FILE]
                          (a FOLDER runs each of its *.yaml scenarios; --variant needs one scenario)
-  faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT,...] [--alpha 0.05]
+  faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT|off,...] [--alpha 0.05]
+                         [--min-repeat N] [--allow-mismatch[=KEY,...]]
   faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
   faultline version
@@ -283,8 +284,12 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 	if r.live {
 		opt.Progress = progressLine(info, sc.Warmup)
 	}
-	fmt.Fprintf(info, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
-		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
+	seeds := fmt.Sprintf("seed %d", sc.Seed)
+	if opt.Repeat > 1 {
+		seeds = fmt.Sprintf("%d repetitions, seeds %d to %d", opt.Repeat, sc.Seed, sc.Seed+uint64(opt.Repeat-1))
+	}
+	fmt.Fprintf(info, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, %s\n",
+		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, seeds)
 	res, runErr := sim.Run(ctx, sc, opt)
 	if res != nil {
 		cfg := r.cfg
