@@ -147,7 +147,9 @@ type Requests struct {
 	Failed    int64 `json:"failed"`
 	// Errors by kind: timeout, unavailable, rejected, breaker_open, internal,
 	// aborted (cut off by the end of the drain or Ctrl-C), dropped (never
-	// sent: the generator was behind), other.
+	// sent: the generator was behind), other, harness (the harness itself
+	// ran out of descriptors, ports or memory at some hop: see
+	// Variant.HarnessErrors).
 	Errors map[string]int64 `json:"errors"`
 	// ErrorSamples holds the first error message seen per kind.
 	ErrorSamples map[string]string `json:"error_samples,omitempty"`

@@ -128,7 +128,9 @@ func failed(v *Variant) string {
 }
 
 // ErrorKinds lists the error kinds of Requests.Errors in display order.
-var ErrorKinds = []string{"timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other"}
+// "harness" is a failure of the harness itself (it ran out of descriptors,
+// ports or memory), never the system's.
+var ErrorKinds = []string{"timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other", "harness"}
 
 func rate(r float64) string { return fmt.Sprintf("%.1f/s", r) }
 
