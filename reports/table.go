@@ -72,6 +72,8 @@ func WriteTable(w io.Writer, r *Result) error {
 		switch {
 		case v.Error != "":
 			return "FAILED"
+		case v.HarnessFailed():
+			return "HARNESS"
 		case v.Generator.Behind:
 			return "BEHIND"
 		}
@@ -88,6 +90,9 @@ func WriteTable(w io.Writer, r *Result) error {
 			if msg, ok := v.Requests.ErrorSamples[k]; ok {
 				fmt.Fprintf(w, "variant %s: first %s error: %s\n", v.Name, k, msg)
 			}
+		}
+		if v.HarnessFailed() {
+			fmt.Fprintln(w, harnessNote(&v, "variant "+v.Name))
 		}
 		if v.Generator.Behind {
 			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.\n",
