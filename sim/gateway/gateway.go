@@ -63,10 +63,15 @@ func (g *Gateway) Handle(ctx context.Context, req *connect.Request[simv1.HandleR
 		return g.caller.Call(ctx, g.entry, req.Msg)
 	})
 	if err != nil {
-		// A failure of the harness (here or below) keeps its mark.
 		var ce *connect.Error
 		if errors.As(err, &ce) {
-			return nil, metrics.MarkHarness(ce, err) // the entry service's code and message, as they came
+			if metrics.IsHarness(err) {
+				// Connect sends no metadata of an error that came from
+				// the wire: the same code and message in a new error,
+				// which keeps the harness's mark.
+				return nil, metrics.MarkHarness(connect.NewError(ce.Code(), &harnessError{msg: ce.Message(), err: err}), err)
+			}
+			return nil, ce // the entry service's code and message, as they came
 		}
 		return nil, metrics.MarkHarness(connect.NewError(connect.CodeOf(err), err), err)
 	}
@@ -90,3 +95,13 @@ func (g *Gateway) Close() error {
 // Ejections returns how many times the gateway has ejected a replica of the
 // entry service from its choices (passive outlier detection).
 func (g *Gateway) Ejections() uint64 { return g.caller.Ejections() }
+
+// harnessError is an error of the harness passed on with its message as it
+// came; it wraps the error it came from, for errors.Is in this process.
+type harnessError struct {
+	msg string
+	err error
+}
+
+func (e *harnessError) Error() string { return e.msg }
+func (e *harnessError) Unwrap() error { return e.err }
