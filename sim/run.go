@@ -236,7 +236,14 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 			tl.begin(start)
 		},
 		Target: func(ctx context.Context, op uint64, intended time.Time) error {
+			before := w.net.HarnessErrors()
 			_, err := client.Call(ctx, gateway.Name, &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()})
+			if err != nil && w.net.HarnessErrors() != before {
+				// The harness failed a dial or an accept while this
+				// request ran: a timeout or an unavailability is not
+				// the system's to claim (see metrics.HarnessDuring).
+				err = metrics.HarnessDuring(err)
+			}
 			return err
 		},
 	})

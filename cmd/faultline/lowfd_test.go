@@ -50,7 +50,7 @@ func runChild() int {
 // TestOutOfDescriptorsIsHarness: a run whose process runs out of
 // descriptors mid-run (a child with RLIMIT_NOFILE 300 and a 5 × 10 fan-out
 // that keeps ~900 open once every caller replica has called every callee
-// replica) counts those failures as harness, none as unavailable, marks the
+// replica) counts those failures as harness, not unavailable, marks the
 // variant invalid and exits 3.
 func TestOutOfDescriptorsIsHarness(t *testing.T) {
 	if testing.Short() {
@@ -89,8 +89,18 @@ func TestOutOfDescriptorsIsHarness(t *testing.T) {
 	if v.Requests.Errors["harness"] == 0 || v.HarnessErrors == 0 {
 		t.Errorf("harness failures %d, harness errors %d: want both > 0", v.Requests.Errors["harness"], v.HarnessErrors)
 	}
-	if n := v.Requests.Errors["unavailable"]; n > 0 {
-		t.Errorf("%d failures counted as the system's unavailability; sample: %s", n, v.Requests.ErrorSamples["unavailable"])
+	// A dial that found no descriptor fails marked at its hop; a call on a
+	// connection the server could not accept fails as a timeout or an
+	// unavailability while the world counts harness errors, and is
+	// attributed too (metrics.HarnessDuring). Before this, all ~600 were
+	// unavailable. Allowed: 1% of timeouts a loaded 2-core machine can add
+	// on its own (the load timeout is 1 s).
+	if n, f := v.Requests.Errors["unavailable"]+v.Requests.Errors["timeout"], v.Requests.Failed; 100*n > f {
+		t.Errorf("%d of %d failures counted as the system's (timeout or unavailable), want at most 1%%; sample: %s",
+			n, f, v.Requests.ErrorSamples["unavailable"])
+	}
+	if v.Requests.Errors["harness"] == 0 {
+		t.Errorf("no failure counted as harness")
 	}
 	if !v.HarnessFailed() {
 		t.Errorf("the variant is not marked invalid")

@@ -31,9 +31,37 @@ func IsHarness(err error) bool {
 	if faults.IsHarnessErr(err) {
 		return true
 	}
+	var he *harnessDuring
+	if errors.As(err, &he) {
+		return true
+	}
 	var ce *connect.Error
 	return errors.As(err, &ce) && ce.Meta().Get(HarnessKey) != ""
 }
+
+// HarnessDuring returns err attributed to the harness (IsHarness is then
+// true) when err is a timeout or an unavailability, kinds a harness out of
+// descriptors causes without saying so (a connection the server could not
+// accept waits in the backlog until the call times out or its ping goes
+// unanswered); other errors, and nil, are returned as they are. The
+// caller decides when: a request that failed while harness errors were
+// counted in its world. Allocates only for an error it wraps.
+func HarnessDuring(err error) error {
+	if err == nil || IsHarness(err) {
+		return err
+	}
+	switch OutcomeOf(err) {
+	case Timeout, Unavailable:
+		return &harnessDuring{err: err}
+	}
+	return err
+}
+
+// harnessDuring is an error that happened while the harness was failing.
+type harnessDuring struct{ err error }
+
+func (e *harnessDuring) Error() string { return e.err.Error() + " (while the harness ran out of resources)" }
+func (e *harnessDuring) Unwrap() error { return e.err }
 
 // MarkHarness sets HarnessKey on ce when cause IsHarness, so that the
 // mark travels with ce to the caller, and returns ce. A nil ce is returned

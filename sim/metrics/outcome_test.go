@@ -47,6 +47,10 @@ func TestOutcomeOf(t *testing.T) {
 		{"no memory", syscall.ENOMEM, Harness},
 		{"connect error over a dial out of descriptors", connect.NewError(connect.CodeUnavailable, &net.OpError{Op: "dial", Err: syscall.EMFILE}), Harness},
 		{"marked connect error", MarkHarness(connect.NewError(connect.CodeUnavailable, errors.New("call b: dial: too many open files")), syscall.EMFILE), Harness},
+		{"timeout while the harness failed", HarnessDuring(connect.NewError(connect.CodeDeadlineExceeded, nil)), Harness},
+		{"connection lost while the harness failed", HarnessDuring(connect.NewError(connect.CodeUnavailable, errors.New("http2: client connection lost"))), Harness},
+		{"injected error while the harness failed", HarnessDuring(connect.NewError(connect.CodeInternal, nil)), Internal},
+		{"cut off while the harness failed", HarnessDuring(context.Canceled), Aborted},
 		{"unmarked connect error", MarkHarness(connect.NewError(connect.CodeUnavailable, errors.New("down")), errors.New("down")), Unavailable},
 	}
 	for _, tt := range tests {
