@@ -60,7 +60,9 @@ func HarnessDuring(err error) error {
 // harnessDuring is an error that happened while the harness was failing.
 type harnessDuring struct{ err error }
 
-func (e *harnessDuring) Error() string { return e.err.Error() + " (while the harness ran out of resources)" }
+func (e *harnessDuring) Error() string {
+	return e.err.Error() + " (while the harness ran out of resources)"
+}
 func (e *harnessDuring) Unwrap() error { return e.err }
 
 // MarkHarness sets HarnessKey on ce when cause IsHarness, so that the
