@@ -26,8 +26,8 @@ import (
 const (
 	ExitOK       = 0
 	ExitExpect   = 1 // an expectation missed, or the gate found a regression
-	ExitBadInput = 2
-	ExitRun      = 3
+	ExitBadInput = 2 // bad input or usage, a world beyond the open-file limit
+	ExitRun      = 3 // a variant could not run, or its harness ran out of resources (sim.ErrHarness)
 )
 
 const usage = `usage:
