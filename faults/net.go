@@ -50,6 +50,7 @@ type Net struct {
 	nth     map[Link]uint64 // connections dialed so far per link
 	limit   int             // bytes a line holds per direction
 	late    lateness
+	harness atomic.Int64 // harness errors counted (see CountHarnessErr)
 }
 
 // DefaultDialTimeout bounds a dial whose context has no deadline, including
@@ -93,6 +94,7 @@ func (n *Net) Dial(ctx context.Context, link Link, network, addr string) (net.Co
 	}
 	raw, err := n.dialer.DialContext(ctx, network, addr)
 	if err != nil {
+		n.CountHarnessErr(err)
 		return nil, err
 	}
 	return n.wrap(link, raw), nil

@@ -180,6 +180,9 @@ func (b *builder) warnings() []string {
 		if v.Error != "" {
 			out = append(out, fmt.Sprintf("%s could not be run: %s. Its numbers are incomplete or zero.", c.Label, v.Error))
 		}
+		if v.HarnessFailed() {
+			out = append(out, harnessNote(v, c.Label))
+		}
 		if v.Generator.Behind {
 			out = append(out, fmt.Sprintf("%s: the load generator fell behind its schedule (sent %s of %s offered, send lag p99 %s): the machine, not the design, set the pace, and its latencies include that delay.",
 				c.Label, rate(v.AchievedRPS), rate(v.OfferedRPS), ms(v.Generator.SendLagMS.P99)))

@@ -150,6 +150,25 @@ type Variant struct {
 	Histograms Histograms `json:"histograms"`
 	// Error is set when the variant could not be run at all.
 	Error string `json:"error,omitempty"`
+	// HarnessErrors counts the times the harness itself ran out of a
+	// resource while the variant ran: dials and accepts anywhere in its
+	// world that failed with EMFILE, ENFILE, EADDRNOTAVAIL, ENOMEM or
+	// ENOBUFS. See HarnessFailed.
+	HarnessErrors int64 `json:"harness_errors,omitempty"`
+}
+
+// HarnessFailed reports whether the harness ran out of a resource during
+// the variant (HarnessErrors, or requests failed as "harness"): the
+// variant is invalid, as one whose generator fell behind is, since some of
+// what it measured are the harness's failures, not the system's.
+func (v *Variant) HarnessFailed() bool {
+	return v.HarnessErrors > 0 || v.Requests.Errors["harness"] > 0
+}
+
+// harnessNote says why a variant whose harness failed is invalid.
+func harnessNote(v *Variant, label string) string {
+	return fmt.Sprintf("%s: the harness ran out of resources (%d failed dials or accepts, %d requests failed as harness: too many open files, no free port or no memory in this process): its failures are the harness's, not the system's, and the variant is invalid. Lower the replicas or the rate, or raise the open-file limit.",
+		label, v.HarnessErrors, v.Requests.Errors["harness"])
 }
 
 // Label names the variant in tables: its name, and "#k" for repetition k.
@@ -169,7 +188,9 @@ type Requests struct {
 	Failed    int64 `json:"failed"`
 	// Errors by kind: timeout, unavailable, rejected, breaker_open, internal,
 	// aborted (cut off by the end of the drain or Ctrl-C), dropped (never
-	// sent: the generator was behind), other.
+	// sent: the generator was behind), other, harness (the harness itself
+	// ran out of descriptors, ports or memory at some hop: see
+	// Variant.HarnessErrors).
 	Errors map[string]int64 `json:"errors"`
 	// ErrorSamples holds the first error message seen per kind.
 	ErrorSamples map[string]string `json:"error_samples,omitempty"`

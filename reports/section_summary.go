@@ -84,6 +84,8 @@ func generatorState(v *Variant) string {
 	switch {
 	case v.Error != "":
 		return "FAILED"
+	case v.HarnessFailed():
+		return "HARNESS"
 	case v.Generator.Behind:
 		return "BEHIND"
 	}
@@ -165,7 +167,7 @@ func (b *builder) summary() section {
 	}
 	t := sideBySide(b.cols, summaryMeasures)
 	for i := range t.Rows {
-		if t.Rows[i].Cells[0] == "load generator" && strings.Contains(strings.Join(t.Rows[i].Cells, " "), "BEHIND") {
+		if cells := strings.Join(t.Rows[i].Cells, " "); t.Rows[i].Cells[0] == "load generator" && (strings.Contains(cells, "BEHIND") || strings.Contains(cells, "HARNESS")) {
 			t.Rows[i].Mark = "warn"
 		}
 	}

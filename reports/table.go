@@ -75,6 +75,8 @@ func WriteTable(w io.Writer, r *Result) error {
 		switch {
 		case v.Error != "":
 			return "FAILED"
+		case v.HarnessFailed():
+			return "HARNESS"
 		case v.Generator.Behind:
 			return "BEHIND"
 		}
@@ -91,6 +93,9 @@ func WriteTable(w io.Writer, r *Result) error {
 			if msg, ok := v.Requests.ErrorSamples[k]; ok {
 				fmt.Fprintf(w, "variant %s: first %s error: %s\n", v.Label(), k, msg)
 			}
+		}
+		if v.HarnessFailed() {
+			fmt.Fprintln(w, harnessNote(&v, "variant "+v.Name))
 		}
 		if v.Generator.Behind {
 			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.\n",
@@ -131,7 +136,9 @@ func failed(v *Variant) string {
 }
 
 // ErrorKinds lists the error kinds of Requests.Errors in display order.
-var ErrorKinds = []string{"timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other"}
+// "harness" is a failure of the harness itself (it ran out of descriptors,
+// ports or memory), never the system's.
+var ErrorKinds = []string{"timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other", "harness"}
 
 func rate(r float64) string { return fmt.Sprintf("%.1f/s", r) }
 

@@ -56,9 +56,16 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// ErrRun marks a failure of the run itself (a world that could not start),
-// as opposed to bad input or a missed expectation.
+// ErrRun marks a failure of the run itself (a world that could not start,
+// a harness that ran out of resources), as opposed to bad input or a
+// missed expectation.
 var ErrRun = errors.New("run failed")
+
+// ErrHarness marks a variant during which the harness itself ran out of a
+// resource (descriptors, local ports, memory): its failures are not the
+// system's, so the variant is invalid (reports.Variant.HarnessFailed). It
+// comes wrapped with ErrRun.
+var ErrHarness = errors.New("the harness ran out of resources (too many open files, no free port or no memory); the variant's results are invalid")
 
 // Run runs every variant of sc in order, each in a fresh world, and returns
 // the result. When ctx is cancelled the running variant stops its load,
@@ -119,6 +126,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 			if err != nil {
 				rv.Error = err.Error()
 				errs = append(errs, fmt.Errorf("%w: variant %s: %w", ErrRun, rv.Label(), err))
+			} else if rv.HarnessFailed() {
+				errs = append(errs, fmt.Errorf("%w: variant %s: %w (%d failed dials or accepts, %d requests failed as harness)",
+					ErrRun, rv.Label(), ErrHarness, rv.HarnessErrors, rv.Requests.Errors["harness"]))
 			}
 			res.Variants = append(res.Variants, rv)
 		}
@@ -235,7 +245,14 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 			tl.begin(start)
 		},
 		Target: func(ctx context.Context, op uint64, intended time.Time) error {
+			before := w.net.HarnessErrors()
 			_, err := client.Call(ctx, gateway.Name, &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()})
+			if err != nil && w.net.HarnessErrors() != before {
+				// The harness failed a dial or an accept while this
+				// request ran: a timeout or an unavailability is not
+				// the system's to claim (see metrics.HarnessDuring).
+				err = metrics.HarnessDuring(err)
+			}
 			return err
 		},
 	})
@@ -267,6 +284,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	rv.Events.MaxConsumerLag = maxLag
 	rv.Harness = mon.harness()
 	rv.Ejections = w.ejections()
+	rv.HarnessErrors = w.net.HarnessErrors()
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return rv, runErr
 	}

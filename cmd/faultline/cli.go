@@ -26,8 +26,8 @@ import (
 const (
 	ExitOK       = 0
 	ExitExpect   = 1 // an expectation missed, or the gate failed (a regression, a failed or missing variant)
-	ExitBadInput = 2
-	ExitRun      = 3
+	ExitBadInput = 2 // bad input or usage, a world beyond the open-file limit
+	ExitRun      = 3 // a variant could not run, or its harness ran out of resources (sim.ErrHarness)
 )
 
 const usage = `usage:
@@ -63,7 +63,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "report":
 		return report(args[1:], stdout, stderr)
 	case "validate":
-		return validate(args[1:], stdout, stderr)
+		return validate(args[1:], processFDLimit(), stdout, stderr)
 	case "gate":
 		return gate(args[1:], stdout, stderr)
 	case "version":
@@ -102,6 +102,28 @@ type RunConfig struct {
 	// Progress forces the live display on (true) or off (false); nil decides
 	// by whether stdout is a terminal.
 	Progress *bool
+	// fdLimit, when not 0, replaces the open-file limit every world is
+	// checked against before it runs (tests); below 0 nothing is checked.
+	// 0: the soft RLIMIT_NOFILE, raised to the hard limit (sim.RaiseFDLimit).
+	fdLimit int64
+}
+
+// openFileLimit returns the descriptor limit worlds are checked against.
+func (cfg RunConfig) openFileLimit() int64 {
+	if cfg.fdLimit != 0 {
+		return cfg.fdLimit
+	}
+	return processFDLimit()
+}
+
+// processFDLimit raises the soft RLIMIT_NOFILE to the hard limit and
+// returns it; 0 (no check) when it cannot be read.
+func processFDLimit() int64 {
+	n, err := sim.RaiseFDLimit()
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // Output formats of run.
@@ -406,11 +428,19 @@ func apply(sc *scenarios.Scenario, cfg RunConfig) error {
 		}
 	}
 	// The overrides can make faults end after the load, for one.
-	return sc.Validate()
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	// A world that cannot fit in the open-file limit would fail in ways
+	// that look like the system's: refuse it before it starts.
+	return sim.CheckFDs(sc, cfg.openFileLimit())
 }
 
-// validate checks scenario and topology files, reporting every problem.
-func validate(files []string, stdout, stderr io.Writer) int {
+// validate checks scenario and topology files, reporting every problem,
+// including worlds that need more file descriptors than fdLimit (≤ 0: no
+// check; a topology alone is checked with a one-node broker and no link
+// fault).
+func validate(files []string, fdLimit int64, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		fmt.Fprint(stderr, "faultline validate: no file given\n", usage)
 		return ExitBadInput
@@ -419,9 +449,16 @@ func validate(files []string, stdout, stderr io.Writer) int {
 	for _, f := range files {
 		var err error
 		if isTopology(f) {
-			_, err = topologies.ReadFile(f)
+			var top *topologies.Topology
+			if top, err = topologies.ReadFile(f); err == nil {
+				err = sim.CheckFDs(&scenarios.Scenario{File: f, Broker: scenarios.BrokerSpec{Nodes: 1},
+					Variants: []scenarios.Variant{{Name: top.Name, Topology: top}}}, fdLimit)
+			}
 		} else {
-			_, err = scenarios.ReadFile(f)
+			var sc *scenarios.Scenario
+			if sc, err = scenarios.ReadFile(f); err == nil {
+				err = sim.CheckFDs(sc, fdLimit)
+			}
 		}
 		if err != nil {
 			printProblems(stderr, err)

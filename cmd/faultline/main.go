@@ -5,8 +5,10 @@
 //	faultline validate FILE...
 //	faultline version
 //
-// Exit codes: 0 ok, 1 an expectation missed, 2 bad input or usage, 3 the run
-// itself failed.
+// Exit codes: 0 ok, 1 an expectation missed, 2 bad input or usage (a world
+// that cannot fit in the open-file limit too), 3 the run itself failed (a
+// variant that could not start, or a harness that ran out of descriptors,
+// ports or memory during it).
 package main
 
 import (

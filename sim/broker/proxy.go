@@ -13,6 +13,10 @@ import (
 // proxyDialTimeout bounds a proxy's dial of its upstream node.
 const proxyDialTimeout = time.Second
 
+// proxyAcceptRetry is how long a proxy waits before accepting again after
+// the process ran out of descriptors.
+const proxyAcceptRetry = 10 * time.Millisecond
+
 // proxy carries the route connections one node opens to another: it listens
 // on a loopback port the first node lists as its route, and dials the second
 // node's route port through the fault layer with its link (broker#i →
@@ -37,9 +41,10 @@ type proxy struct {
 	wg     sync.WaitGroup
 }
 
-// listenProxy listens on 127.0.0.1:0; it accepts nothing before serve.
+// listenProxy listens on 127.0.0.1:0 through n (which counts accepts that
+// fail for want of descriptors); it accepts nothing before serve.
 func listenProxy(n *faults.Net, link faults.Link) (*proxy, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := n.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +63,13 @@ func (p *proxy) serve(target string) {
 		defer p.wg.Done()
 		for {
 			c, err := p.ln.Accept()
+			if faults.IsHarnessErr(err) {
+				// Out of descriptors (counted by the listener): the
+				// connection waits in the backlog; try again, as
+				// net/http does, rather than cut the route for good.
+				time.Sleep(proxyAcceptRetry)
+				continue
+			}
 			if err != nil {
 				return // closed
 			}

@@ -13,6 +13,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
@@ -27,6 +28,7 @@ const Name = "gateway"
 type Gateway struct {
 	entry  string
 	reg    *registry.Registry
+	net    *faults.Net // listens and dials through the fault layer
 	caller *service.Caller
 	edge   *service.Edge // gateway → entry (edge.go)
 	srv    *service.Server
@@ -37,16 +39,19 @@ type Gateway struct {
 // opts says; edge options (WithPolicy, WithEdges, WithBreakerFunc) set up
 // its edge to entry. It has no side effects.
 func New(entry string, wire topologies.Wire, reg *registry.Registry, n *faults.Net, opts service.CallerOptions, edge ...Option) *Gateway {
-	return &Gateway{entry: entry, reg: reg, caller: service.NewCaller(Name, wire, reg, n, opts), edge: newEdge(entry, edge)}
+	return &Gateway{entry: entry, reg: reg, net: n, caller: service.NewCaller(Name, wire, reg, n, opts), edge: newEdge(entry, edge)}
 }
 
 // Start listens on a loopback port and registers the gateway as service
 // "gateway", replica 0.
 func (g *Gateway) Start(context.Context) error {
-	srv, err := service.NewServer(g)
+	// Through the fault layer's listener, so accepts failing for want of
+	// descriptors are counted as the harness's.
+	ln, err := g.net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
+	srv := service.NewServerOn(ln, g)
 	g.srv = srv
 	g.sess = g.reg.Join(registry.Endpoint{Service: Name, Addr: srv.Addr()})
 	return nil
@@ -60,9 +65,15 @@ func (g *Gateway) Handle(ctx context.Context, req *connect.Request[simv1.HandleR
 	if err != nil {
 		var ce *connect.Error
 		if errors.As(err, &ce) {
+			if metrics.IsHarness(err) {
+				// Connect sends no metadata of an error that came from
+				// the wire: the same code and message in a new error,
+				// which keeps the harness's mark.
+				return nil, metrics.MarkHarness(connect.NewError(ce.Code(), &harnessError{msg: ce.Message(), err: err}), err)
+			}
 			return nil, ce // the entry service's code and message, as they came
 		}
-		return nil, connect.NewError(connect.CodeOf(err), err)
+		return nil, metrics.MarkHarness(connect.NewError(connect.CodeOf(err), err), err)
 	}
 	return connect.NewResponse(res), nil
 }
@@ -84,3 +95,13 @@ func (g *Gateway) Close() error {
 // Ejections returns how many times the gateway has ejected a replica of the
 // entry service from its choices (passive outlier detection).
 func (g *Gateway) Ejections() uint64 { return g.caller.Ejections() }
+
+// harnessError is an error of the harness passed on with its message as it
+// came; it wraps the error it came from, for errors.Is in this process.
+type harnessError struct {
+	msg string
+	err error
+}
+
+func (e *harnessError) Error() string { return e.msg }
+func (e *harnessError) Unwrap() error { return e.err }

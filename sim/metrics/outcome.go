@@ -9,7 +9,71 @@ import (
 	"syscall"
 
 	"connectrpc.com/connect"
+
+	"github.com/faultline-sim/faultline/faults"
 )
+
+// HarnessKey is the Connect error metadata key (sent as a response header
+// or trailer) that marks an error caused by the harness running out of a
+// resource at some hop. The hop that meets the errno sets it (MarkHarness);
+// every hop that answers with its callee's error passes it on, so the load
+// client sees it at the top of the chain, where the errno itself is gone.
+const HarnessKey = "Faultline-Harness"
+
+// IsHarness reports whether err was caused by the harness running out of a
+// resource: an errno of faults.IsHarnessErr in its chain (this process
+// dialed and failed), or a Connect error marked with HarnessKey (a hop
+// below did). Safe for concurrent use.
+func IsHarness(err error) bool {
+	if err == nil {
+		return false
+	}
+	if faults.IsHarnessErr(err) {
+		return true
+	}
+	var he *harnessDuring
+	if errors.As(err, &he) {
+		return true
+	}
+	var ce *connect.Error
+	return errors.As(err, &ce) && ce.Meta().Get(HarnessKey) != ""
+}
+
+// HarnessDuring returns err attributed to the harness (IsHarness is then
+// true) when err is a timeout or an unavailability, kinds a harness out of
+// descriptors causes without saying so (a connection the server could not
+// accept waits in the backlog until the call times out or its ping goes
+// unanswered); other errors, and nil, are returned as they are. The
+// caller decides when: a request that failed while harness errors were
+// counted in its world. Allocates only for an error it wraps.
+func HarnessDuring(err error) error {
+	if err == nil || IsHarness(err) {
+		return err
+	}
+	switch OutcomeOf(err) {
+	case Timeout, Unavailable:
+		return &harnessDuring{err: err}
+	}
+	return err
+}
+
+// harnessDuring is an error that happened while the harness was failing.
+type harnessDuring struct{ err error }
+
+func (e *harnessDuring) Error() string {
+	return e.err.Error() + " (while the harness ran out of resources)"
+}
+func (e *harnessDuring) Unwrap() error { return e.err }
+
+// MarkHarness sets HarnessKey on ce when cause IsHarness, so that the
+// mark travels with ce to the caller, and returns ce. A nil ce is returned
+// as is.
+func MarkHarness(ce *connect.Error, cause error) *connect.Error {
+	if ce != nil && IsHarness(cause) {
+		ce.Meta().Set(HarnessKey, "1")
+	}
+	return ce
+}
 
 // Outcome is the result of one client request. The zero value is OK.
 type Outcome uint8
@@ -42,6 +106,11 @@ const (
 	// Other is every other error, including errors that are neither Connect,
 	// context nor network errors.
 	Other
+	// Harness is a request that failed because the harness itself ran out
+	// of a resource (descriptors, local ports, memory: see IsHarness), at
+	// any hop of its chain. It is never the system's failure: a variant
+	// with one is invalid.
+	Harness
 	// NumOutcomes is the number of outcomes; not an outcome itself.
 	NumOutcomes
 )
@@ -56,11 +125,13 @@ var outcomeNames = [NumOutcomes]string{
 	Aborted:     "aborted",
 	Dropped:     "dropped",
 	Other:       "other",
+	Harness:     "harness",
 }
 
 // String returns the outcome's name as used in results.json ("ok",
 // "timeout", "unavailable", "rejected", "breaker_open", "internal",
-// "aborted", "dropped", "other"); an out-of-range value is "other".
+// "aborted", "dropped", "other", "harness"); an out-of-range value is
+// "other".
 func (o Outcome) String() string {
 	if o >= NumOutcomes {
 		return outcomeNames[Other]
@@ -68,14 +139,18 @@ func (o Outcome) String() string {
 	return outcomeNames[o]
 }
 
-// OutcomeOf classifies the error a request returned: nil is OK; a Connect
-// error by its code (connect.CodeOf); otherwise context.DeadlineExceeded is
+// OutcomeOf classifies the error a request returned: nil is OK; a harness
+// error (IsHarness) is Harness, whatever its code; a Connect error by its
+// code (connect.CodeOf); otherwise context.DeadlineExceeded is
 // Timeout, context.Canceled is Aborted, connection errors are Unavailable
 // (or Timeout when the network said so) and anything else is Other. It never
 // returns Dropped or BreakerOpen. Safe for concurrent use.
 func OutcomeOf(err error) Outcome {
 	if err == nil {
 		return OK
+	}
+	if IsHarness(err) {
+		return Harness
 	}
 	var ce *connect.Error
 	if errors.As(err, &ce) {

@@ -39,6 +39,19 @@ func TestOutcomeOf(t *testing.T) {
 		{"not found", connect.NewError(connect.CodeNotFound, nil), Other},
 		{"connect aborted is a conflict, not a cut-off", connect.NewError(connect.CodeAborted, nil), Other},
 		{"plain error", errors.New("boom"), Other},
+		// The harness out of descriptors, ports or memory, whatever the code
+		// it came with: never the system's unavailability.
+		{"dial out of descriptors", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("socket", syscall.EMFILE)}, Harness},
+		{"system out of descriptors", fmt.Errorf("x: %w", syscall.ENFILE), Harness},
+		{"no local port", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.EADDRNOTAVAIL}, Harness},
+		{"no memory", syscall.ENOMEM, Harness},
+		{"connect error over a dial out of descriptors", connect.NewError(connect.CodeUnavailable, &net.OpError{Op: "dial", Err: syscall.EMFILE}), Harness},
+		{"marked connect error", MarkHarness(connect.NewError(connect.CodeUnavailable, errors.New("call b: dial: too many open files")), syscall.EMFILE), Harness},
+		{"timeout while the harness failed", HarnessDuring(connect.NewError(connect.CodeDeadlineExceeded, nil)), Harness},
+		{"connection lost while the harness failed", HarnessDuring(connect.NewError(connect.CodeUnavailable, errors.New("http2: client connection lost"))), Harness},
+		{"injected error while the harness failed", HarnessDuring(connect.NewError(connect.CodeInternal, nil)), Internal},
+		{"cut off while the harness failed", HarnessDuring(context.Canceled), Aborted},
+		{"unmarked connect error", MarkHarness(connect.NewError(connect.CodeUnavailable, errors.New("down")), errors.New("down")), Unavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,7 +63,7 @@ func TestOutcomeOf(t *testing.T) {
 }
 
 func TestOutcomeString(t *testing.T) {
-	want := []string{"ok", "timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other"}
+	want := []string{"ok", "timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other", "harness"}
 	if len(want) != int(NumOutcomes) {
 		t.Fatalf("%d names for %d outcomes", len(want), NumOutcomes)
 	}

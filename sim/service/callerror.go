@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"connectrpc.com/connect"
+
+	"github.com/faultline-sim/faultline/sim/metrics"
 )
 
 // callError is what a service answers when its call to callee failed: the
@@ -11,14 +13,16 @@ import (
 // message is repeated, not the code, so a failure three hops down reads
 // "unavailable: call payment: call bank: circuit breaker open" rather than
 // repeating the code at every hop. err stays wrapped, for errors.Is within
-// the process.
+// the process. A failure caused by the harness running out of a resource
+// here or at any hop below (metrics.IsHarness) is marked with
+// metrics.HarnessKey, so the mark reaches the client.
 func callError(callee string, err error) error {
 	msg := err.Error()
 	var ce *connect.Error
 	if errors.As(err, &ce) {
 		msg = ce.Message()
 	}
-	return connect.NewError(connect.CodeOf(err), &hopError{msg: "call " + callee + ": " + msg, err: err})
+	return metrics.MarkHarness(connect.NewError(connect.CodeOf(err), &hopError{msg: "call " + callee + ": " + msg, err: err}), err)
 }
 
 // hopError carries a message and the error it came from.

@@ -116,10 +116,13 @@ func (r *Replica) Start(ctx context.Context) error {
 
 // start brings the replica up on addr. r.mu is held.
 func (r *Replica) start(ctx context.Context, addr string) error {
-	srv, err := NewServerAt(addr, r, connect.WithInterceptors(r.faults.interceptor()))
+	// Through the fault layer's listener, so accepts failing for want of
+	// descriptors are counted as the harness's.
+	ln, err := r.cfg.Net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("%s: listen: %w", r.name, err)
 	}
+	srv := NewServerOn(ln, r, connect.WithInterceptors(r.faults.interceptor()))
 	r.srv, r.addr = srv, srv.Addr()
 	if len(r.cfg.Service.Publish) > 0 || len(r.cfg.Service.Consume) > 0 {
 		if err := r.connect(); err != nil {

@@ -55,6 +55,13 @@ func NewServerAt(addr string, h simv1connect.SimServiceHandler, opts ...connect.
 	if err != nil {
 		return nil, err
 	}
+	return NewServerOn(ln, h, opts...), nil
+}
+
+// NewServerOn serves h on ln, which it owns from then on (Close closes
+// it): for a listener that is not a plain one, such as the fault layer's,
+// which counts failed accepts (faults.Net.Listen).
+func NewServerOn(ln net.Listener, h simv1connect.SimServiceHandler, opts ...connect.HandlerOption) *Server {
 	s := &Server{ln: ln, served: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	opts = append([]connect.HandlerOption{connect.WithCompressMinBytes(compressMinBytes)}, opts...)
@@ -90,7 +97,7 @@ func NewServerAt(addr string, h simv1connect.SimServiceHandler, opts ...connect.
 		defer close(s.served)
 		s.srv.Serve(ln)
 	}()
-	return s, nil
+	return s
 }
 
 // Addr returns host:port.
