@@ -217,7 +217,7 @@ type Events struct {
 	// (crashed, no answer): neither lost nor pending. Lost + Pending +
 	// Unknown is every unprocessed pair.
 	Pending      int64 `json:"pending"`
-	Unknown      int64 `json:"unknown,omitempty"`
+	Unknown      int64 `json:"unknown"`
 	DeadLettered int64 `json:"dead_lettered"`
 	// Suppressed counts redeliveries idempotent consumers recognised and
 	// acknowledged without applying them again (Duplicates counts those
@@ -259,7 +259,7 @@ type Subscriber struct {
 	Duplicates int64  `json:"duplicates"`
 	Lost       int64  `json:"lost"`
 	Pending    int64  `json:"pending"`
-	Unknown    int64  `json:"unknown,omitempty"`
+	Unknown    int64  `json:"unknown"`
 	// DeadLettered counts events moved to the dead-letter stream after
 	// their last allowed delivery failed; Suppressed counts redeliveries an
 	// idempotent consumer recognised and acknowledged without applying.
