@@ -34,6 +34,7 @@ services:
 type reconcileWorld struct {
 	b      *broker.Broker
 	ledger *metrics.Ledger
+	js     jetstream.JetStream
 }
 
 func startReconcileWorld(t *testing.T) reconcileWorld {
@@ -99,7 +100,7 @@ func startReconcileWorld(t *testing.T) reconcileWorld {
 	if err := stream.DeleteMsg(ctx, seqs[3]); err != nil {
 		t.Fatal(err)
 	}
-	return reconcileWorld{b: b, ledger: ledger}
+	return reconcileWorld{b: b, ledger: ledger, js: js}
 }
 
 // One event received and not acked is pending; one deleted from the stream
@@ -139,5 +140,30 @@ func TestSettleEventsUnreachableBrokerIsUnknown(t *testing.T) {
 	}
 	if s := e.Subscribers[0]; s.Lost != 0 || s.Pending != 0 || s.Unknown != 2 {
 		t.Errorf("billing %+v, want 2 unknown", s)
+	}
+}
+
+// Events published fire-and-forget have no sequence in the ledger: the
+// stream is searched above the ack floor. One stored and not yet delivered
+// is pending; one the broker never stored is lost.
+func TestSettleEventsFireAndForget(t *testing.T) {
+	w := startReconcileWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const subject = "orders.placed"
+	for _, id := range []uint64{4, 5} {
+		w.ledger.Publishing(id, id, time.Now(), subject)
+		w.ledger.Sent(id)
+	}
+	msg := nats.NewMsg(subject) // only 4 reaches the broker
+	msg.Header.Set(service.HeaderEvent, "4")
+	if _, err := w.js.PublishMsg(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+	var v reports.Variant
+	settleEvents(w.b, w.ledger, &v)
+	e := v.Events
+	if e.Lost != 2 || e.Pending != 2 || e.Unknown != 0 {
+		t.Errorf("lost %d pending %d unknown %d, want 2 (3 deleted, 5 never stored), 2 (2 held, 4 not delivered), 0", e.Lost, e.Pending, e.Unknown)
 	}
 }

@@ -10,7 +10,8 @@ import (
 // acknowledged by the broker or sent fire-and-forget on its subject; Lost
 // counts those (expected event, group) pairs never processed nor
 // dead-lettered: expected pairs − processed pairs − dead-lettered pairs,
-// before the engine moves the pairs the broker still holds to Pending.
+// before the engine decides, per pair, whether each is lost, pending or
+// unknown (see FillUnprocessed).
 // UnackedProcessed counts events processed although neither acknowledged
 // nor sent, plus each handling of an unknown event. CompletionMS and the completion histogram are set only when something was
 // published. Call it after the drain; it is safe for concurrent use.
