@@ -28,9 +28,10 @@ const (
 // waits for the broker's ack, each attempt at most p.Timeout when set, and
 // sends the event again up to p.Retries times at once after a failed or
 // timed-out attempt (see publishAttempt); in mode fire_and_forget it does
-// not wait (see publishFireAndForget). The ledger hears of the attempt before the
-// publish, so a consumer that is faster than the ack cannot finish the
-// operation early, and of the ack (or of the send) after it.
+// not wait (see publishFireAndForget). The ledger hears of each attempt
+// before it is sent, so a consumer that is faster than the ack cannot
+// finish the operation early, and of the ack (its stream sequence, and
+// whether the broker dropped it as a duplicate) or of the send after it.
 func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, intended time.Time) error {
 	bc := r.broker.Load()
 	if bc == nil {
