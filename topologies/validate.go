@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 )
 
@@ -153,7 +152,7 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 		if pub.Mode == PublishFireAndForget && (pub.Retries > 0 || pub.Timeout > 0) {
 			v.fail(pat("retries"), pp+".retries", "a fire_and_forget publish awaits no ack: retries and timeout need mode %s", PublishAck)
 		}
-		if pub.Retries > 0 && pub.Timeout > 0 && time.Duration(pub.Retries+1)*pub.Timeout > DuplicateWindow {
+		if pub.Retries > 0 && pub.Timeout > 0 && int64(pub.Retries) >= int64(DuplicateWindow/pub.Timeout) { // (retries+1)·timeout > window, without overflow
 			v.fail(pat("retries"), pp+".retries", "%d attempts of %s outlast the stream's duplicate window (%s): a late retry would be stored twice", pub.Retries+1, pub.Timeout, DuplicateWindow)
 		}
 	}
