@@ -238,18 +238,29 @@ type Events struct {
 	// Published counts publish attempts; Acked those the broker acknowledged.
 	Published int64 `json:"published"`
 	Acked     int64 `json:"acked"`
+	// PublishRetries counts publishes sent again after an attempt failed
+	// or timed out (publish retries); BrokerDuplicates counts publishes
+	// the broker acknowledged as duplicates of one it had stored with the
+	// same Nats-Msg-Id, and dropped.
+	PublishRetries   int64 `json:"publish_retries,omitempty"`
+	BrokerDuplicates int64 `json:"broker_duplicates,omitempty"`
 	// Processed counts successful handlings, duplicates included.
 	Processed int64 `json:"processed"`
 	// Duplicates counts handlings beyond the first per (event, subscriber).
 	Duplicates int64 `json:"duplicates"`
 	// Lost counts (acked event, subscriber) pairs never processed by the end
-	// of the drain.
+	// of the drain that the broker will not deliver to that subscriber
+	// either: not in the stream, at or below the consumer's ack floor, or
+	// dropped after the last allowed delivery.
 	Lost int64 `json:"lost"`
 	// Pending counts (acked event, subscriber) pairs not processed by the
 	// end of the drain that the broker still holds for that subscriber (not
 	// yet delivered, or awaiting an ack and so to be redelivered): late, not
-	// lost. Lost + Pending is every unprocessed pair.
+	// lost. Unknown counts the pairs the broker could not be asked about
+	// (crashed, no answer): neither lost nor pending. Lost + Pending +
+	// Unknown is every unprocessed pair.
 	Pending      int64 `json:"pending"`
+	Unknown      int64 `json:"unknown"`
 	DeadLettered int64 `json:"dead_lettered"`
 	// Suppressed counts redeliveries idempotent consumers recognised and
 	// acknowledged without applying them again (Duplicates counts those
@@ -291,6 +302,7 @@ type Subscriber struct {
 	Duplicates int64  `json:"duplicates"`
 	Lost       int64  `json:"lost"`
 	Pending    int64  `json:"pending"`
+	Unknown    int64  `json:"unknown"`
 	// DeadLettered counts events moved to the dead-letter stream after
 	// their last allowed delivery failed; Suppressed counts redeliveries an
 	// idempotent consumer recognised and acknowledged without applying.

@@ -14,6 +14,8 @@ func count(name string, f func(e *Events) int64) measure {
 var ledgerMeasures = []measure{
 	count("published (events)", func(e *Events) int64 { return e.Published }),
 	count("acked by the broker (events)", func(e *Events) int64 { return e.Acked }),
+	count("publish retries", func(e *Events) int64 { return e.PublishRetries }),
+	count("duplicates dropped by the broker (publishes)", func(e *Events) int64 { return e.BrokerDuplicates }),
 	count("fire-and-forget (events)", func(e *Events) int64 { return e.FireAndForget }),
 	count("processed (handlings, duplicates included)", func(e *Events) int64 { return e.Processed }),
 	count("duplicates (handlings beyond the first)", func(e *Events) int64 { return e.Duplicates }),
@@ -21,6 +23,7 @@ var ledgerMeasures = []measure{
 	count("dead-lettered (events)", func(e *Events) int64 { return e.DeadLettered }),
 	count("lost (event, subscriber pairs)", func(e *Events) int64 { return e.Lost }),
 	count("still pending (event, subscriber pairs)", func(e *Events) int64 { return e.Pending }),
+	count("unknown: broker not reachable (event, subscriber pairs)", func(e *Events) int64 { return e.Unknown }),
 	count("redelivered (deliveries)", func(e *Events) int64 { return e.Redelivered }),
 	count("processed, publish never acked (events)", func(e *Events) int64 { return e.UnackedProcessed }),
 	count("max consumer lag (events)", func(e *Events) int64 { return e.MaxConsumerLag }),
@@ -29,7 +32,7 @@ var ledgerMeasures = []measure{
 func (b *builder) events() section {
 	s := section{ID: "events", Title: "Event ledger",
 		Window: "The whole run: every event from the start of the warm-up to the end of the drain, so that nothing goes unaccounted. " +
-			"Every acked (event, subscriber) pair is processed, still pending (held by the broker: late, not lost), dead-lettered or lost. Max consumer lag: the most events pending or awaiting an ack on any durable consumer, sampled once a second."}
+			"Every acked (event, subscriber) pair is processed, still pending (held by the broker: late, not lost), dead-lettered, lost, or unknown (the broker could not be asked at the end). Max consumer lag: the most events pending or awaiting an ack on any durable consumer, sampled once a second."}
 	var cols []column
 	for _, c := range b.cols {
 		if c.V.EventDriven {
@@ -40,7 +43,7 @@ func (b *builder) events() section {
 		return s
 	}
 	s.Blocks = append(s.Blocks, block{Table: sideBySide(cols, ledgerMeasures)})
-	t := newTable("lll"+"rrrrrrr", "variant", "subject", "subscriber group", "expected", "processed", "duplicates", "suppressed", "dead-lettered", "lost", "still pending")
+	t := newTable("lll"+"rrrrrrrr", "variant", "subject", "subscriber group", "expected", "processed", "duplicates", "suppressed", "dead-lettered", "lost", "still pending", "unknown")
 	for _, c := range cols {
 		for _, x := range c.V.Events.Subscribers {
 			mark := ""
@@ -48,7 +51,7 @@ func (b *builder) events() section {
 				mark = "fail"
 			}
 			t.add(mark, c.Label, x.Subject, x.Group, fmt.Sprint(x.Expected), fmt.Sprint(x.Processed), fmt.Sprint(x.Duplicates),
-				fmt.Sprint(x.Suppressed), fmt.Sprint(x.DeadLettered), fmt.Sprint(x.Lost), fmt.Sprint(x.Pending))
+				fmt.Sprint(x.Suppressed), fmt.Sprint(x.DeadLettered), fmt.Sprint(x.Lost), fmt.Sprint(x.Pending), fmt.Sprint(x.Unknown))
 		}
 	}
 	if len(t.Rows) > 0 {

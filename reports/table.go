@@ -56,7 +56,10 @@ func WriteTable(w io.Writer, r *Result) error {
 	row("events processed*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Processed) }))
 	row("lost*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Lost) }))
 	row("still pending*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Pending) }))
+	row("unknown*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Unknown) }))
 	row("duplicates*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Duplicates) }))
+	row("publish retries*", events(func(v *Variant) string { return fmt.Sprint(v.Events.PublishRetries) }))
+	row("broker duplicates*", events(func(v *Variant) string { return fmt.Sprint(v.Events.BrokerDuplicates) }))
 	row("redelivered*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Redelivered) }))
 	row("max consumer lag", events(func(v *Variant) string { return fmt.Sprint(v.Events.MaxConsumerLag) }))
 	row("sched delay p99", func(v *Variant) string {

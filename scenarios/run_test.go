@@ -108,6 +108,12 @@ var robust = map[string][]string{
 		"idempotent: duplicates == 0",
 		"idempotent: lost == 0",
 	},
+	// A retry with the same message id is never stored twice, whatever
+	// the rate or the length of the fault.
+	"publish-dedupe": {
+		"same-id: duplicates == 0",
+		"same-id: lost == 0",
+	},
 	// Poison events only reach the consumers: the client never notices.
 	"poison-message": {
 		"events: lost == 0",

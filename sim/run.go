@@ -18,7 +18,6 @@ import (
 
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/gateway"
 	"github.com/faultline-sim/faultline/sim/load"
 	"github.com/faultline-sim/faultline/sim/metrics"
@@ -273,13 +272,14 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	window := gen.RecordedWindow()
 	rv.WindowS = window.Seconds()
 	rec.Fill(&rv, window)
-	// The broker's pending counts are read before the ledger: consumers
-	// still run, and an event can only move from pending to processed, so
-	// this order never counts a late event as lost.
-	held := brokerPending(w.broker)
-	ledger.Fill(&rv)
+	// The broker's consumer states are read before the ledger (see
+	// settleEvents).
+	var inspect brokerInspector
+	if w.broker != nil {
+		inspect = w.broker
+	}
+	settleEvents(inspect, ledger, &rv)
 	edges.Fill(&rv)
-	notLostYet(&rv.Events, held)
 	tl.fill(&rv)
 	rv.Events.MaxConsumerLag = maxLag
 	rv.Harness = mon.harness()
@@ -289,42 +289,6 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 		return rv, runErr
 	}
 	return rv, nil
-}
-
-// brokerPending returns the broker's count of unacknowledged messages per
-// durable consumer, or nil without a broker or an answer.
-func brokerPending(b brokerSystem) map[string]int64 {
-	if b == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	held, err := b.Pending(ctx)
-	if err != nil {
-		return nil
-	}
-	return held
-}
-
-// notLostYet moves from Lost to Pending the unprocessed pairs the broker
-// still holds for their subscriber (held, per durable consumer): they will
-// be delivered or redelivered, only after the drain ended. Dead letters
-// and suppressed redeliveries keep this right: a consumer tells the ledger
-// (DeadLettered, Suppressed, Processed) before it terminates or acks the
-// message, so a pair leaves the broker's count only once the ledger no
-// longer counts it as lost; a dead letter that could not be written is
-// naked at its last delivery, which the broker drops, so it stays lost.
-// Fire-and-forget events the broker never stored are held by no consumer
-// and stay lost.
-func notLostYet(e *reports.Events, held map[string]int64) {
-	for i := range e.Subscribers {
-		s := &e.Subscribers[i]
-		n := min(s.Lost, held[broker.DurableName(s.Subject, s.Group)])
-		s.Lost -= n
-		s.Pending += n
-		e.Lost -= n
-		e.Pending += n
-	}
 }
 
 // waitLedger waits until every acked event was processed by every subscriber

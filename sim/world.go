@@ -21,6 +21,7 @@ type brokerSystem interface {
 	Setup(ctx context.Context, t *topologies.Topology) error
 	Lag(ctx context.Context) (int64, error)
 	Pending(ctx context.Context) (map[string]int64, error)
+	brokerInspector
 	URL() string
 	Close()
 }

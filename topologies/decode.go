@@ -26,7 +26,7 @@ var (
 	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "capacity", "calls", "parallel", "publish", "consume"}
 	workKeys     = []string{"p50", "p99", "fixed"}
 	callKeys     = []string{"service", "timeout", "policy"}
-	publishKeys  = []string{"subject", "kind", "schema", "mode"}
+	publishKeys  = []string{"subject", "kind", "schema", "mode", "timeout", "retries", "same_id"}
 	consumeKeys  = []string{"subject", "group", "concurrency", "max_deliver", "ack_wait", "backoff", "dead_letter", "idempotent", "poison", "ack_interval"}
 )
 
@@ -189,6 +189,11 @@ func decodePublish(d *Decoder, n Node) Publish {
 	setString(d, m, "kind", &p.Kind)
 	set(d.Int, m, "schema", &p.Schema)
 	setString(d, m, "mode", &p.Mode)
+	set(d.Duration, m, "timeout", &p.Timeout)
+	set(d.Int, m, "retries", &p.Retries)
+	sameID := true
+	set(d.Bool, m, "same_id", &sameID)
+	p.NewID = !sameID
 	return p
 }
 

@@ -123,8 +123,27 @@ type Publish struct {
 	Schema int
 	// Mode is PublishAck (default) or PublishFireAndForget.
 	Mode string
-	Line int
+	// Timeout bounds each publish attempt's wait for the broker's ack
+	// (key timeout); 0 (default): an attempt waits as long as the
+	// operation's own deadline allows. Mode ack only.
+	Timeout time.Duration
+	// Retries is how many times a publish whose attempt failed or timed
+	// out is sent again at once (key retries); default 0: none, the
+	// operation fails with the first attempt. Mode ack only; every attempt
+	// must fit in the stream's DuplicateWindow.
+	Retries int
+	// NewID makes each retry carry a new Nats-Msg-Id (key same_id: false),
+	// so the broker cannot recognise it and stores every copy that
+	// reached it; the event (Faultline-Event) is the same. Default false
+	// (same_id: true): a retry carries the first attempt's id and the
+	// broker drops it when it stored an earlier copy.
+	NewID bool
+	Line  int
 }
+
+// DuplicateWindow is every stream's duplicate window: the broker drops a
+// publish whose Nats-Msg-Id it stored this recently.
+const DuplicateWindow = 2 * time.Minute
 
 // Consume is a subscription of a service to a subject.
 type Consume struct {

@@ -52,7 +52,17 @@ func TestParseEventOptionProblems(t *testing.T) {
 		{"unknown consume key", svc("    publish: [x]", "    consume: [{subject: x, dlq: true}]"),
 			[]problem{{6, "services.a.consume[0].dlq", "unknown key (expected one of: subject, group, concurrency, max_deliver, ack_wait, backoff, dead_letter, idempotent, poison, ack_interval)"}}},
 		{"unknown publish key", svc("    publish: [{subject: x, ack: false}]"),
-			[]problem{{5, "services.a.publish[0].ack", "unknown key (expected one of: subject, kind, schema, mode)"}}},
+			[]problem{{5, "services.a.publish[0].ack", "unknown key (expected one of: subject, kind, schema, mode, timeout, retries, same_id)"}}},
+		{"publish retries negative", svc("    publish: [{subject: x, retries: -1}]"),
+			[]problem{{5, "services.a.publish[0].retries", "must not be negative, got -1"}}},
+		{"publish timeout negative", svc("    publish: [{subject: x, timeout: -1s}]"),
+			[]problem{{5, "services.a.publish[0].timeout", "must not be negative, got -1s"}}},
+		{"publish retries fire and forget", svc("    publish: [{subject: x, mode: fire_and_forget, retries: 2}]"),
+			[]problem{{5, "services.a.publish[0].retries", "a fire_and_forget publish awaits no ack"}}},
+		{"publish retries past the duplicate window", svc("    publish:", "      - subject: x", "        timeout: 1m", "        retries: 2"),
+			[]problem{{8, "services.a.publish[0].retries", "3 attempts of 1m0s outlast the stream's duplicate window (2m0s)"}}},
+		{"same id not a bool", svc("    publish: [{subject: x, same_id: 1}]"),
+			[]problem{{5, "services.a.publish[0].same_id", `"1" is not true or false`}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,5 +107,28 @@ func TestParseEventOptionDefaults(t *testing.T) {
 	want[3].Subject, want[3].Line, want[3].Group = "x", 13, "g"
 	if !reflect.DeepEqual(s.Consume, want) {
 		t.Errorf("consume =\n%+v\nwant\n%+v", s.Consume, want)
+	}
+}
+
+// Publish retries are off by default; when on, a retry keeps the first
+// attempt's Nats-Msg-Id unless same_id is false.
+func TestParsePublishRetries(t *testing.T) {
+	top, err := Parse("t.yaml", []byte(svc(
+		"    publish:",
+		"      - x",
+		"      - {subject: y, timeout: 250ms, retries: 3}",
+		"      - {subject: z, timeout: 1s, retries: 1, same_id: false}",
+	)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := top.Service("a").Publish
+	got := []Publish{p[0], p[1], p[2]}
+	for i := range got {
+		got[i].Line, got[i].Subject, got[i].Kind, got[i].Schema, got[i].Mode = 0, "", "", 0, ""
+	}
+	want := []Publish{{}, {Timeout: 250 * time.Millisecond, Retries: 3}, {Timeout: time.Second, Retries: 1, NewID: true}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("publish retries = %+v, want %+v", got, want)
 	}
 }

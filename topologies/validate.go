@@ -143,6 +143,18 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 		if pub.Mode != PublishAck && pub.Mode != PublishFireAndForget {
 			v.fail(pat("mode"), pp+".mode", "unknown publish mode %q (%s or %s)", pub.Mode, PublishAck, PublishFireAndForget)
 		}
+		if pub.Timeout < 0 {
+			v.fail(pat("timeout"), pp+".timeout", "must not be negative, got %s", pub.Timeout)
+		}
+		if pub.Retries < 0 {
+			v.fail(pat("retries"), pp+".retries", "must not be negative, got %d", pub.Retries)
+		}
+		if pub.Mode == PublishFireAndForget && (pub.Retries > 0 || pub.Timeout > 0) {
+			v.fail(pat("retries"), pp+".retries", "a fire_and_forget publish awaits no ack: retries and timeout need mode %s", PublishAck)
+		}
+		if pub.Retries > 0 && pub.Timeout > 0 && int64(pub.Retries) >= int64(DuplicateWindow/pub.Timeout) { // (retries+1)·timeout > window, without overflow
+			v.fail(pat("retries"), pp+".retries", "%d attempts of %s outlast the stream's duplicate window (%s): a late retry would be stored twice", pub.Retries+1, pub.Timeout, DuplicateWindow)
+		}
 	}
 	groups := map[string]int{} // subject+" "+group -> line of first consume
 	for j, c := range s.Consume {

@@ -87,7 +87,7 @@ func setup(ctx context.Context, js jetstream.JetStream, t *topologies.Topology, 
 			Subjects:   []string{subject},
 			Storage:    jetstream.FileStorage,
 			Retention:  jetstream.LimitsPolicy,
-			Duplicates: 2 * time.Minute,
+			Duplicates: topologies.DuplicateWindow,
 		}
 		if replicas > 1 {
 			cfg.Replicas = replicas

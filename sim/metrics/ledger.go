@@ -44,6 +44,7 @@ type Ledger struct {
 	published, acked, processed, duplicates int64
 	redelivered, deadLettered, unknown      int64
 	suppressed, fireAndForget               int64
+	publishRetries, brokerDuplicates        int64
 	deadLetterFailures                      int64
 	failures, poisoned                      int64
 	outstanding                             int64
@@ -69,7 +70,10 @@ type eventState struct {
 	acked     bool  // the broker acknowledged the publish
 	sent      bool  // published fire-and-forget; the publisher saw success
 	processed bool  // by anyone
-	done, dl  uint64
+	// seq is the event's stream sequence from the publish ack; 0 when
+	// unknown (never acked, or published fire-and-forget).
+	seq          uint64
+	done, dl, ex uint64
 }
 
 // expected reports whether every subscriber must process the event: the
@@ -139,12 +143,14 @@ func (l *Ledger) Start(recordFrom time.Time) {
 // Publishing registers an event before it is published on subject for
 // operation opID intended at intended: the operation's outstanding count
 // grows by the number of groups subscribed to subject. Publishing the same
-// eventID again (a retried publish) counts another attempt only.
+// eventID again (a retried publish) counts another attempt and a publish
+// retry only.
 func (l *Ledger) Publishing(eventID, opID uint64, intended time.Time, subject string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.published++
 	if _, ok := l.events[eventID]; ok {
+		l.publishRetries++
 		return
 	}
 	si, ok := l.subjects[subject]
@@ -162,17 +168,28 @@ func (l *Ledger) Publishing(eventID, opID uint64, intended time.Time, subject st
 	l.ops[opID] = op
 }
 
-// Acked records that the broker acknowledged the event's publish. Only the
-// first acknowledgement of an event counts; an unknown eventID is ignored.
-func (l *Ledger) Acked(eventID uint64) {
+// Acked records that the broker acknowledged the event's publish, without
+// its stream sequence: AckedAt(eventID, 0, false).
+func (l *Ledger) Acked(eventID uint64) { l.AckedAt(eventID, 0, false) }
+
+// AckedAt records that the broker acknowledged the event's publish and
+// stored it at stream sequence seq (0: unknown); duplicate is the ack's
+// flag that the broker had already stored a publish with the same
+// Nats-Msg-Id and dropped this one (counted every time, known event or
+// not). Only the first acknowledgement of an event counts, and its seq is
+// kept; an unknown eventID is otherwise ignored.
+func (l *Ledger) AckedAt(eventID, seq uint64, duplicate bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if duplicate {
+		l.brokerDuplicates++
+	}
 	ev, ok := l.events[eventID]
 	if !ok || ev.acked {
 		return
 	}
 	wasExpected := ev.expected()
-	ev.acked = true
+	ev.acked, ev.seq = true, seq
 	l.events[eventID] = ev
 	l.acked++
 	if !wasExpected {
@@ -190,7 +207,7 @@ func (l *Ledger) expect(eventID uint64, ev *eventState) {
 	sg := &l.subs[ev.subject]
 	sg.expected++
 	for gi := range sg.groups {
-		if l.flags(eventID, ev, int32(gi)) == 0 {
+		if l.flags(eventID, ev, int32(gi))&(pairDone|pairDeadLettered) == 0 {
 			l.outstanding++
 		}
 	}

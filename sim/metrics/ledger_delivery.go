@@ -92,3 +92,24 @@ func (l *Ledger) Failed(eventID uint64, group string, redelivered, poisoned bool
 		sg.stats[gi].poisoned++
 	}
 }
+
+// Exhausted records that group's handling of the event failed at its last
+// allowed delivery (consume max_deliver): the broker will not deliver it
+// to the group again, whatever its ack floor says, so unless processed or
+// dead-lettered the pair is lost, not pending (see UnprocessedPair). It
+// must be called before the consumer naks or terminates that delivery. An
+// unknown event or group is ignored.
+func (l *Ledger) Exhausted(eventID uint64, group string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ev, ok := l.events[eventID]
+	if !ok || ev.subject < 0 {
+		return
+	}
+	gi, ok := l.subs[ev.subject].index[group]
+	if !ok {
+		return
+	}
+	l.setFlag(eventID, &ev, gi, pairExhausted)
+	l.events[eventID] = ev
+}

@@ -10,11 +10,37 @@ import (
 // acknowledged by the broker or sent fire-and-forget on its subject; Lost
 // counts those (expected event, group) pairs never processed nor
 // dead-lettered: expected pairs − processed pairs − dead-lettered pairs,
-// before the engine moves the pairs the broker still holds to Pending.
+// before the engine decides, per pair, whether each is lost, pending or
+// unknown (see FillUnprocessed).
 // UnackedProcessed counts events processed although neither acknowledged
 // nor sent, plus each handling of an unknown event. CompletionMS and the completion histogram are set only when something was
 // published. Call it after the drain; it is safe for concurrent use.
-func (l *Ledger) Fill(v *reports.Variant) {
+func (l *Ledger) Fill(v *reports.Variant) { l.fill(v, nil) }
+
+// UnprocessedPair is an expected (event, subscriber group) pair neither
+// processed nor dead-lettered, as FillUnprocessed found it.
+type UnprocessedPair struct {
+	Event uint64
+	// Seq is the event's stream sequence from its publish ack; 0 when
+	// unknown (published fire-and-forget).
+	Seq            uint64
+	Subject, Group string
+	// Exhausted: a handling failed at the group's last allowed delivery,
+	// so the broker will not deliver the event to it again.
+	Exhausted bool
+}
+
+// FillUnprocessed is Fill that also returns every pair Fill counts as
+// Lost, read under the same lock so the two agree; the engine then
+// classifies each pair from the broker's state.
+func (l *Ledger) FillUnprocessed(v *reports.Variant) []UnprocessedPair {
+	pairs := []UnprocessedPair{}
+	l.fill(v, &pairs)
+	return pairs
+}
+
+// fill is Fill; with pairs non-nil, it appends every unprocessed pair.
+func (l *Ledger) fill(v *reports.Variant, pairs *[]UnprocessedPair) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 
@@ -35,9 +61,15 @@ func (l *Ledger) Fill(v *reports.Variant) {
 			continue
 		}
 		for gi := range l.subs[ev.subject].groups {
-			if l.flags(id, &ev, int32(gi)) == 0 {
-				lost[ev.subject][gi]++
-				totalLost++
+			f := l.flags(id, &ev, int32(gi))
+			if f&(pairDone|pairDeadLettered) != 0 {
+				continue
+			}
+			lost[ev.subject][gi]++
+			totalLost++
+			if pairs != nil {
+				sg := &l.subs[ev.subject]
+				*pairs = append(*pairs, UnprocessedPair{Event: id, Seq: ev.seq, Subject: sg.name, Group: sg.groups[gi], Exhausted: f&pairExhausted != 0})
 			}
 		}
 	}
@@ -71,6 +103,8 @@ func (l *Ledger) Fill(v *reports.Variant) {
 		DeadLettered:       l.deadLettered,
 		Suppressed:         l.suppressed,
 		FireAndForget:      l.fireAndForget,
+		PublishRetries:     l.publishRetries,
+		BrokerDuplicates:   l.brokerDuplicates,
 		DeadLetterFailures: l.deadLetterFailures,
 		Redelivered:        l.redelivered,
 		Failures:           l.failures,

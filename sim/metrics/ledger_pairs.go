@@ -1,7 +1,8 @@
 package metrics
 
 // Per-(event, group) state. Groups with index < 64 live in the bits of
-// eventState.done and eventState.dl, which costs nothing extra per event;
+// eventState.done, eventState.dl and eventState.ex, which costs nothing
+// extra per event;
 // wider subjects spill into Ledger.wide.
 
 type pairKey struct {
@@ -13,6 +14,9 @@ type pairKey struct {
 const (
 	pairDone uint8 = 1 << iota
 	pairDeadLettered
+	// pairExhausted: a failed handling was the group's last allowed
+	// delivery; the broker will not deliver the event to the group again.
+	pairExhausted
 )
 
 // flags returns the pair's flags. l.mu is held.
@@ -26,6 +30,9 @@ func (l *Ledger) flags(eventID uint64, ev *eventState, gi int32) uint8 {
 	}
 	if ev.dl&(1<<gi) != 0 {
 		f |= pairDeadLettered
+	}
+	if ev.ex&(1<<gi) != 0 {
+		f |= pairExhausted
 	}
 	return f
 }
@@ -41,5 +48,7 @@ func (l *Ledger) setFlag(eventID uint64, ev *eventState, gi int32, f uint8) {
 		ev.done |= 1 << gi
 	case pairDeadLettered:
 		ev.dl |= 1 << gi
+	case pairExhausted:
+		ev.ex |= 1 << gi
 	}
 }

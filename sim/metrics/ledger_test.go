@@ -127,7 +127,7 @@ func TestLedger(t *testing.T) {
 				l.Acked(1)
 				l.Processed(1, "notify", false, at(7*ms))
 			},
-			want:          reports.Events{Published: 2, Acked: 1, Processed: 1},
+			want:          reports.Events{Published: 2, Acked: 1, PublishRetries: 1, Processed: 1},
 			wantCompleted: 1, wantP50: 7,
 		},
 		{

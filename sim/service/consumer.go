@@ -130,6 +130,10 @@ func (k *consumer) handle(m jetstream.Msg) {
 			return
 		}
 		k.r.cfg.Ledger.Failed(event, k.group, attempt > 1, attempt == 1 && errors.Is(err, errPoison))
+		if k.maxDeliver > 0 && attempt >= k.maxDeliver {
+			// The broker delivers it no more: lost unless dead-lettered.
+			k.r.cfg.Ledger.Exhausted(event, k.group)
+		}
 		if k.deadLetters && k.maxDeliver > 0 && attempt >= k.maxDeliver && mdErr == nil {
 			k.deadLetter(m, md, event, err)
 			return

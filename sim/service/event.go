@@ -25,10 +25,13 @@ const (
 )
 
 // publish sends one event to the broker. In mode ack (the default) it
-// waits for the broker's ack; in mode fire_and_forget it does not (see
-// publishFireAndForget). The ledger hears of the attempt before the
-// publish, so a consumer that is faster than the ack cannot finish the
-// operation early, and of the ack (or of the send) after it.
+// waits for the broker's ack, each attempt at most p.Timeout when set, and
+// sends the event again up to p.Retries times at once after a failed or
+// timed-out attempt (see publishAttempt); in mode fire_and_forget it does
+// not wait (see publishFireAndForget). The ledger hears of each attempt
+// before it is sent, so a consumer that is faster than the ack cannot
+// finish the operation early, and of the ack (its stream sequence, and
+// whether the broker dropped it as a duplicate) or of the send after it.
 func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, intended time.Time) error {
 	bc := r.broker.Load()
 	if bc == nil {
@@ -47,15 +50,46 @@ func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, 
 	if p.Mode == topologies.PublishFireAndForget {
 		return r.publishFireAndForget(bc, msg, id, sid)
 	}
-	if _, err := bc.js.PublishMsg(ctx, msg, jetstream.WithMsgID(sid)); err != nil {
-		code := connect.CodeUnavailable
-		if errors.Is(err, context.DeadlineExceeded) {
-			code = connect.CodeDeadlineExceeded
+	var err error
+	for attempt := 0; attempt <= p.Retries; attempt++ {
+		msgID := sid
+		if attempt > 0 {
+			if ctx.Err() != nil {
+				break
+			}
+			r.cfg.Ledger.Publishing(id, op, intended, p.Subject) // a retry of the same event
+			if p.NewID {
+				msgID = sid + "." + strconv.Itoa(attempt)
+			}
 		}
-		return connect.NewError(code, fmt.Errorf("publish %s: %w", p.Subject, err))
+		var ack *jetstream.PubAck
+		ack, err = r.publishAttempt(ctx, bc, p.Timeout, msg, msgID)
+		if err == nil {
+			r.cfg.Ledger.AckedAt(id, ack.Sequence, ack.Duplicate)
+			return nil
+		}
 	}
-	r.cfg.Ledger.Acked(id)
-	return nil
+	code := connect.CodeUnavailable
+	if errors.Is(err, context.DeadlineExceeded) {
+		code = connect.CodeDeadlineExceeded
+	}
+	return connect.NewError(code, fmt.Errorf("publish %s: %w", p.Subject, err))
+}
+
+// publishAttempt sends msg once with Nats-Msg-Id msgID and waits for the
+// broker's ack, at most timeout when it is positive. A retry after a
+// timeout or a lost ack (publish retries) sends the same msg again: with
+// the same msgID inside the stream's duplicate window, the broker stores
+// it only if no earlier attempt reached it, and otherwise answers with
+// the first copy's sequence and Duplicate set; with a new msgID
+// (same_id: false) it stores another copy of the event.
+func (r *Replica) publishAttempt(ctx context.Context, bc *brokerConn, timeout time.Duration, msg *nats.Msg, msgID string) (*jetstream.PubAck, error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	return bc.js.PublishMsg(ctx, msg, jetstream.WithMsgID(msgID))
 }
 
 // publishFireAndForget sends msg as a core NATS publish: no reply subject,
