@@ -283,7 +283,11 @@ func (d *Decoder) entries(n Node, accept func(string) bool, expected []string) (
 			continue
 		}
 		if !accept(k.Value) {
-			d.Errorf(f, "unknown key (expected one of: %s)", strings.Join(expected, ", "))
+			if hint := Suggest(k.Value, expected); hint != "" {
+				d.Errorf(f, "unknown key (expected one of: %s): did you mean %s?", strings.Join(expected, ", "), hint)
+			} else {
+				d.Errorf(f, "unknown key (expected one of: %s)", strings.Join(expected, ", "))
+			}
 			continue
 		}
 		keys = append(keys, k.Value)
