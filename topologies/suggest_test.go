@@ -18,11 +18,11 @@ func TestSuggest(t *testing.T) {
 		{"Error-Rate", service, "error_rate"},  // case and dash
 		{"replica", service, "replicas"},
 		{"paralel", service, "parallel"},
-		{"calss", service, "calls"},   // transposition: distance 2
-		{"timeout", service, ""},      // nothing close
-		{"x", service, ""},            // too short to guess
-		{"budgets", retry, "budget"},  //
-		{"backof", retry, "backoff"},  // closer to backoff than max_backoff
+		{"calss", service, "calls"},  // transposition: distance 2
+		{"timeout", service, ""},     // nothing close
+		{"x", service, ""},           // too short to guess
+		{"budgets", retry, "budget"}, //
+		{"backof", retry, "backoff"}, // closer to backoff than max_backoff
 		{"max_backof", retry, "max_backoff"},
 		{"name", service, ""}, // known: nothing to suggest
 	} {
