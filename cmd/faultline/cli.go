@@ -201,6 +201,7 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 		printProblems(stderr, err)
 		return ExitBadInput
 	}
+	printWarnings(stderr, sc.Warnings())
 	out := cfg.Out
 	if out == "" {
 		out = filepath.Join("out", fmt.Sprintf("%s-%s", sc.Name, time.Now().Format("20060102-150405")))
@@ -404,7 +405,8 @@ func apply(sc *scenarios.Scenario, cfg RunConfig) error {
 	return sc.Validate()
 }
 
-// validate checks scenario and topology files, reporting every problem.
+// validate checks scenario and topology files, reporting every problem
+// (exit 2) and every warning (which changes no exit code).
 func validate(files []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		fmt.Fprint(stderr, "faultline validate: no file given\n", usage)
@@ -413,16 +415,24 @@ func validate(files []string, stdout, stderr io.Writer) int {
 	code := ExitOK
 	for _, f := range files {
 		var err error
+		var warnings []topologies.Warning
 		if isTopology(f) {
-			_, err = topologies.ReadFile(f)
+			var t *topologies.Topology
+			if t, err = topologies.ReadFile(f); err == nil {
+				warnings = t.Warnings()
+			}
 		} else {
-			_, err = scenarios.ReadFile(f)
+			var sc *scenarios.Scenario
+			if sc, err = scenarios.ReadFile(f); err == nil {
+				warnings = sc.Warnings()
+			}
 		}
 		if err != nil {
 			printProblems(stderr, err)
 			code = ExitBadInput
 			continue
 		}
+		printWarnings(stderr, warnings)
 		fmt.Fprintf(stdout, "%s: ok\n", f)
 	}
 	return code
@@ -443,6 +453,13 @@ func isTopology(path string) bool {
 }
 
 // printProblems prints one line per problem of a joined error.
+// printWarnings prints one line per warning, "warning: file:line: key: msg".
+func printWarnings(w io.Writer, ws []topologies.Warning) {
+	for _, x := range ws {
+		fmt.Fprintln(w, "warning:", x)
+	}
+}
+
 func printProblems(w io.Writer, err error) {
 	var walk func(error)
 	walk = func(e error) {
