@@ -12,8 +12,9 @@ import (
 // dead-lettered: expected pairs − processed pairs − dead-lettered pairs,
 // before the engine moves the pairs the broker still holds to Pending.
 // UnackedProcessed counts events processed although neither acknowledged
-// nor sent, plus each handling of an unknown event. CompletionMS and the completion histogram are set only when something was
-// published. Call it after the drain; it is safe for concurrent use.
+// nor sent, plus each handling of an unknown event. CompletionMS and the
+// completion histogram are set only when an operation completed in the
+// recorded window (Completed > 0): no data is not 0 ms. Call it after the drain; it is safe for concurrent use.
 func (l *Ledger) Fill(v *reports.Variant) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -87,7 +88,7 @@ func (l *Ledger) Fill(v *reports.Variant) {
 		l.early = l.early[:0]
 	}
 	v.Completed = l.completed
-	if l.published == 0 {
+	if l.completed == 0 { // nothing to give percentiles of: not 0 ms (see Variant.Completion)
 		return
 	}
 	p := percentiles(l.completion)
