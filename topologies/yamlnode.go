@@ -156,6 +156,7 @@ func (d *Decoder) syntax(err error, data []byte) {
 	if slices.Contains(parserProblems, msg) {
 		line++
 	}
+	line = mistakeLine(data, line, msg)
 	if m := anchorProblem.FindStringSubmatch(msg); m != nil && line == 0 {
 		mark := "*" + m[1]
 		if m[1] == "" {
