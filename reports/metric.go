@@ -45,10 +45,11 @@ func latency(f func(p *Percentiles) float64) func(v *Variant) (float64, bool) {
 
 func completion(f func(p *Percentiles) float64) func(v *Variant) (float64, bool) {
 	return func(v *Variant) (float64, bool) {
-		if v.CompletionMS == nil {
+		p := v.Completion()
+		if p == nil {
 			return 0, false
 		}
-		return f(v.CompletionMS), true
+		return f(p), true
 	}
 }
 

@@ -131,7 +131,8 @@ type Variant struct {
 	LatencyMS Percentiles `json:"latency_ms"`
 	// CompletionMS is, for event-driven variants, the time from an
 	// operation's intended send time until every subscriber processed every
-	// event it caused. Completed counts such operations.
+	// event it caused; nil when none completed in the recorded window (see
+	// Variant.Completion). Completed counts such operations.
 	CompletionMS *Percentiles `json:"completion_ms,omitempty"`
 	Completed    int64        `json:"completed"`
 	Events       Events       `json:"events"`

@@ -13,6 +13,10 @@ type measure struct {
 	// value returns the measure of a column, false when the column has
 	// none (completion of a synchronous design).
 	value func(c column) (float64, bool)
+	// missing, when set, is the cell of a column value has nothing for
+	// ("" for the default "-"): NA when the column has the measure but
+	// could not measure it.
+	missing func(c column) string
 	// text, when set, makes the row text: no unit, no difference.
 	text func(c column) string
 }
@@ -28,10 +32,16 @@ func eventNum(name string, u Unit, f func(v *Variant) float64) measure {
 
 func completionNum(name string, f func(p *Percentiles) float64) measure {
 	return measure{name: name, unit: UnitMS, value: func(c column) (float64, bool) {
-		if c.V.CompletionMS == nil {
+		p := c.V.Completion()
+		if p == nil {
 			return 0, false
 		}
-		return f(c.V.CompletionMS), true
+		return f(p), true
+	}, missing: func(c column) string {
+		if c.V.EventDriven {
+			return NA
+		}
+		return ""
 	}}
 }
 
@@ -140,6 +150,8 @@ func sideBySide(cols []column, measures []measure) *table {
 			cell := "-"
 			if ok {
 				cell, any = formatValue(m.unit, x), true
+			} else if m.missing != nil && m.missing(c) != "" {
+				cell, any = m.missing(c), true
 			}
 			cells = append(cells, cell)
 			if i > 0 {

@@ -203,13 +203,15 @@ func keyFigures(reps []*Variant) string {
 		"p99 " + ms(med(func(v *Variant) float64 { return v.LatencyMS.P99 })),
 	}
 	if first.EventDriven {
-		if first.CompletionMS != nil {
+		if first.Completion() != nil {
 			parts = append(parts, "completion p99 "+ms(med(func(v *Variant) float64 {
-				if v.CompletionMS == nil {
+				if v.Completion() == nil {
 					return 0
 				}
-				return v.CompletionMS.P99
+				return v.Completion().P99
 			})))
+		} else {
+			parts = append(parts, "completion p99 "+NA)
 		}
 		parts = append(parts, fmt.Sprintf("lost %.0f", med(func(v *Variant) float64 { return float64(v.Events.Lost) })))
 	}

@@ -9,7 +9,8 @@ import (
 
 // WriteTable writes the side-by-side comparison of every variant in r: one
 // column per variant, one row per measure. Cells that do not apply to a
-// variant (completion for a synchronous design) show "-".
+// variant (completion for a synchronous design) show "-"; those it has but
+// could not measure (completion when no operation completed) show NA.
 func WriteTable(w io.Writer, r *Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(name string, cell func(v *Variant) string) {
@@ -50,8 +51,8 @@ func WriteTable(w io.Writer, r *Result) error {
 	row("latency max", func(v *Variant) string { return ms(v.LatencyMS.Max) })
 	row("accepted", events(func(v *Variant) string { return fmt.Sprint(v.Requests.Succeeded) }))
 	row("completed", events(func(v *Variant) string { return fmt.Sprint(v.Completed) }))
-	row("completion p50", events(func(v *Variant) string { return pct(v.CompletionMS, func(p *Percentiles) float64 { return p.P50 }) }))
-	row("completion p99", events(func(v *Variant) string { return pct(v.CompletionMS, func(p *Percentiles) float64 { return p.P99 }) }))
+	row("completion p50", events(func(v *Variant) string { return pct(v.Completion(), func(p *Percentiles) float64 { return p.P50 }) }))
+	row("completion p99", events(func(v *Variant) string { return pct(v.Completion(), func(p *Percentiles) float64 { return p.P99 }) }))
 	row("events acked*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Acked) }))
 	row("events processed*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Processed) }))
 	row("lost*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Lost) }))
@@ -155,9 +156,10 @@ func ms(v float64) string {
 	return fmt.Sprintf("%.2fms", v)
 }
 
+// pct formats f(p), or NA when p is nil (nothing measured).
 func pct(p *Percentiles, f func(*Percentiles) float64) string {
 	if p == nil {
-		return "-"
+		return NA
 	}
 	return ms(f(p))
 }

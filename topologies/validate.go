@@ -16,9 +16,9 @@ var reservedNames = []string{"broker", "gateway", "client"}
 // file, line and key (lines are known for topologies read by ReadFile or
 // Parse). It expects defaults to be applied already (see SetDefaults) and
 // checks names, references to services and policies, cycles in synchronous
-// calls, parallel calls (at least 2), replicas, capacities, error rates,
-// durations, events and subjects, resilience policies, discovery, publish
-// modes and redelivery. It does not modify t.
+// calls and through events, parallel calls (at least 2), replicas,
+// capacities, error rates, durations, events and subjects, resilience
+// policies, discovery, publish modes and redelivery. It does not modify t.
 func (t *Topology) Validate() error {
 	v := &validator{t: t}
 	if t.Wire.Protocol != ProtocolConnect && t.Wire.Protocol != ProtocolGRPC {
@@ -56,6 +56,7 @@ func (t *Topology) Validate() error {
 		v.fail(v.line(0, "entry"), "entry", "unknown service %q", t.Entry)
 	}
 	v.cycles(first)
+	v.eventCycles(first)
 	return errors.Join(v.errs...)
 }
 

@@ -156,6 +156,7 @@ func (d *Decoder) syntax(err error, data []byte) {
 	if slices.Contains(parserProblems, msg) {
 		line++
 	}
+	line = mistakeLine(data, line, msg)
 	if m := anchorProblem.FindStringSubmatch(msg); m != nil && line == 0 {
 		mark := "*" + m[1]
 		if m[1] == "" {
@@ -283,7 +284,11 @@ func (d *Decoder) entries(n Node, accept func(string) bool, expected []string) (
 			continue
 		}
 		if !accept(k.Value) {
-			d.Errorf(f, "unknown key (expected one of: %s)", strings.Join(expected, ", "))
+			if hint := Suggest(k.Value, expected); hint != "" {
+				d.Errorf(f, "unknown key (expected one of: %s): did you mean %s?", strings.Join(expected, ", "), hint)
+			} else {
+				d.Errorf(f, "unknown key (expected one of: %s)", strings.Join(expected, ", "))
+			}
 			continue
 		}
 		keys = append(keys, k.Value)

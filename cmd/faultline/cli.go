@@ -224,6 +224,7 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 		printProblems(stderr, err)
 		return ExitBadInput
 	}
+	printWarnings(stderr, sc.Warnings())
 	out := cfg.Out
 	if out == "" {
 		out = filepath.Join("out", fmt.Sprintf("%s-%s", sc.Name, time.Now().Format("20060102-150405")))
@@ -436,10 +437,10 @@ func apply(sc *scenarios.Scenario, cfg RunConfig) error {
 	return sim.CheckFDs(sc, cfg.openFileLimit())
 }
 
-// validate checks scenario and topology files, reporting every problem,
-// including worlds that need more file descriptors than fdLimit (≤ 0: no
-// check; a topology alone is checked with a one-node broker and no link
-// fault).
+// validate checks scenario and topology files, reporting every problem
+// (exit 2), including worlds that need more file descriptors than fdLimit
+// (≤ 0: no check; a topology alone is checked with a one-node broker and
+// no link fault), and every warning (which changes no exit code).
 func validate(files []string, fdLimit int64, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		fmt.Fprint(stderr, "faultline validate: no file given\n", usage)
@@ -448,15 +449,18 @@ func validate(files []string, fdLimit int64, stdout, stderr io.Writer) int {
 	code := ExitOK
 	for _, f := range files {
 		var err error
+		var warnings []topologies.Warning
 		if isTopology(f) {
 			var top *topologies.Topology
 			if top, err = topologies.ReadFile(f); err == nil {
+				warnings = top.Warnings()
 				err = sim.CheckFDs(&scenarios.Scenario{File: f, Broker: scenarios.BrokerSpec{Nodes: 1},
 					Variants: []scenarios.Variant{{Name: top.Name, Topology: top}}}, fdLimit)
 			}
 		} else {
 			var sc *scenarios.Scenario
 			if sc, err = scenarios.ReadFile(f); err == nil {
+				warnings = sc.Warnings()
 				err = sim.CheckFDs(sc, fdLimit)
 			}
 		}
@@ -465,6 +469,7 @@ func validate(files []string, fdLimit int64, stdout, stderr io.Writer) int {
 			code = ExitBadInput
 			continue
 		}
+		printWarnings(stderr, warnings)
 		fmt.Fprintf(stdout, "%s: ok\n", f)
 	}
 	return code
@@ -485,6 +490,13 @@ func isTopology(path string) bool {
 }
 
 // printProblems prints one line per problem of a joined error.
+// printWarnings prints one line per warning, "warning: file:line: key: msg".
+func printWarnings(w io.Writer, ws []topologies.Warning) {
+	for _, x := range ws {
+		fmt.Fprintln(w, "warning:", x)
+	}
+}
+
 func printProblems(w io.Writer, err error) {
 	var walk func(error)
 	walk = func(e error) {

@@ -47,6 +47,9 @@ func runFolder(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int
 		printProblems(stderr, err)
 		return ExitBadInput
 	}
+	for _, p := range plan {
+		printWarnings(stderr, p.sc.Warnings())
+	}
 	name := folderName(cfg.Scenario)
 	out := cfg.Out
 	if out == "" {

@@ -13,8 +13,10 @@ import (
 // before the engine decides, per pair, whether each is lost, pending or
 // unknown (see FillUnprocessed).
 // UnackedProcessed counts events processed although neither acknowledged
-// nor sent, plus each handling of an unknown event. CompletionMS and the completion histogram are set only when something was
-// published. Call it after the drain; it is safe for concurrent use.
+// nor sent, plus each handling of an unknown event. CompletionMS and the
+// completion histogram are set only when an operation completed in the
+// recorded window (Completed > 0): no data is not 0 ms. Call it after the
+// drain; it is safe for concurrent use.
 func (l *Ledger) Fill(v *reports.Variant) { l.fill(v, nil) }
 
 // UnprocessedPair is an expected (event, subscriber group) pair neither
@@ -121,7 +123,7 @@ func (l *Ledger) fill(v *reports.Variant, pairs *[]UnprocessedPair) {
 		l.early = l.early[:0]
 	}
 	v.Completed = l.completed
-	if l.published == 0 {
+	if l.completed == 0 { // nothing to give percentiles of: not 0 ms (see Variant.Completion)
 		return
 	}
 	p := percentiles(l.completion)
