@@ -115,7 +115,7 @@ func (t *timeline) loop() {
 	var steps []step
 	for i, f := range t.faults {
 		steps = append(steps, step{at: f.At, i: i})
-		if f.Kind != faults.KindReset {
+		if !f.Kind.Instant() {
 			steps = append(steps, step{at: f.At + f.For, i: i, remove: true})
 		}
 	}
@@ -164,7 +164,7 @@ func (t *timeline) apply(i int) {
 		return
 	}
 	t.log.Info("fault applied", "fault", r.Name, "late_ms", r.StartErrMS)
-	if f.Kind == faults.KindReset {
+	if f.Kind.Instant() {
 		r.Ended, r.EndErrMS = r.Started, r.StartErrMS
 		return
 	}
