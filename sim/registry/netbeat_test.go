@@ -119,3 +119,32 @@ func TestHeartbeatRedialsAfterReset(t *testing.T) {
 		t.Fatalf("listed=%v changes=%+v after a reset, want the replica kept", listed(r, "b", 0), log.of("b#0"))
 	}
 }
+
+// A heartbeat write that cannot complete (the peer never reads) gives up
+// at its deadline, the connection is dropped and dialed again, and Close
+// still returns with every goroutine gone (goleak, TestMain).
+func TestHeartbeatWriteHasDeadline(t *testing.T) {
+	r := NewWithDetectionDelay(100 * time.Millisecond)
+	var mu sync.Mutex
+	var peers []net.Conn
+	r.SetDialer(func(ctx context.Context, from, addr string) (net.Conn, error) {
+		a, b := net.Pipe() // synchronous: a write blocks until b reads, and nobody does
+		mu.Lock()
+		peers = append(peers, b)
+		mu.Unlock()
+		return a, nil
+	})
+	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
+	eventually(t, "a blocked heartbeat write times out and the session dials again", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(peers) >= 2
+	})
+	s.Lost()
+	r.Close()
+	mu.Lock()
+	for _, p := range peers {
+		p.Close()
+	}
+	mu.Unlock()
+}
