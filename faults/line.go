@@ -162,12 +162,11 @@ func (l *line) requeue(p []byte) bool {
 // the latency draw, plus a retransmission timeout when the segment is lost,
 // and never before the bytes ahead.
 func (l *line) due(now time.Time) int64 {
-	t := l.mono(now)
 	d := l.smp.delay(l.shape.lat)
 	if l.shape.loss > 0 {
-		d += l.retx.next(l.smp.lost(l.shape.loss), t)
+		d += l.retx.next(l.smp.lost(l.shape.loss))
 	}
-	at := max(t+int64(d), l.last)
+	at := max(l.mono(now)+int64(d), l.last)
 	l.last = at
 	return at
 }

@@ -5,7 +5,7 @@ import "time"
 // Loss as TCP shows it to the application: not as missing bytes but as a
 // segment that arrives a retransmission timeout (RTO) late, with every
 // later byte waiting behind it. The model keeps Linux's RTO floor and its
-// exponential backoff while losses follow one another; it leaves out fast retransmit (after three duplicate
+// exponential backoff; it leaves out fast retransmit (after three duplicate
 // ACKs, about one round trip instead of an RTO), SACK, the collapse of the
 // congestion window after a loss, the loss of ACKs, and it loses whole
 // writes (or chunks read) rather than packets.
@@ -22,24 +22,20 @@ const (
 // The zero value has seen no loss. Not safe for concurrent use; a line
 // guards it with its mutex.
 type retx struct {
-	rto     time.Duration // the timeout of the last loss
-	pending int64         // when the last lost segment is delivered (line time)
+	rto time.Duration // the timeout of the last loss; 0 after a delivered segment
 }
 
-// next returns the extra delay of a segment sent at now (nanoseconds on
-// the line's clock): 0 when it is not lost; minRTO for a loss when no lost
-// segment is outstanding (the last one was delivered, which acknowledges
-// it and resets the backoff, as an ACK of new data does in Linux); twice
-// the previous timeout, up to maxRTO, for a loss while one still is.
-func (r *retx) next(lost bool, now int64) time.Duration {
-	if !lost {
-		return 0
-	}
-	if r.rto == 0 || now >= r.pending {
+// next returns the extra delay of a segment: 0 when it is not lost (which
+// resets the backoff), else minRTO for a first loss and twice the previous
+// timeout for each consecutive one, up to maxRTO.
+func (r *retx) next(lost bool) time.Duration {
+	switch {
+	case !lost:
+		r.rto = 0
+	case r.rto == 0:
 		r.rto = minRTO
-	} else {
+	default:
 		r.rto = min(2*r.rto, maxRTO)
 	}
-	r.pending = now + int64(r.rto)
 	return r.rto
 }

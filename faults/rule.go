@@ -31,11 +31,10 @@ type LinkRule struct {
 	// Loss is the share of segments (each Write, or each chunk read off
 	// the real connection) lost, in [0, 1]. TCP hides a loss as delay, so
 	// a lost segment is delivered after a retransmission timeout: minRTO
-	// (200 ms, Linux's minimum) for a loss, doubling (up to maxRTO) for
-	// each further loss on the same direction of the connection while the
-	// lost segment before it is not yet delivered; once it is, the backoff
-	// starts again at minRTO. Later bytes wait behind a lost segment
-	// (in-order delivery). Draws derive from the
+	// (200 ms, Linux's minimum) for a first loss, doubling on each
+	// consecutive loss of the same direction of the connection (up to
+	// maxRTO), back to minRTO after a segment that is not lost. Later
+	// bytes wait behind it (in-order delivery). Draws derive from the
 	// Net's seed as latency's do. 0: none.
 	Loss float64
 }
