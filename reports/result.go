@@ -373,8 +373,10 @@ type Fault struct {
 	RecoveredAfterS *float64 `json:"recovered_after_s,omitempty"`
 	// Registry lists, under a discovery detection delay, each replica that
 	// left the service registry (its heartbeats stopped reaching it) from
-	// when the fault was applied until one detection delay after it was
-	// removed, and when it came back; empty when none left.
+	// when the fault was applied until 1.2 detection delays after it was
+	// removed (a drop comes up to a tenth of the delay after the delay),
+	// and when it came back; empty when none left. A drop in the windows
+	// of two faults is listed under both.
 	Registry []RegistryChange `json:"registry,omitempty"`
 	// Error is set when the fault could not be applied or removed.
 	Error string `json:"error,omitempty"`
