@@ -195,6 +195,21 @@ func (c *Conn) Close() error {
 	return err
 }
 
+// Reset closes the connection as Close does, but with a TCP RST instead of
+// a FIN: SO_LINGER 0 is set on the underlying connection first, so the
+// kernel discards unsent bytes and the peer's next read or write fails with
+// ECONNRESET. On a connection that is not TCP (e.g. net.Pipe in tests) it
+// is Close. Idempotent with Close: only the first of them acts.
+func (c *Conn) Reset() error {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if tc, ok := c.Conn.(*net.TCPConn); ok && !closed {
+		tc.SetLinger(0)
+	}
+	return c.Close()
+}
+
 // emit reports an event of kind k (0: none) on direction d.
 func (c *Conn) emit(k EventKind, d Direction) {
 	if k == 0 {

@@ -78,6 +78,10 @@ func (s *sampler) draw(spec LatencySpec) time.Duration {
 	return time.Duration(d)
 }
 
+// lost reports whether a segment is lost under loss share p; it draws once
+// whatever p, so the draws that follow do not depend on p's value.
+func (s *sampler) lost(p float64) bool { return s.rng.Float64() < p }
+
 // delay returns the total delay of one chunk under every latency in lat,
 // drawn in rule order.
 func (s *sampler) delay(lat []LatencySpec) time.Duration {

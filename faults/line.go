@@ -47,6 +47,7 @@ type line struct {
 	err      error     // out: why the real write failed
 	dl       time.Time // the user's deadline
 	held     bool      // an EventHeld was emitted with no release yet
+	retx     retx      // loss: the retransmission backoff
 }
 
 // Sentinels between a line and its Conn; never returned to users.
@@ -157,9 +158,15 @@ func (l *line) requeue(p []byte) bool {
 	return true
 }
 
-// due returns the due time of bytes arriving at now and advances l.last.
+// due returns the due time of bytes arriving at now and advances l.last:
+// the latency draw, plus a retransmission timeout when the segment is lost,
+// and never before the bytes ahead.
 func (l *line) due(now time.Time) int64 {
-	at := max(l.mono(now)+int64(l.smp.delay(l.shape.lat)), l.last)
+	d := l.smp.delay(l.shape.lat)
+	if l.shape.loss > 0 {
+		d += l.retx.next(l.smp.lost(l.shape.loss))
+	}
+	at := max(l.mono(now)+int64(d), l.last)
 	l.last = at
 	return at
 }

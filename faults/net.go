@@ -127,10 +127,23 @@ func (n *Net) Conns(match Link) []*Conn {
 	return out
 }
 
-// Reset closes every live connection whose link matches (as Conns), as a
-// peer's reset would, and returns how many it closed. Bytes the fault layer
-// still holds for them are dropped. Each connection is closed once.
+// Reset aborts every live connection whose link matches (as Conns) with a
+// TCP RST (see Conn.Reset): the peer's next read or write fails with
+// ECONNRESET. It returns how many it aborted. Bytes the fault layer still
+// holds for them are dropped. Each connection is closed once.
 func (n *Net) Reset(match Link) int {
+	conns := n.Conns(match)
+	for _, c := range conns {
+		c.Reset()
+	}
+	return len(conns)
+}
+
+// CloseConns closes every live connection whose link matches (as Conns)
+// with a FIN, as a process whose sockets the kernel closes: the peer reads
+// io.EOF. It returns how many it closed. Bytes the fault layer still holds
+// for them are dropped. Each connection is closed once.
+func (n *Net) CloseConns(match Link) int {
 	conns := n.Conns(match)
 	for _, c := range conns {
 		c.Close()

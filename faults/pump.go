@@ -25,7 +25,7 @@ func (c *Conn) reshape(rules []*rule, evs []Event) []Event {
 		if d == Inbound {
 			from, to = to, from
 		}
-		s := shapeOf(rules, from, to)
+		s := shapeOf(rules, from, to, d == Outbound)
 		l := c.lines[d]
 		if l == nil {
 			if s.empty() {

@@ -4,11 +4,15 @@ import "sync"
 
 // LinkRule is an active link fault. Match selects connections by the
 // Matches rule: bytes flowing From→To are the writes of a connection whose
-// link is (From, To) and the reads of a connection whose link is (To, From).
-// When Match.Both, bytes flowing To→From are affected too.
+// link is (From, To) and the reads of a connection whose link is (To, From)
+// — whichever side dialed. When Match.Both, bytes flowing To→From are
+// affected too. When Match.RequestsOnly, only the writes of connections
+// whose link is (From, To) are: bytes From sends on connections it dialed,
+// not the replies it sends on connections To dialed to it.
 //
 // Rules add up: the latencies of every rule that selects a direction are
-// drawn and summed, the lowest Bandwidth wins, and any Blackhole holds.
+// drawn and summed, the lowest Bandwidth wins, losses combine as
+// independent (1 − Π(1 − Loss)), and any Blackhole holds.
 type LinkRule struct {
 	Match LinkSpec
 	// Latency delays each chunk by a draw from it, counted from when the
@@ -24,6 +28,15 @@ type LinkRule struct {
 	// At most 4 MiB per direction are held; a writer then blocks (honouring
 	// its write deadline) and reading from the real connection stops.
 	Blackhole bool
+	// Loss is the share of segments (each Write, or each chunk read off
+	// the real connection) lost, in [0, 1]. TCP hides a loss as delay, so
+	// a lost segment is delivered after a retransmission timeout: minRTO
+	// (200 ms, Linux's minimum) for a first loss, doubling on each
+	// consecutive loss of the same direction of the connection (up to
+	// maxRTO), back to minRTO after a segment that is not lost. Later
+	// bytes wait behind it (in-order delivery). Draws derive from the
+	// Net's seed as latency's do. 0: none.
+	Loss float64
 }
 
 // rule is a LinkRule or a partition, as held by a Net.
@@ -33,13 +46,17 @@ type rule struct {
 }
 
 // affects reports whether bytes flowing from endpoint from to endpoint to
-// are selected by r.
-func (r *rule) affects(from, to string) bool {
+// are selected by r; fromDialed tells whether they flow on a connection
+// from dialed (a request) rather than one to dialed (a reply).
+func (r *rule) affects(from, to string, fromDialed bool) bool {
 	if r.groups != nil {
 		a, b := groupOf(r.groups, from), groupOf(r.groups, to)
 		return a >= 0 && b >= 0 && a != b
 	}
 	m := r.Match
+	if m.RequestsOnly && !fromDialed {
+		return false
+	}
 	return Matches(m.From, from) && Matches(m.To, to) ||
 		m.Both && Matches(m.To, from) && Matches(m.From, to)
 }
@@ -49,16 +66,19 @@ type shape struct {
 	lat  []LatencySpec
 	rate int64
 	hold bool
+	loss float64 // share of segments lost
 }
 
 // empty reports whether the shape leaves bytes alone.
-func (s *shape) empty() bool { return len(s.lat) == 0 && s.rate == 0 && !s.hold }
+func (s *shape) empty() bool { return len(s.lat) == 0 && s.rate == 0 && !s.hold && s.loss == 0 }
 
-// shapeOf combines the rules that select bytes flowing from → to.
-func shapeOf(rules []*rule, from, to string) shape {
+// shapeOf combines the rules that select bytes flowing from → to, on a
+// connection from dialed when fromDialed.
+func shapeOf(rules []*rule, from, to string, fromDialed bool) shape {
 	var s shape
+	kept := 1.0 // probability a segment survives every rule
 	for _, r := range rules {
-		if !r.affects(from, to) {
+		if !r.affects(from, to, fromDialed) {
 			continue
 		}
 		if r.Latency.Mean != 0 || r.Latency.Jitter != 0 {
@@ -68,7 +88,11 @@ func shapeOf(rules []*rule, from, to string) shape {
 			s.rate = r.Bandwidth
 		}
 		s.hold = s.hold || r.Blackhole
+		if r.Loss > 0 {
+			kept *= 1 - min(r.Loss, 1)
+		}
 	}
+	s.loss = 1 - kept
 	return s
 }
 
@@ -121,7 +145,7 @@ func (n *Net) changedLocked() []Event {
 // link, so that a handshake could not complete.
 func (n *Net) blockedLocked(link Link) bool {
 	for _, r := range n.rules {
-		if r.Blackhole && (r.affects(link.From, link.To) || r.affects(link.To, link.From)) {
+		if r.Blackhole && (r.affects(link.From, link.To, true) || r.affects(link.To, link.From, false)) {
 			return true
 		}
 	}

@@ -24,8 +24,8 @@ func TestRuleSelection(t *testing.T) {
 		{LinkSpec{From: "gateway", To: "order"}, Link{"client", "gateway"}, false, false},
 	} {
 		rules := []*rule{{LinkRule: LinkRule{Match: tc.match, Latency: LatencySpec{Mean: time.Millisecond}}}}
-		out := shapeOf(rules, tc.link.From, tc.link.To)
-		in := shapeOf(rules, tc.link.To, tc.link.From)
+		out := shapeOf(rules, tc.link.From, tc.link.To, true)
+		in := shapeOf(rules, tc.link.To, tc.link.From, false)
 		if out.empty() == tc.out || in.empty() == tc.in {
 			t.Errorf("%v on %v: out=%v in=%v, want out=%v in=%v", tc.match, tc.link, !out.empty(), !in.empty(), tc.out, tc.in)
 		}
@@ -42,11 +42,11 @@ func TestShapeCombines(t *testing.T) {
 		{LinkRule: LinkRule{Match: m, Blackhole: true}},
 		{LinkRule: LinkRule{Match: LinkSpec{From: "a", To: "c"}, Bandwidth: 1}},
 	}
-	s := shapeOf(rules, "a", "b")
+	s := shapeOf(rules, "a", "b", true)
 	if len(s.lat) != 2 || s.lat[0].Mean != 1 || s.lat[1].Mean != 2 || s.rate != 100 || !s.hold {
 		t.Fatalf("shape = %+v", s)
 	}
-	if s := shapeOf([]*rule{{LinkRule: LinkRule{Match: m}}}, "a", "b"); !s.empty() {
+	if s := shapeOf([]*rule{{LinkRule: LinkRule{Match: m}}}, "a", "b", true); !s.empty() {
 		t.Fatalf("a rule with no effect gave %+v", s)
 	}
 }
@@ -74,4 +74,33 @@ func TestApplyAndRemove(t *testing.T) {
 		t.Fatalf("%d rules left", len(n.rules))
 	}
 	eventually(t, "idle lines detach", func() bool { return !attached(before, Outbound) && !attached(after, Outbound) })
+}
+
+// A requests_only rule selects only bytes its From sends on connections it
+// dialed to its To; without it, a rule selects the replies on connections
+// the other side dialed too.
+func TestRequestsOnly(t *testing.T) {
+	for _, tc := range []struct {
+		match   LinkSpec
+		link    Link // as dialed: From is the caller
+		out, in bool
+	}{
+		// * → payment: requests into payment, and replies payment gets
+		// from its own callees.
+		{LinkSpec{From: "*", To: "payment"}, Link{"order#0", "payment#0"}, true, false},
+		{LinkSpec{From: "*", To: "payment"}, Link{"payment#0", "broker"}, false, true},
+		{LinkSpec{From: "*", To: "payment", RequestsOnly: true}, Link{"order#0", "payment#0"}, true, false},
+		{LinkSpec{From: "*", To: "payment", RequestsOnly: true}, Link{"payment#0", "broker"}, false, false},
+		// Both: requests either way, never replies.
+		{LinkSpec{From: "order", To: "payment", Both: true, RequestsOnly: true}, Link{"order#0", "payment#0"}, true, false},
+		{LinkSpec{From: "order", To: "payment", Both: true, RequestsOnly: true}, Link{"payment#0", "order#0"}, true, false},
+	} {
+		n := NewNet()
+		c, _ := pipeConn(t, n, tc.link)
+		remove := n.Apply(LinkRule{Match: tc.match, Latency: LatencySpec{Mean: time.Millisecond}})
+		if out, in := attached(c, Outbound), attached(c, Inbound); out != tc.out || in != tc.in {
+			t.Errorf("%v on a connection %v dialed: out=%v in=%v, want out=%v in=%v", tc.match, tc.link, out, in, tc.out, tc.in)
+		}
+		remove()
+	}
 }

@@ -15,7 +15,14 @@ const (
 	KindLatency   Kind = "latency"
 	KindBandwidth Kind = "bandwidth"
 	KindPartition Kind = "partition"
-	KindReset     Kind = "reset"
+	// KindReset aborts the matching connections with a TCP RST (the peer
+	// sees ECONNRESET); KindClose closes them with a FIN (the peer sees
+	// EOF).
+	KindReset Kind = "reset"
+	KindClose Kind = "close"
+	// KindLoss loses a share of a link's segments, emulated as TCP would
+	// show it: as retransmission delay (see LinkRule.Loss).
+	KindLoss Kind = "loss"
 	// KindRequest answers a share of requests to a service with a code or a
 	// delay (a Connect interceptor on the callee).
 	KindRequest Kind = "request"
@@ -26,11 +33,18 @@ const (
 	KindErrors Kind = "errors"
 )
 
+// Instant reports whether faults of kind k act once, at their start, and
+// have no duration (reset and close).
+func (k Kind) Instant() bool { return k == KindReset || k == KindClose }
+
 // Endpoint names of the parts of a variant that are not services.
 const (
 	EndpointBroker  = "broker"
 	EndpointGateway = "gateway"
 	EndpointClient  = "client"
+	// EndpointRegistry is the service registry: every replica's
+	// heartbeats flow replica → registry (under a detection delay).
+	EndpointRegistry = "registry"
 	// EndpointLeader, as a crash target ("broker#leader"), is the broker
 	// node leading the first stream when the fault starts.
 	EndpointLeader = "leader"
@@ -51,6 +65,7 @@ type Fault struct {
 	Link      LinkSpec
 	Latency   LatencySpec
 	Bandwidth int64      // bytes per second
+	Loss      float64    // loss: share of segments lost, in [0, 1]
 	Groups    [][]string // partition: endpoints in different groups cannot reach each other
 
 	// Request faults.
@@ -70,6 +85,12 @@ type Fault struct {
 type LinkSpec struct {
 	From, To string
 	Both     bool
+	// RequestsOnly restricts the fault to bytes flowing From → To on
+	// connections From dialed to To (requests into To's server), leaving
+	// alone the replies To receives on connections it dialed itself. With
+	// Both, bytes flowing To → From on connections To dialed are affected
+	// too. Default false: either side's connections.
+	RequestsOnly bool
 }
 
 // Distributions of injected latency.
@@ -115,8 +136,10 @@ func (f Fault) Name() string {
 		return fmt.Sprintf("latency %s %v", f.Link, f.Latency.Mean)
 	case KindBandwidth:
 		return fmt.Sprintf("bandwidth %s %dB/s", f.Link, f.Bandwidth)
-	case KindReset:
-		return fmt.Sprintf("reset %s", f.Link)
+	case KindReset, KindClose:
+		return fmt.Sprintf("%s %s", f.Kind, f.Link)
+	case KindLoss:
+		return fmt.Sprintf("loss %s %g", f.Link, f.Loss)
 	case KindPartition:
 		parts := make([]string, len(f.Groups))
 		for i, g := range f.Groups {
@@ -137,12 +160,17 @@ func (f Fault) Name() string {
 	return fmt.Sprintf("%s %s", f.Kind, f.Target)
 }
 
-// String returns "from->to", or "from<->to" when Both.
+// String returns "from->to", or "from<->to" when Both, followed by
+// " (requests only)" when RequestsOnly.
 func (l LinkSpec) String() string {
+	s := l.From + "->" + l.To
 	if l.Both {
-		return l.From + "<->" + l.To
+		s = l.From + "<->" + l.To
 	}
-	return l.From + "->" + l.To
+	if l.RequestsOnly {
+		s += " (requests only)"
+	}
+	return s
 }
 
 // Matches reports whether endpoint name (e.g. "payment#1", "broker",

@@ -35,7 +35,7 @@ func CheckEndpoints(f Fault, has func(endpoint string) bool) []MissingEndpoint {
 		}
 	}
 	switch f.Kind {
-	case KindLatency, KindBandwidth, KindReset:
+	case KindLatency, KindBandwidth, KindReset, KindClose, KindLoss:
 		link(string(f.Kind)+".from", f.Link.From)
 		link(string(f.Kind)+".to", f.Link.To)
 	case KindPartition:
@@ -55,7 +55,7 @@ func CheckEndpoints(f Fault, has func(endpoint string) bool) []MissingEndpoint {
 }
 
 // World lists the endpoints of one variant, for CheckEndpoints. The zero
-// value has only the gateway and the client.
+// value has only the gateway, the client and the registry.
 type World struct {
 	// Replicas is the number of replicas of each service, by name.
 	Replicas map[string]int
@@ -64,14 +64,15 @@ type World struct {
 	BrokerNodes int
 }
 
-// Has reports whether endpoint exists in w: "gateway", "client", a service
+// Has reports whether endpoint exists in w: "gateway", "client",
+// "registry", a service
 // name, "service#N" with N below its replicas, "broker" (when there is a
 // broker), "broker#N" with N below BrokerNodes, and "broker#leader" when
 // there are several nodes. "*" is not an endpoint.
 func (w World) Has(endpoint string) bool {
 	base, idx, indexed := strings.Cut(endpoint, "#")
 	switch base {
-	case EndpointGateway, EndpointClient:
+	case EndpointGateway, EndpointClient, EndpointRegistry:
 		return !indexed
 	case EndpointBroker:
 		switch {

@@ -37,6 +37,8 @@ func TestWorldHas(t *testing.T) {
 		{sync, "gateway", true},
 		{sync, "*", false},
 		{World{}, "client", true},
+		{World{}, "registry", true},
+		{events, "registry#0", false},
 		{World{}, "", false},
 	}
 	for _, c := range cases {
@@ -58,6 +60,8 @@ func TestCheckEndpoints(t *testing.T) {
 		{"bandwidth", Fault{Kind: KindBandwidth, Link: LinkSpec{From: "ordr", To: "broker"}},
 			[]MissingEndpoint{{"bandwidth.from", "ordr"}, {"bandwidth.to", "broker"}}},
 		{"reset any", Fault{Kind: KindReset, Link: LinkSpec{From: "*", To: "*"}}, nil},
+		{"close", Fault{Kind: KindClose, Link: LinkSpec{From: "order#2", To: "registry"}}, []MissingEndpoint{{"close.from", "order#2"}}},
+		{"loss", Fault{Kind: KindLoss, Link: LinkSpec{From: "order", To: "inventory"}}, []MissingEndpoint{{"loss.to", "inventory"}}},
 		{"partition", Fault{Kind: KindPartition, Groups: [][]string{{"order", "x"}, {"payment#1", "broker", "*"}}},
 			[]MissingEndpoint{{"partition", "x"}, {"partition", "broker"}}},
 		{"request", Fault{Kind: KindRequest, Request: RequestSpec{Service: "inventory"}},

@@ -62,6 +62,9 @@ func WriteFaults(w io.Writer, r *Result) error {
 			} else if hurt {
 				notes = append(notes, fmt.Sprintf("  %s: availability not back to its level before by the end of the recorded window", f.Name))
 			}
+			for _, c := range f.Registry {
+				notes = append(notes, "  "+f.Name+": "+registryNote(c))
+			}
 			if f.BytesStopped != nil {
 				notes = append(notes, fmt.Sprintf("  %s: bytes stopped %s after it was applied", f.Name, ms(msBetween(f.Started, *f.BytesStopped))))
 			}

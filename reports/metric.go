@@ -109,6 +109,8 @@ var faultMetrics = []MetricDef{
 	def("caught_up_after", UnitMS, false, "broker node restart until it caught up", nil),
 	def("recovered_after", UnitMS, false, "fault end until availability was back (1 s resolution)", nil),
 	{Name: "amplification", Unit: UnitTimes, Doc: "attempts per call while the fault was applied, the largest of any edge", Fault: -1},
+	def("registry_left", UnitCount, false, "replicas that left the service registry during the fault (heartbeats stopped)", nil),
+	def("registry_back_after", UnitMS, false, "fault end until the last replica that left was registered again", nil),
 }
 
 func init() {
@@ -154,7 +156,7 @@ func ResolveMetric(name string) (MetricDef, error) {
 		}
 		return faultMetricDef(name, i, m[2], m[3])
 	}
-	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after|recovered_after|amplification)", name, strings.Join(metricNames(), ", "))
+	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after|recovered_after|amplification|registry_left|registry_back_after)", name, strings.Join(metricNames(), ", "))
 }
 
 func faultMetricDef(name string, i int, window, what string) (MetricDef, error) {
@@ -183,6 +185,17 @@ func faultMetricDef(name string, i int, window, what string) (MetricDef, error) 
 					return best, ok
 				case "caught_up_after":
 					p = f.CaughtUpAfterMS
+				case "registry_left":
+					return float64(len(f.Registry)), !f.Started.IsZero()
+				case "registry_back_after":
+					worst, ok := 0.0, len(f.Registry) > 0
+					for _, c := range f.Registry {
+						if c.BackAfterS == nil {
+							return 0, false
+						}
+						worst = max(worst, *c.BackAfterS*1e3)
+					}
+					return worst, ok
 				case "recovered_after":
 					if f.RecoveredAfterS == nil {
 						return 0, false

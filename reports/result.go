@@ -427,8 +427,31 @@ type Fault struct {
 	// the Before window's (one-second resolution); nil when it did not come
 	// back within the recorded window.
 	RecoveredAfterS *float64 `json:"recovered_after_s,omitempty"`
+	// Registry lists, under a discovery detection delay, each replica that
+	// left the service registry (its heartbeats stopped reaching it) from
+	// when the fault was applied until 1.2 detection delays after it was
+	// removed (a drop comes up to a tenth of the delay after the delay),
+	// and when it came back; empty when none left. A drop in the windows
+	// of two faults is listed under both.
+	Registry []RegistryChange `json:"registry,omitempty"`
 	// Error is set when the fault could not be applied or removed.
 	Error string `json:"error,omitempty"`
+}
+
+// RegistryChange is one replica's absence from the service registry
+// during a fault.
+type RegistryChange struct {
+	// Replica is "service#N".
+	Replica string `json:"replica"`
+	// Left is when the registry dropped it; LeftAfterS how long after the
+	// fault was applied.
+	Left       time.Time `json:"left"`
+	LeftAfterS float64   `json:"left_after_s"`
+	// Back is when it was registered again and BackAfterS how long after
+	// the fault was removed (negative: before); nil when it was not back
+	// by the end of the run.
+	Back       *time.Time `json:"back,omitempty"`
+	BackAfterS *float64   `json:"back_after_s,omitempty"`
 }
 
 // WindowStats summarizes requests intended within [FromS, ToS) of the

@@ -118,6 +118,9 @@ func faultNotes(f *Fault) []string {
 	} else if hurt {
 		out = append(out, "availability not back to its level before by the end of the recorded window")
 	}
+	for _, c := range f.Registry {
+		out = append(out, registryNote(c))
+	}
 	if f.BytesStopped != nil && !f.Started.IsZero() {
 		out = append(out, "bytes stopped "+ms(msBetween(f.Started, *f.BytesStopped))+" after it was applied")
 	}
@@ -179,4 +182,14 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// registryNote says when a replica left the registry during a fault and
+// when it came back.
+func registryNote(c RegistryChange) string {
+	s := c.Replica + " left the registry " + trim(c.LeftAfterS) + " s after it was applied"
+	if c.BackAfterS == nil {
+		return s + ", not back by the end of the run"
+	}
+	return s + ", back " + trim(*c.BackAfterS) + " s after it was removed"
 }

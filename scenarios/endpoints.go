@@ -21,8 +21,8 @@ const (
 
 // forms lists the endpoint names that fit each role, for messages.
 var forms = map[role]string{
-	roleLink:    "a service, service#N, gateway, client, broker, broker#N or *",
-	roleGroup:   "a service, service#N, gateway, client, broker, broker#N or * for every endpoint not named",
+	roleLink:    "a service, service#N, gateway, client, broker, broker#N, registry or *",
+	roleGroup:   "a service, service#N, gateway, client, broker, broker#N, registry or * for every endpoint not named",
 	roleProcess: "a service, service#N, broker, broker#N or broker#leader",
 	roleService: "a service or service#N",
 }
@@ -43,7 +43,7 @@ func (s *Scenario) endpointProblem(e string, r role) string {
 		return `"*" (any endpoint) is only for the from and to of link faults and partition groups`
 	case !topologies.ValidName(base):
 		return fmt.Sprintf("%q is not an endpoint (%s)", e, forms[r])
-	case base == faults.EndpointGateway || base == faults.EndpointClient:
+	case base == faults.EndpointGateway || base == faults.EndpointClient || base == faults.EndpointRegistry:
 		if indexed {
 			return fmt.Sprintf("%q is not an endpoint (%s)", e, forms[r])
 		}

@@ -79,10 +79,11 @@ func TestReadFileShippedFaultScenarios(t *testing.T) {
 		variants []string
 		broker   BrokerSpec
 		fault    string
+		faults   int
 	}{
-		{"partition.yaml", []string{"sync", "events"}, BrokerSpec{Nodes: 1, Replicas: 1}, "partition [payment]|[*] at 8s for 5s"},
-		{"broker-crash.yaml", []string{"events"}, BrokerSpec{Nodes: 1, Replicas: 1}, "crash broker at 8s for 3s"},
-		{"broker-node-loss.yaml", []string{"events"}, BrokerSpec{Nodes: 3, Replicas: 3, Line: 31}, "crash broker#leader at 8s for 5s"},
+		{"partition.yaml", []string{"sync", "events"}, BrokerSpec{Nodes: 1, Replicas: 1}, "partition [payment]|[*] at 8s for 5s", 2},
+		{"broker-crash.yaml", []string{"events"}, BrokerSpec{Nodes: 1, Replicas: 1}, "crash broker at 8s for 3s", 1},
+		{"broker-node-loss.yaml", []string{"events"}, BrokerSpec{Nodes: 3, Replicas: 3, Line: 31}, "crash broker#leader at 8s for 5s", 1},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -94,7 +95,7 @@ func TestReadFileShippedFaultScenarios(t *testing.T) {
 			for _, v := range s.Variants {
 				names = append(names, v.Name)
 			}
-			if !slices.Equal(names, c.variants) || s.Broker != c.broker || len(s.Faults) != 1 {
+			if !slices.Equal(names, c.variants) || s.Broker != c.broker || len(s.Faults) != c.faults {
 				t.Fatalf("variants %v, broker %+v, faults %+v", names, s.Broker, s.Faults)
 			}
 			f := s.Faults[0]

@@ -14,13 +14,14 @@ import (
 var kindKeys = []string{
 	string(faults.KindCrash), string(faults.KindPause), string(faults.KindSlow), string(faults.KindErrors),
 	string(faults.KindLatency), string(faults.KindBandwidth), string(faults.KindPartition), string(faults.KindReset),
-	string(faults.KindRequest),
+	string(faults.KindClose), string(faults.KindLoss), string(faults.KindRequest),
 }
 
 var (
 	faultKeys     = append([]string{"at", "for"}, kindKeys...)
-	latencyKeys   = []string{"from", "to", "mean", "jitter", "dist", "both"}
-	bandwidthKeys = []string{"from", "to", "rate", "both"}
+	latencyKeys   = []string{"from", "to", "mean", "jitter", "dist", "both", "requests_only"}
+	bandwidthKeys = []string{"from", "to", "rate", "both", "requests_only"}
+	lossKeys      = []string{"from", "to", "share", "both", "requests_only"}
 	resetKeys     = []string{"from", "to", "both"}
 	requestKeys   = []string{"service", "share", "code", "method", "header", "delay"}
 	slowKeys      = []string{"target", "factor"}
@@ -88,9 +89,13 @@ func decodeKind(d *topologies.Decoder, item topologies.Node, m map[string]topolo
 		var rate int
 		set(d.Int, b, "rate", &rate)
 		f.Bandwidth = int64(rate)
-	case faults.KindReset:
+	case faults.KindReset, faults.KindClose:
 		r, _ := d.Mapping(n, resetKeys...)
 		link(d, r, &f.Link)
+	case faults.KindLoss:
+		l, _ := d.Mapping(n, lossKeys...)
+		link(d, l, &f.Link)
+		set(d.Float, l, "share", &f.Loss)
 	case faults.KindPartition:
 		whole := isList(n)
 		for _, g := range d.List(n) {
@@ -130,11 +135,13 @@ func isList(n topologies.Node) bool {
 	return n.Value != nil && (n.Value.Kind == yaml.SequenceNode || n.IsScalar() && n.Value.ShortTag() == "!!null")
 }
 
-// link decodes from, to and both of a link fault.
+// link decodes from, to, both and requests_only of a link fault (the
+// mapping's allowed keys decide whether requests_only may appear).
 func link(d *topologies.Decoder, m map[string]topologies.Node, l *faults.LinkSpec) {
 	set(d.String, m, "from", &l.From)
 	set(d.String, m, "to", &l.To)
 	set(boolean(d), m, "both", &l.Both)
+	set(boolean(d), m, "requests_only", &l.RequestsOnly)
 }
 
 // boolean returns a decoder of true or false for set; anything else is

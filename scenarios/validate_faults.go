@@ -73,10 +73,10 @@ func (c *faultCheck) timing() {
 	case c.missing("at"):
 		c.failAt("at", "required: when the fault starts, from the start of the load (warm-up included)")
 	}
-	reset := f.Kind == faults.KindReset
+	reset := f.Kind.Instant()
 	switch {
 	case reset && (f.For != 0 || c.s.lines[c.id+".for"] > 0):
-		c.failAt("for", "a reset is instantaneous: leave for out")
+		c.failAt("for", "a %s is instantaneous: leave for out", f.Kind)
 	case reset:
 	case f.For <= 0 && c.missing("for"):
 		c.failAt("for", "required: how long the fault lasts")
@@ -93,7 +93,7 @@ func (c *faultCheck) timing() {
 	switch {
 	case end <= load:
 	case reset:
-		c.failAt("at", "the reset comes after the load (at = %s > warmup+duration = %s)", f.At, load)
+		c.failAt("at", "the %s comes after the load (at = %s > warmup+duration = %s)", f.Kind, f.At, load)
 	default:
 		c.failAt("for", "fault ends after the load (at+for = %s > warmup+duration = %s)", end, load)
 	}
@@ -132,8 +132,16 @@ func (c *faultCheck) kind() {
 		case f.Bandwidth <= 0:
 			c.failAt("bandwidth.rate", "must be positive (bytes per second), got %d", f.Bandwidth)
 		}
-	case faults.KindReset:
+	case faults.KindReset, faults.KindClose:
 		c.link()
+	case faults.KindLoss:
+		c.link()
+		switch {
+		case c.missing("loss.share"):
+			c.failAt("loss.share", "required: the share of segments lost, in (0, 1]")
+		case !(f.Loss > 0 && f.Loss <= 1):
+			c.failAt("loss.share", "must be in (0, 1], got %v", f.Loss)
+		}
 	case faults.KindPartition:
 		c.partition()
 	case faults.KindRequest:

@@ -53,6 +53,8 @@ type timeline struct {
 	// blackhole is the index of the partition applied last, whose flow
 	// events (bytes held, released) are being recorded; -1 when none.
 	blackhole int
+	// members logs the registry's membership changes.
+	members members
 }
 
 func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64, warmup time.Duration) *timeline {
@@ -67,6 +69,7 @@ func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	w.net.OnEvent(t.onFlow)
+	w.reg.OnChange(t.members.add)
 	t.wg.Add(1)
 	go t.loop()
 	return t
@@ -115,7 +118,7 @@ func (t *timeline) loop() {
 	var steps []step
 	for i, f := range t.faults {
 		steps = append(steps, step{at: f.At, i: i})
-		if f.Kind != faults.KindReset {
+		if !f.Kind.Instant() {
 			steps = append(steps, step{at: f.At + f.For, i: i, remove: true})
 		}
 	}
@@ -164,7 +167,7 @@ func (t *timeline) apply(i int) {
 		return
 	}
 	t.log.Info("fault applied", "fault", r.Name, "late_ms", r.StartErrMS)
-	if f.Kind == faults.KindReset {
+	if f.Kind.Instant() {
 		r.Ended, r.EndErrMS = r.Started, r.StartErrMS
 		return
 	}
@@ -237,6 +240,7 @@ func (t *timeline) stop() {
 	t.cancel()
 	t.wg.Wait()
 	t.w.net.OnEvent(nil)
+	t.w.reg.OnChange(nil)
 }
 
 // observer lets a fault being applied measure its effect in the
@@ -274,6 +278,8 @@ func (t *timeline) fill(v *reports.Variant) {
 		r.During = t.rec.Window(at, at+span)
 		r.After = t.rec.Window(at+span, at+2*span)
 		r.RecoveredAfterS = t.recovery(at+f.For, r.Before)
+		ttl := t.w.reg.DetectionDelay()
+		r.Registry = t.members.during(r.Started, r.Ended, ttl, ttl/5)
 		v.Faults = append(v.Faults, r)
 	}
 }

@@ -28,7 +28,7 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 		if w.single == nil {
 			return nil, errors.New("the variant has no broker")
 		}
-		w.net.Reset(faults.Link{From: "*", To: faults.EndpointBroker})
+		w.net.CloseConns(faults.Link{From: "*", To: faults.EndpointBroker})
 		if err := w.single.Crash(ctx); err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync/atomic"
 
 	"github.com/faultline-sim/faultline/faults"
@@ -53,6 +54,15 @@ type world struct {
 func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger, edges *metrics.Edges) (*world, error) {
 	w := &world{top: top, net: faults.NewNet(), reg: registry.NewWithDetectionDelay(top.Discovery.DetectionDelay)}
 	w.net.SetSeed(seed)
+	if err := w.reg.Err(); err != nil {
+		w.reg.Close()
+		return nil, fmt.Errorf("registry: listening for heartbeats: %w", err)
+	}
+	// Heartbeats travel the fault layer like every other byte: a replica
+	// cut off or paused stops reaching the registry.
+	w.reg.SetDialer(func(ctx context.Context, from, addr string) (net.Conn, error) {
+		return w.net.Dial(ctx, faults.Link{From: from, To: faults.EndpointRegistry}, "tcp", addr)
+	})
 	var brokerURL string
 	brokerName := func(string) string { return faults.EndpointBroker }
 	if len(top.Subjects()) > 0 {

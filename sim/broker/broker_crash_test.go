@@ -102,7 +102,7 @@ func TestCrashRestartKeepsAckedMessages(t *testing.T) {
 	url, dir := b.URL(), b.StoreDir()
 
 	// As the engine does: cut the clients' links, then crash.
-	if cut := fnet.Reset(faults.Link{To: "broker"}); cut == 0 {
+	if cut := fnet.CloseConns(faults.Link{To: "broker"}); cut == 0 {
 		t.Error("no client connection to the broker to cut")
 	}
 	if err := b.Crash(ctx); err != nil {

@@ -95,8 +95,8 @@ func (c *Cluster) CrashNode(ctx context.Context, i int) error {
 		return nil
 	}
 	c.setLinks(i, true)
-	c.net.Reset(faults.Link{From: NodeEndpoint(i)})
-	c.net.Reset(faults.Link{To: NodeEndpoint(i)})
+	c.net.CloseConns(faults.Link{From: NodeEndpoint(i)})
+	c.net.CloseConns(faults.Link{To: NodeEndpoint(i)})
 	c.nodes[i].shutdown()
 	return nil
 }

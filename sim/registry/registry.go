@@ -6,6 +6,7 @@
 package registry
 
 import (
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,14 @@ type Registry struct {
 	byAddr   map[string]Endpoint
 	sessions map[*Session]struct{} // live heartbeat loops, stopped by Close
 	closed   bool                  // Close was called: no new heartbeat loop
+	dial     Dialer                // how Sessions reach ln
+	gone     map[string]string     // replicas whose session ended: name → address
+	conns    map[net.Conn]struct{} // accepted heartbeat connections
+	onChange func(Change)
+
+	ln        net.Listener // heartbeats arrive here; nil without a detection delay
+	listenErr error
+	wg        sync.WaitGroup // serve and receive goroutines
 
 	stopSweep chan struct{}
 	swept     chan struct{} // closed when the sweeper has returned
@@ -66,22 +75,58 @@ type Registry struct {
 func New() *Registry { return NewWithDetectionDelay(0) }
 
 // NewWithDetectionDelay returns an empty registry that learns of deaths
-// only through missing heartbeats: a registered Session renews its entry
+// only through missing heartbeats: it listens on 127.0.0.1 (an ephemeral
+// port), a registered Session sends a heartbeat over a connection to it
 // every delay/heartbeatsPerDelay, and a sweeper drops every entry whose
-// last renewal is more than delay old. A delay of 0 is New. Close stops
-// the sweeper and every heartbeat.
+// last heartbeat is more than delay old (see heartbeat.go). A delay of 0
+// is New. If listening fails, Err says why (and entries then expire).
+// Close stops the sweeper, every heartbeat and the listener.
 func NewWithDetectionDelay(delay time.Duration) *Registry {
 	r := &Registry{
 		ttl:      max(delay, 0),
 		services: map[string]*entry{},
 		byAddr:   map[string]Endpoint{},
 		sessions: map[*Session]struct{}{},
+		dial:     directDial,
+		gone:     map[string]string{},
+		conns:    map[net.Conn]struct{}{},
 	}
 	if r.ttl > 0 {
 		r.stopSweep, r.swept = make(chan struct{}), make(chan struct{})
 		go r.sweepLoop()
+		if ln, err := net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			r.listenErr = err
+		} else {
+			r.ln = ln
+			r.wg.Add(1)
+			go r.serve()
+		}
 	}
 	return r
+}
+
+// Change is one change of the registry's membership: a replica listed
+// (Joined) or dropped. Expired tells a drop for missing heartbeats from a
+// deregistration.
+type Change struct {
+	Service string
+	Replica int
+	Addr    string
+	Joined  bool
+	Expired bool
+	At      time.Time
+}
+
+// Name returns "service#replica".
+func (c Change) Name() string { return c.Service + "#" + strconv.Itoa(c.Replica) }
+
+// OnChange makes the registry call f for every later change of membership
+// (nil: none). f is called with the registry's lock held, in the order of
+// the changes: it must return quickly and must not call the Registry.
+func (r *Registry) OnChange(f func(Change)) {
+	r.mu.Lock()
+	r.onChange = f
+	r.mu.Unlock()
 }
 
 // DetectionDelay returns how long an entry outlives its last heartbeat; 0
@@ -128,10 +173,12 @@ func (r *Registry) registerLocked(ep Endpoint, now time.Time) {
 	e := r.entryLocked(ep.Service)
 	old := e.view.Load().Endpoints
 	eps := make([]Endpoint, 0, len(old)+1)
+	listed := false
 	for _, o := range old {
 		if o.Replica != ep.Replica {
 			eps = append(eps, o)
 		} else {
+			listed = true
 			delete(r.byAddr, o.Addr)
 		}
 	}
@@ -139,6 +186,9 @@ func (r *Registry) registerLocked(ep Endpoint, now time.Time) {
 	e.view.Store(&View{Endpoints: eps})
 	e.beats[ep.Replica] = now
 	r.byAddr[ep.Addr] = ep
+	if !listed && r.onChange != nil {
+		r.onChange(Change{Service: ep.Service, Replica: ep.Replica, Addr: ep.Addr, Joined: true, At: now})
+	}
 }
 
 // Deregister removes a replica; a no-op when it is not registered.
@@ -146,13 +196,14 @@ func (r *Registry) Deregister(service string, replica int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e := r.services[service]; e != nil {
-		r.dropLocked(e, func(ep Endpoint) bool { return ep.Replica == replica })
+		r.dropLocked(e, func(ep Endpoint) bool { return ep.Replica == replica }, false)
 	}
 }
 
 // dropLocked removes the endpoints of e for which drop holds, storing a new
-// view only when one is removed. r.mu is held for writing.
-func (r *Registry) dropLocked(e *entry, drop func(Endpoint) bool) {
+// view only when one is removed, and reports each removal (expired: for
+// missing heartbeats). r.mu is held for writing.
+func (r *Registry) dropLocked(e *entry, drop func(Endpoint) bool, expired bool) {
 	old := e.view.Load().Endpoints
 	var eps []Endpoint
 	for i, o := range old {
@@ -167,6 +218,9 @@ func (r *Registry) dropLocked(e *entry, drop func(Endpoint) bool) {
 		}
 		delete(r.byAddr, o.Addr)
 		delete(e.beats, o.Replica)
+		if r.onChange != nil {
+			r.onChange(Change{Service: o.Service, Replica: o.Replica, Addr: o.Addr, Expired: expired, At: time.Now()})
+		}
 	}
 	if eps != nil {
 		e.view.Store(&View{Endpoints: eps})
@@ -203,8 +257,9 @@ func (r *Registry) Lookup(addr string) (Endpoint, bool) {
 	return ep, ok
 }
 
-// Close stops the sweeper and every session's heartbeats (entries stay as
-// they are). Idempotent.
+// Close stops the sweeper and every session's heartbeats, closes the
+// heartbeat listener and its connections, and waits for every goroutine
+// (entries stay as they are). Idempotent.
 func (r *Registry) Close() {
 	r.closeOnce.Do(func() {
 		r.mu.Lock()
@@ -221,5 +276,14 @@ func (r *Registry) Close() {
 			close(r.stopSweep)
 			<-r.swept
 		}
+		if r.ln != nil {
+			r.ln.Close()
+		}
+		r.mu.Lock()
+		for c := range r.conns {
+			c.Close()
+		}
+		r.mu.Unlock()
+		r.wg.Wait()
 	})
 }

@@ -151,7 +151,7 @@ func (r *Replica) stop(crash bool) error {
 		// Connections the replica dialed die with it, before anything
 		// could be said on them: its NATS connection too, so nothing
 		// buffered or acknowledged later (a batch of acks) gets out.
-		r.cfg.Net.Reset(faults.Link{From: r.name, To: "*"})
+		r.cfg.Net.CloseConns(faults.Link{From: r.name, To: "*"})
 		if bc := r.broker.Swap(nil); bc != nil {
 			bc.nc.Close()
 		}
