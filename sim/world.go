@@ -52,7 +52,8 @@ type world struct {
 // streams and consumers, starts every replica and the gateway. On error it
 // closes what it started.
 func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger, edges *metrics.Edges) (*world, error) {
-	w := &world{top: top, net: faults.NewNet(), reg: registry.NewWithDetectionDelay(top.Discovery.DetectionDelay)}
+	fnet := faults.NewNet()
+	w := &world{top: top, net: fnet, reg: registry.NewWithListen(top.Discovery.DetectionDelay, fnet.Listen)}
 	w.net.SetSeed(seed)
 	if err := w.reg.Err(); err != nil {
 		w.reg.Close()

@@ -82,6 +82,16 @@ func New() *Registry { return NewWithDetectionDelay(0) }
 // is New. If listening fails, Err says why (and entries then expire).
 // Close stops the sweeper, every heartbeat and the listener.
 func NewWithDetectionDelay(delay time.Duration) *Registry {
+	return NewWithListen(delay, net.Listen)
+}
+
+// ListenFunc opens the registry's heartbeat listener; net.Listen is one.
+type ListenFunc func(network, addr string) (net.Listener, error)
+
+// NewWithListen is NewWithDetectionDelay with the heartbeat listener
+// opened by listen (a run passes the fault layer's Listen, which counts
+// failed accepts as the harness's own errors).
+func NewWithListen(delay time.Duration, listen ListenFunc) *Registry {
 	r := &Registry{
 		ttl:      max(delay, 0),
 		services: map[string]*entry{},
@@ -94,7 +104,7 @@ func NewWithDetectionDelay(delay time.Duration) *Registry {
 	if r.ttl > 0 {
 		r.stopSweep, r.swept = make(chan struct{}), make(chan struct{})
 		go r.sweepLoop()
-		if ln, err := net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		if ln, err := listen("tcp", "127.0.0.1:0"); err != nil {
 			r.listenErr = err
 		} else {
 			r.ln = ln
