@@ -86,3 +86,36 @@ func TestRequestFaultAllocatesNothing(t *testing.T) {
 		t.Errorf("%v allocations per handling without a hit code", a)
 	}
 }
+
+// Hops tell apart the calls of one operation: by index, by the caller's
+// attempt and by the caller's own hop, and events by subject and group; a
+// service reached by two of them draws two different work times.
+func TestHopsTellCallsApart(t *testing.T) {
+	root := ChildHop(0, 0, 0)
+	hops := map[uint64]string{
+		root:                                 "gateway → entry",
+		ChildHop(root, 1, 0):                 "entry attempt 1, call 0",
+		ChildHop(root, 1, 1):                 "entry attempt 1, call 1",
+		ChildHop(root, 2, 0):                 "entry attempt 2, call 0",
+		ChildHop(ChildHop(root, 1, 0), 1, 0): "call 0's call 0",
+		ChildHop(ChildHop(root, 1, 1), 1, 0): "call 1's call 0",
+		EventHop("orders.placed", "billing"): "orders.placed by billing",
+		EventHop("orders.placed", "audit"):   "orders.placed by audit",
+		EventHop("orders.paid", "billing"):   "orders.paid by billing",
+	}
+	if len(hops) != 9 {
+		t.Fatalf("%d distinct hops of 9: %v", len(hops), hops)
+	}
+	s := Sampler{key: mix(3), mu: 0, sigma: 1}
+	seen := map[float64]string{}
+	for h, name := range hops {
+		if h == 0 {
+			t.Errorf("%s: hop 0 (reserved for a caller that sends none)", name)
+		}
+		u := s.uniform(42, h, 1, 1)
+		if other, ok := seen[u]; ok {
+			t.Errorf("%s and %s draw the same", name, other)
+		}
+		seen[u] = name
+	}
+}
