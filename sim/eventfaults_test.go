@@ -53,8 +53,8 @@ func runEventPair(t *testing.T, f faults.Fault) (reports.Variant, reports.Subscr
 	if v.Error != "" {
 		t.Fatal(v.Error)
 	}
-	if v.Availability != 1 {
-		t.Errorf("availability %v: the publisher is not faulted", v.Availability)
+	if n := v.Requests.Errors["internal"]; n != 0 {
+		t.Errorf("%d requests failed with an injected error: the publisher is not faulted", n)
 	}
 	if v.Events.Lost != 0 || v.Events.Pending != 0 {
 		t.Errorf("events %+v: want none lost or pending", v.Events)
