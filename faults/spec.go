@@ -23,8 +23,10 @@ const (
 	// KindLoss loses a share of a link's segments, emulated as TCP would
 	// show it: as retransmission delay (see LinkRule.Loss).
 	KindLoss Kind = "loss"
-	// KindRequest answers a share of requests to a service with a code or a
-	// delay (a Connect interceptor on the callee).
+	// KindRequest answers a share of a service's handlings with a code or a
+	// delay: its requests (a Connect interceptor on the callee) and its
+	// event deliveries alike (a failed delivery is nakked and redelivered as
+	// its consumer is configured).
 	KindRequest Kind = "request"
 	// Process faults act on replicas of a service, or on the broker.
 	KindCrash  Kind = "crash"
@@ -76,6 +78,10 @@ type Fault struct {
 	Target string
 	Factor float64 // slow: work time multiplied by it (> 1 is slower)
 	Rate   float64 // errors: the error rate in [0, 1] while active
+	// Sticky (errors): the rate follows the operation, drawn from (seed,
+	// operation, service) alone, so every attempt of a failing operation
+	// fails; default false: each attempt (retry, redelivery) draws afresh.
+	Sticky bool
 }
 
 // LinkSpec selects the connections a link fault acts on: bytes flowing from
@@ -110,22 +116,33 @@ type LatencySpec struct {
 	Dist         string
 }
 
-// RequestSpec is a request-level fault on the callee side.
+// RequestSpec is a request-level fault on the callee side. It acts on every
+// handling of the service: its RPC requests and its event deliveries.
 type RequestSpec struct {
 	Service string
-	// Method, when set, restricts the fault to one RPC method name
-	// (e.g. "Handle").
+	// Method, when set, restricts the fault to handlings of that name: an
+	// RPC method name (e.g. "Handle") for requests, the subject (e.g.
+	// "orders.placed") for event deliveries. So "Handle" spares the
+	// service's consumers and a subject spares its RPCs.
 	Method string
-	// Header, when set, restricts it to requests carrying this header
-	// ("Name: value").
+	// Header, when set, restricts it to handlings carrying this header
+	// ("Name: value"): the request's header, or the NATS message header of
+	// an event (looked up as written, then in canonical form).
 	Header string
-	// Share of matching requests affected, in (0, 1]; default 1.
+	// Share of matching handlings affected, in (0, 1]; default 1. Each
+	// attempt of a call (retry, hedge) and each redelivery of an event draws
+	// afresh from (seed, service, operation, hop, attempt), unless Sticky.
 	Share float64
+	// Sticky makes the share follow the operation: drawn from (seed,
+	// service, operation) alone, every attempt and every delivery of an
+	// affected operation is hit ("this order always fails"). Default false.
+	Sticky bool
 	// Code answers the request with a Connect code: unavailable,
 	// resource_exhausted, internal or deadline_exceeded. Empty with Delay
 	// set means: only delay.
 	Code string
-	// Delay is added before the request is handled (or answered with Code).
+	// Delay is added before the request or delivery is handled (or failed
+	// with Code).
 	Delay time.Duration
 }
 

@@ -9,13 +9,21 @@ import (
 )
 
 // Expect is a parsed expectation: Metric Op Threshold, e.g. "p99 < 300ms",
-// "availability >= 99.9%", "lost == 0", "amplification(order->payment) < 2".
+// "availability >= 99.9%", "lost == 0", "amplification(order->payment) < 2",
+// or a two-sided one, Metric in [Threshold, High], e.g.
+// "availability in [99.65%, 99.95%]" (both ends included), which fails
+// when the value is too high as well as too low.
 type Expect struct {
 	Expr      string
 	Metric    MetricDef
 	Op        string
 	Threshold float64
+	// High is the upper end of an "in" interval (Op OpIn); 0 otherwise.
+	High float64
 }
+
+// OpIn is the operator of a two-sided expectation: METRIC in [LOW, HIGH].
+const OpIn = "in"
 
 var ops = []string{"<=", ">=", "==", "!=", "<", ">"}
 
@@ -23,6 +31,9 @@ var ops = []string{"<=", ">=", "==", "!=", "<", ">"}
 // for latencies (300ms, 1.5s), a percentage or a fraction for availability
 // (99.9% or 0.999), a number (optionally N/s) for rates, a number for
 // counts, a number (optionally Nx) for amplification.
+//
+// "METRIC in [LOW, HIGH]" holds when LOW <= value <= HIGH; both ends carry
+// the metric's unit and LOW must not exceed HIGH.
 func ParseExpect(expr string) (Expect, error) {
 	e := Expect{Expr: strings.TrimSpace(expr)}
 	// The metric ends at its closing parenthesis if it has one, since
@@ -30,6 +41,9 @@ func ParseExpect(expr string) (Expect, error) {
 	start := 0
 	if i := strings.IndexByte(e.Expr, ')'); i >= 0 {
 		start = i + 1
+	}
+	if i := strings.Index(e.Expr[start:], " in "); i >= 0 {
+		return parseInterval(e, strings.TrimSpace(e.Expr[:start+i]), strings.TrimSpace(e.Expr[start+i+len(" in "):]))
 	}
 	at, op := -1, ""
 	for i := start; i < len(e.Expr) && at < 0; i++ {
@@ -54,6 +68,35 @@ func ParseExpect(expr string) (Expect, error) {
 		return e, fmt.Errorf("%s: %w", name, err)
 	}
 	e.Metric, e.Op, e.Threshold = m, op, x
+	return e, nil
+}
+
+// parseInterval parses the "[LOW, HIGH]" of "name in [LOW, HIGH]" into e.
+func parseInterval(e Expect, name, value string) (Expect, error) {
+	m, err := ResolveMetric(name)
+	if err != nil {
+		return e, err
+	}
+	inner, ok := strings.CutPrefix(value, "[")
+	if ok {
+		inner, ok = strings.CutSuffix(inner, "]")
+	}
+	lo, hi, comma := strings.Cut(inner, ",")
+	if !ok || !comma {
+		return e, fmt.Errorf("%s: %q is not an interval: write METRIC in [LOW, HIGH], e.g. \"availability in [99.5%%, 99.9%%]\"", name, value)
+	}
+	x, err := parseThreshold(m.Unit, strings.TrimSpace(lo))
+	if err != nil {
+		return e, fmt.Errorf("%s: low end: %w", name, err)
+	}
+	y, err := parseThreshold(m.Unit, strings.TrimSpace(hi))
+	if err != nil {
+		return e, fmt.Errorf("%s: high end: %w", name, err)
+	}
+	if x > y {
+		return e, fmt.Errorf("%s: interval %s has its low end above its high end", name, value)
+	}
+	e.Metric, e.Op, e.Threshold, e.High = m, OpIn, x, y
 	return e, nil
 }
 
@@ -98,15 +141,28 @@ func parseThreshold(u Unit, s string) (float64, error) {
 func (e Expect) Check(v *Variant) Expectation {
 	got, ok := e.Metric.Value(v)
 	if !ok {
-		return Expectation{Variant: v.Name, Expr: e.Expr, Metric: e.Metric.Name, Op: e.Op, Threshold: e.Threshold, Missing: true}
+		return Expectation{Variant: v.Name, Expr: e.Expr, Metric: e.Metric.Name, Op: e.Op, Threshold: e.Threshold, High: e.High, Missing: true}
 	}
 	return e.CheckValue(v.Name, got)
 }
 
 // CheckValue evaluates e on an observed value of variant.
 func (e Expect) CheckValue(variant string, got float64) Expectation {
-	return Expectation{Variant: variant, Expr: e.Expr, Metric: e.Metric.Name, Op: e.Op, Threshold: e.Threshold,
-		Observed: got, OK: compare(got, e.Op, e.Threshold)}
+	ok := compare(got, e.Op, e.Threshold)
+	if e.Op == OpIn {
+		ok = got >= e.Threshold && got <= e.High
+	}
+	return Expectation{Variant: variant, Expr: e.Expr, Metric: e.Metric.Name, Op: e.Op, Threshold: e.Threshold, High: e.High,
+		Observed: got, OK: ok}
+}
+
+// Bound returns the expectation's threshold as written, formatted by
+// format: "< 300ms", or "in [99.5%, 99.9%]".
+func (e Expectation) Bound(format func(float64) string) string {
+	if e.Op == OpIn {
+		return OpIn + " [" + format(e.Threshold) + ", " + format(e.High) + "]"
+	}
+	return e.Op + " " + format(e.Threshold)
 }
 
 func compare(a float64, op string, b float64) bool {

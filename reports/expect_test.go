@@ -49,6 +49,12 @@ func TestParseExpectRejects(t *testing.T) {
 		"faults[0].lost == 0":          "after faults[N]. comes one of publishable_after, caught_up_after",
 		"amplification(order) < 2":     "unknown metric",
 		"faults[99999].after.p99 < 1s": "out of range",
+		"availability in 99%":          "is not an interval",
+		"availability in [99%]":        "is not an interval",
+		"availability in [99%, 98%]":   "low end above its high end",
+		"availability in [99%, 2]":     "high end: \"2\" is not a share",
+		"p99 in [1s, x]":               "high end: \"x\" is not a duration",
+		"p98 in [1s, 2s]":              `unknown metric "p98"`,
 	} {
 		_, err := ParseExpect(expr)
 		if err == nil || !strings.Contains(err.Error(), msg) {
@@ -76,6 +82,14 @@ func TestExpectCheck(t *testing.T) {
 		"faults[0].after.availability > 0":    false, // no after window: not measured
 		"completion_p99 < 1s":                 false, // no completion: not measured
 		"amplification(order->bank) < 4":      false, // no such edge
+		// Two-sided: too high fails as too low does; ends included.
+		"availability in [85%, 95%]":                  true,
+		"availability in [0.9, 0.9]":                  true,
+		"availability in [91%, 99%]":                  false,
+		"availability in [80%, 89.9%]":                false,
+		"amplification(order->payment) in [2.9, 3.1]": true,
+		"amplification(order->payment) in [1, 2.5x]":  false,
+		"completion_p99 in [0s, 1s]":                  false, // not measured
 	} {
 		e, err := ParseExpect(expr)
 		if err != nil {
@@ -112,7 +126,8 @@ func TestMetricFormat(t *testing.T) {
 // FuzzParseExpect: any expression parses or is refused, never panics, and
 // what parses has a known metric and an operator.
 func FuzzParseExpect(f *testing.F) {
-	for _, s := range []string{"p99 < 300ms", "availability >= 99.9%", "amplification(a->b)<2", "faults[0].during.p99 < 1s", "lost == 0", ")", "->", "faults[9999999999999999999].after.p99 < 1s"} {
+	for _, s := range []string{"p99 < 300ms", "availability >= 99.9%", "amplification(a->b)<2", "faults[0].during.p99 < 1s", "lost == 0", ")", "->", "faults[9999999999999999999].after.p99 < 1s",
+		"availability in [99.65%, 99.95%]", "amplification(a->b) in [1.2, 1.3x]", "p99 in [", "in [1,2]", "p99 in [1s,]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -120,9 +135,23 @@ func FuzzParseExpect(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if e.Metric.Name == "" || e.Metric.get == nil || e.Op == "" {
+		if e.Metric.Name == "" || e.Metric.get == nil || e.Op == "" || e.Op == OpIn && !(e.Threshold <= e.High) {
 			t.Fatalf("%q parsed to %+v", s, e)
 		}
 		e.Check(&Variant{})
 	})
+}
+
+func TestExpectationBound(t *testing.T) {
+	e, err := ParseExpect("availability in [99.65%, 99.95%]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.CheckValue("sync", 0.999)
+	if got := c.Bound(e.Metric.Format); got != "in [99.65%, 99.95%]" || !c.OK || c.High != 0.9995 {
+		t.Errorf("bound %q, %+v", got, c)
+	}
+	if got := (Expectation{Op: "<", Threshold: 2}).Bound(trim); got != "< 2" {
+		t.Errorf("bound %q, want < 2", got)
+	}
 }

@@ -474,6 +474,9 @@ type Expectation struct {
 	Metric    string  `json:"metric"`
 	Op        string  `json:"op"`
 	Threshold float64 `json:"threshold"`
+	// High is the upper end of an "in" expectation (Op "in", Threshold
+	// its lower end); 0 otherwise.
+	High float64 `json:"high,omitempty"`
 	// Observed is the measured value; Missing is true when the variant has
 	// no such measurement (the expectation then fails).
 	Observed float64 `json:"observed"`

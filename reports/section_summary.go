@@ -207,9 +207,9 @@ func (b *builder) expectations() section {
 	t := newTable("llrrll", "variant", "expectation", "observed", "threshold", "result", "where")
 	for i, r := range b.results {
 		for _, e := range r.Expectations {
-			observed, threshold := trim(e.Observed), e.Op+" "+trim(e.Threshold)
+			observed, threshold := trim(e.Observed), e.Bound(trim)
 			if m, err := ResolveMetric(e.Metric); err == nil {
-				observed, threshold = m.Format(e.Observed), e.Op+" "+m.Format(e.Threshold)
+				observed, threshold = m.Format(e.Observed), e.Bound(m.Format)
 			}
 			if e.Missing {
 				observed = "not measured"

@@ -23,9 +23,9 @@ var (
 	bandwidthKeys = []string{"from", "to", "rate", "both", "requests_only"}
 	lossKeys      = []string{"from", "to", "share", "both", "requests_only"}
 	resetKeys     = []string{"from", "to", "both"}
-	requestKeys   = []string{"service", "share", "code", "method", "header", "delay"}
+	requestKeys   = []string{"service", "share", "sticky", "code", "method", "header", "delay"}
 	slowKeys      = []string{"target", "factor"}
-	errorsKeys    = []string{"target", "rate"}
+	errorsKeys    = []string{"target", "rate", "sticky"}
 )
 
 // decodeFaults decodes the faults list n. Every entry yields a Fault, also
@@ -114,6 +114,7 @@ func decodeKind(d *topologies.Decoder, item topologies.Node, m map[string]topolo
 		f.Request.Share = 1
 		set(d.String, r, "service", &f.Request.Service)
 		set(d.Float, r, "share", &f.Request.Share)
+		set(boolean(d), r, "sticky", &f.Request.Sticky)
 		set(d.String, r, "code", &f.Request.Code)
 		set(d.String, r, "method", &f.Request.Method)
 		set(d.String, r, "header", &f.Request.Header)
@@ -126,6 +127,7 @@ func decodeKind(d *topologies.Decoder, item topologies.Node, m map[string]topolo
 		e, _ := d.Mapping(n, errorsKeys...)
 		set(d.String, e, "target", &f.Target)
 		set(d.Float, e, "rate", &f.Rate)
+		set(boolean(d), e, "sticky", &f.Sticky)
 	}
 	return true
 }

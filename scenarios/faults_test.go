@@ -28,10 +28,10 @@ func TestParseFaultsEveryKind(t *testing.T) {
 		"  - {at: 14s, for: 3s, partition: [[order], [payment, broker]]}",                                                                       // 22
 		"  - {at: 6s, reset: {from: '*', to: payment}}",                                                                                         // 23
 		"  - {at: 6s, for: 4s, request: {service: payment, share: 0.5, code: unavailable, method: Handle, header: 'x-canary: 1', delay: 10ms}}", // 24
-		"  - {at: 6s, for: 4s, request: {service: payment#1, delay: 10ms}}",                                                                     // 25
+		"  - {at: 6s, for: 4s, request: {service: payment#1, delay: 10ms, sticky: true, method: orders.placed}}",                                // 25
 		"  - {at: 3s, for: 2s, pause: payment#0}",                                                                                               // 26
 		"  - {at: 3s, for: 2s, slow: {target: payment, factor: 3}}",                                                                             // 27
-		"  - {at: 3s, for: 2s, errors: {target: inventory, rate: 0.5}}",                                                                         // 28
+		"  - {at: 3s, for: 2s, errors: {target: inventory, rate: 0.5, sticky: true}}",                                                           // 28
 		"  - {at: 10s, for: 2s, crash: broker#leader}",                                                                                          // 29
 		"broker: {nodes: 3, replicas: 3}",                                                                                                       // 30
 	)
@@ -77,11 +77,11 @@ func TestParseFaultsEveryKind(t *testing.T) {
 		f.Request = faults.RequestSpec{Service: "payment", Method: "Handle", Header: "x-canary: 1", Share: 0.5, Code: "unavailable", Delay: 10 * ms}
 	})
 	add(fault(25, faults.KindRequest, 6, 4), func(f *faults.Fault) {
-		f.Request = faults.RequestSpec{Service: "payment#1", Share: 1, Delay: 10 * ms}
+		f.Request = faults.RequestSpec{Service: "payment#1", Share: 1, Delay: 10 * ms, Sticky: true, Method: "orders.placed"}
 	})
 	add(fault(26, faults.KindPause, 3, 2), func(f *faults.Fault) { f.Target = "payment#0" })
 	add(fault(27, faults.KindSlow, 3, 2), func(f *faults.Fault) { f.Target, f.Factor = "payment", 3 })
-	add(fault(28, faults.KindErrors, 3, 2), func(f *faults.Fault) { f.Target, f.Rate = "inventory", 0.5 })
+	add(fault(28, faults.KindErrors, 3, 2), func(f *faults.Fault) { f.Target, f.Rate, f.Sticky = "inventory", 0.5, true })
 	add(fault(29, faults.KindCrash, 10, 2), func(f *faults.Fault) { f.Target = "broker#leader" })
 	if len(s.Faults) != len(want) {
 		t.Fatalf("got %d faults, want %d: %+v", len(s.Faults), len(want), s.Faults)

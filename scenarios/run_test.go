@@ -119,6 +119,10 @@ var robust = map[string][]string{
 		"events: lost == 0",
 		"events: availability >= 99.9%",
 	},
+	// Without a retry policy every call is one attempt, whatever the
+	// scale; the availability and attempts intervals of retry-transient
+	// and retry-request need their 10,000 requests.
+	"retry-request": {"no-retry: amplification(order->payment) in [1, 1]"},
 	// Immediate retries of a call that always fails: 4 attempts each,
 	// within a millisecond, however short the fault.
 	"retry-storm": {"immediate: faults[0].amplification >= 3.5"},

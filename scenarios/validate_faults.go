@@ -19,8 +19,10 @@ var (
 	brokerNodes = []int{1, 3, 5}
 	dists       = []string{faults.DistFixed, faults.DistUniform, faults.DistNormal, faults.DistLognormal}
 	codes       = []string{"unavailable", "resource_exhausted", "internal", "deadline_exceeded"}
-	methodName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	headerName  = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+	// methodName is a request fault's method: an RPC method name (Handle)
+	// or a consumed subject (orders.placed), which it stands for on events.
+	methodName = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
+	headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 )
 
 // validateBroker checks the broker's nodes and replicas.
@@ -243,7 +245,7 @@ func (c *faultCheck) request() {
 		c.failAt("request.delay", "must not be negative, got %s", r.Delay)
 	}
 	if r.Method != "" && !methodName.MatchString(r.Method) {
-		c.failAt("request.method", "%q is not an RPC method name (e.g. Handle)", r.Method)
+		c.failAt("request.method", "%q is not an RPC method name (e.g. Handle) or a subject (e.g. orders.placed)", r.Method)
 	}
 	if name, _, ok := strings.Cut(r.Header, ":"); r.Header != "" && (!ok || !headerName.MatchString(strings.TrimSpace(name))) {
 		c.failAt("request.header", "%q is not a header (\"Name: value\")", r.Header)

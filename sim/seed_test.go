@@ -44,7 +44,7 @@ func TestRepeatSeedsEachRepetition(t *testing.T) {
 	}
 	// predict counts the requests the pacer of seed schedules in the
 	// recorded window (no warm-up: operations 0, 1, ...) and those the
-	// service's sampler of seed fails (attempt 1 of each).
+	// service's sampler of seed fails (the gateway's first attempt of each).
 	predict := func(seed uint64) (offered, failed int64) {
 		p, err := load.NewPacer(loadShape(sc), seed)
 		if err != nil {
@@ -53,7 +53,7 @@ func TestRepeatSeedsEachRepetition(t *testing.T) {
 		s := service.NewSampler(seed, &top.Services[0])
 		for n := uint64(0); p.At(n) < sc.Duration; n++ {
 			offered++
-			if s.Fails(n, 1) {
+			if s.Fails(n, service.ChildHop(0, 0, 0), 1) { // the gateway's first attempt at the entry service
 				failed++
 			}
 		}

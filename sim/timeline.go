@@ -423,7 +423,11 @@ func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove fu
 			return nil, err
 		}
 		for _, r := range reps {
-			r.SetErrorRate(f.Rate)
+			if f.Sticky {
+				r.SetStickyErrorRate(f.Rate)
+			} else {
+				r.SetErrorRate(f.Rate)
+			}
 		}
 		return eachReplica(reps, (*service.Replica).ClearErrorRate), nil
 	case faults.KindRequest:

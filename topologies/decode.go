@@ -23,7 +23,7 @@ const (
 var (
 	topologyKeys = []string{"name", "description", "entry", "wire", "policies", "gateway", "discovery", "services"}
 	wireKeys     = []string{"protocol", "http"}
-	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "capacity", "calls", "parallel", "publish", "consume"}
+	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "error_sticky", "capacity", "calls", "parallel", "publish", "consume"}
 	workKeys     = []string{"p50", "p99", "fixed"}
 	callKeys     = []string{"service", "timeout", "policy"}
 	publishKeys  = []string{"subject", "kind", "schema", "mode", "timeout", "retries", "same_id"}
@@ -99,6 +99,7 @@ func decodeService(d *Decoder, n Node, ps policySet) Service {
 	setString(d, m, "name", &s.Name)
 	set(d.Int, m, "replicas", &s.Replicas)
 	set(d.Float, m, "error_rate", &s.ErrorRate)
+	set(d.Bool, m, "error_sticky", &s.ErrorSticky)
 	set(d.Int, m, "capacity", &s.Capacity)
 	if w, ok := m["work"]; ok {
 		s.Work = decodeWork(d, w)

@@ -58,9 +58,16 @@ type Service struct {
 	Replicas int
 	// Work is the time one request or event spends in the service's own code.
 	Work Dist
-	// ErrorRate is the probability in [0,1) that a request fails with an
-	// internal error after its work; default 0.
+	// ErrorRate is the probability in [0,1) that a handling (a request or
+	// an event delivery) fails with an internal error after its work;
+	// default 0. The error is transient: each attempt of a call, and each
+	// redelivery of an event, draws afresh.
 	ErrorRate float64
+	// ErrorSticky makes ErrorRate follow the operation instead: the share
+	// ErrorRate of operations fails at every attempt ("this order always
+	// fails"), so retries do not help. Default false (topology key
+	// error_sticky).
+	ErrorSticky bool
 	// Capacity is the maximum number of concurrent requests per replica;
 	// excess requests are rejected (resource exhausted). 0 means unlimited.
 	Capacity int

@@ -50,7 +50,7 @@ func TestParallelProblems(t *testing.T) {
 		{"number", svc("    parallel: 1", "    calls: [b, c]", "  - name: b", "  - name: c"),
 			[]problem{{5, "services.a.parallel", `"1" is not true or false`}}},
 		{"misspelt", svc("    paralel: true", "    calls: [b, c]", "  - name: b", "  - name: c"),
-			[]problem{{5, "services.a.paralel", "unknown key (expected one of: name, replicas, work, error_rate, capacity, calls, parallel, publish, consume)"}}},
+			[]problem{{5, "services.a.paralel", "unknown key (expected one of: name, replicas, work, error_rate, error_sticky, capacity, calls, parallel, publish, consume)"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

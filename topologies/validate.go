@@ -106,6 +106,9 @@ func (v *validator) service(i int, first map[string]int, published map[string]bo
 	if !(s.ErrorRate >= 0 && s.ErrorRate < 1) {
 		v.fail(at("error_rate"), p+".error_rate", "must be in [0, 1), got %v", s.ErrorRate)
 	}
+	if s.ErrorSticky && s.ErrorRate == 0 {
+		v.fail(at("error_sticky"), p+".error_sticky", "needs an error_rate above 0")
+	}
 	v.work(s.Work, p+".work", func(key string) int { return v.line(s.Line, id+".work."+key, id+".work", id) })
 	if s.Parallel && len(s.Calls) < 2 {
 		v.fail(at("parallel"), p+".parallel", "parallel needs at least 2 calls, got %d", len(s.Calls))

@@ -39,6 +39,8 @@ func TestValidateProblems(t *testing.T) {
 		{"negative capacity", svc("    capacity: -1"), []problem{{5, "services.a.capacity", "must not be negative"}}},
 		{"error rate one", svc("    error_rate: 1"), []problem{{5, "services.a.error_rate", "must be in [0, 1), got 1"}}},
 		{"error rate negative", svc("    error_rate: -0.1"), []problem{{5, "services.a.error_rate", "must be in [0, 1), got -0.1"}}},
+		{"sticky without error rate", svc("    error_sticky: true"), []problem{{5, "services.a.error_sticky", "needs an error_rate above 0"}}},
+		{"sticky not a boolean", svc("    error_rate: 0.1", "    error_sticky: sometimes"), []problem{{6, "services.a.error_sticky", "is not true or false"}}},
 		{"p99 below p50", svc("    work:", "      p50: 5ms", "      p99: 2ms"), []problem{{7, "services.a.work.p99", "must be at least p50 (5ms), got 2ms"}}},
 		{"ack wait zero", svc("    publish: [x]", "    consume:", "      - subject: x", "        ack_wait: 0s"), []problem{{8, "services.a.consume[0].ack_wait", "must be positive, got 0s"}}},
 		{"ack wait negative", svc("    publish: [x]", "    consume: [{subject: x, ack_wait: -1s}]"), []problem{{6, "services.a.consume[0].ack_wait", "must be positive, got -1s"}}},

@@ -388,7 +388,7 @@ func describeMiss(e reports.Expectation) string {
 	if err != nil || e.Missing {
 		return "not measured"
 	}
-	return "observed " + m.Format(e.Observed) + ", threshold " + e.Op + " " + m.Format(e.Threshold)
+	return "observed " + m.Format(e.Observed) + ", threshold " + e.Bound(m.Format)
 }
 
 // progressLine returns a Progress callback that redraws one terminal line:

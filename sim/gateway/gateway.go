@@ -58,9 +58,16 @@ func (g *Gateway) Start(context.Context) error {
 }
 
 // Handle forwards one request; the entry service's error code is passed on.
+// Each attempt of the gateway's edge carries its number, at the hop
+// ChildHop(the client's hop, the client's attempt, 0).
 func (g *Gateway) Handle(ctx context.Context, req *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
-	res, err := g.edge.DoAt(ctx, time.Unix(0, req.Msg.IntendedUnixNano), func(ctx context.Context) (*simv1.HandleResponse, error) {
-		return g.caller.Call(ctx, g.entry, req.Msg)
+	in := req.Msg
+	hop := service.ChildHop(in.Hop, uint64(in.Attempt), 0)
+	res, err := g.edge.DoAt(ctx, time.Unix(0, in.IntendedUnixNano), func(ctx context.Context, n int) (*simv1.HandleResponse, error) {
+		// Each attempt is a new request to the entry service, numbered.
+		out := &simv1.HandleRequest{OpId: in.OpId, IntendedUnixNano: in.IntendedUnixNano, IdempotencyKey: in.IdempotencyKey,
+			Payload: in.Payload, Attempt: uint32(n), Hop: hop}
+		return g.caller.Call(ctx, g.entry, out)
 	})
 	if err != nil {
 		var ce *connect.Error

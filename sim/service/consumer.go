@@ -26,6 +26,10 @@ import (
 type consumer struct {
 	r       *Replica
 	group   string
+	subject string
+	// hop is the hop of the group's handlings (EventHop); a delivery's
+	// attempt is its delivery number, so a redelivery draws afresh.
+	hop     uint64
 	ackWait time.Duration
 	// backoff is the nak delay schedule; maxDeliver > 0 with deadLetters
 	// moves a last failed delivery to the dead-letter stream; processed is
@@ -57,7 +61,7 @@ func (r *Replica) consume(ctx context.Context, c topologies.Consume) (*consumer,
 	}
 	n := max(c.Concurrency, 1)
 	k := &consumer{
-		r: r, group: group, ackWait: c.AckWait, msgs: make(chan jetstream.Msg, n),
+		r: r, group: group, subject: c.Subject, hop: EventHop(c.Subject, group), ackWait: c.AckWait, msgs: make(chan jetstream.Msg, n),
 		backoff: c.Backoff, maxDeliver: uint64(max(c.MaxDeliver, 0)), deadLetters: c.DeadLetter, poison: c.Poison,
 	}
 	if k.ackWait <= 0 {
@@ -72,7 +76,7 @@ func (r *Replica) consume(ctx context.Context, c topologies.Consume) (*consumer,
 	k.ctx, k.cancel = context.WithCancel(context.Background())
 	if c.AckInterval > 0 {
 		// Each replica's flushes start at its own point of the interval.
-		k.acks = startAckBatch(c.AckInterval, time.Duration(r.sampler.uniform(uint64(r.cfg.Replica), 0, 5)*float64(c.AckInterval)))
+		k.acks = startAckBatch(c.AckInterval, time.Duration(r.sampler.uniform(uint64(r.cfg.Replica), 0, 0, 5)*float64(c.AckInterval)))
 	}
 	for range n {
 		k.workers.Add(1)
@@ -108,7 +112,8 @@ func (k *consumer) handle(m jetstream.Msg) {
 	if k.ctx.Err() != nil {
 		return // stopping: the broker redelivers after the ack wait
 	}
-	op, event, intended, err := eventOf(m.Headers())
+	header := m.Headers()
+	op, event, intended, err := eventOf(header)
 	if err != nil {
 		m.Term() // not ours to handle; never redeliver
 		return
@@ -125,7 +130,7 @@ func (k *consumer) handle(m jetstream.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(k.ctx, k.ackWait)
 	defer cancel()
-	if err := k.process(ctx, op, event, intended, attempt); err != nil {
+	if err := k.process(ctx, header, op, event, intended, attempt); err != nil {
 		if k.ctx.Err() != nil {
 			return
 		}
@@ -173,13 +178,19 @@ func (k *consumer) applied(m jetstream.Msg, event, attempt uint64) {
 // nakDelay returns the delay before redelivering an event whose delivery
 // n (1-based) failed: backoff[n-1], the last entry repeating; 0 without a
 // backoff.
-// process runs the service's work for one delivery; a poison event fails
-// every delivery at once.
-func (k *consumer) process(ctx context.Context, op, event uint64, intended time.Time, attempt uint64) error {
+// process runs the service's work for one delivery (attempt is its
+// delivery number); a poison event fails every delivery at once. The
+// service's request-level faults act on the delivery as on a request, the
+// subject standing for the method and the message's header for the
+// request's (see AddRequestFault).
+func (k *consumer) process(ctx context.Context, header map[string][]string, op, event uint64, intended time.Time, attempt uint64) error {
 	if k.poison > 0 && k.r.sampler.Poisoned(k.poison, event) {
 		return errPoison
 	}
-	_, err := k.r.execute(ctx, op, intended, attempt)
+	if err := k.r.faults.requestFault(ctx, k.subject, header, op, k.hop, attempt); err != nil {
+		return err
+	}
+	_, err := k.r.execute(ctx, op, k.hop, attempt, intended)
 	return err
 }
 

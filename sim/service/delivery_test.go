@@ -92,15 +92,16 @@ func consumeOf(top *topologies.Topology, service string) *topologies.Consume {
 // billing's error rate and one whose first attempt succeeds.
 func failingOps(top *topologies.Topology, fails uint64) (poison, healthy uint64) {
 	s := service.NewSampler(seed, top.Service("billing"))
+	hop := service.EventHop("orders.placed", "billing")
 	for op := uint64(1); poison == 0 || healthy == 0; op++ {
 		all := true
 		for a := uint64(1); a <= fails && all; a++ {
-			all = s.Fails(op, a)
+			all = s.Fails(op, hop, a)
 		}
 		switch {
 		case all && poison == 0:
 			poison = op
-		case !s.Fails(op, 1) && healthy == 0:
+		case !s.Fails(op, hop, 1) && healthy == 0:
 			healthy = op
 		}
 	}

@@ -42,8 +42,9 @@ var (
 type BreakerFunc func(caller, callee, from, to string, at time.Time)
 
 // Attempt sends one request to the callee with ctx, which carries the
-// attempt's deadline.
-type Attempt func(ctx context.Context) (*simv1.HandleResponse, error)
+// attempt's deadline; n is the attempt's number within the call, from 1
+// (the request carries it, so the callee draws each attempt afresh).
+type Attempt func(ctx context.Context, n int) (*simv1.HandleResponse, error)
 
 // EdgeConfig configures an Edge.
 type EdgeConfig struct {
@@ -167,7 +168,7 @@ func (e *Edge) DoAt(ctx context.Context, intended time.Time, attempt Attempt) (*
 	)
 	if e.policies == nil {
 		c.attempts = 1
-		res, err = attempt(ctx)
+		res, err = attempt(ctx, 1)
 	} else {
 		ex := failsafe.With(e.policies...).WithContext(ctx).
 			OnDone(func(ev failsafe.ExecutionDoneEvent[*simv1.HandleResponse]) { retries = ev.Retries() })
@@ -205,7 +206,7 @@ func (e *Edge) try(ctx, ectx context.Context, c *callState, attempt Attempt) (*s
 		actx, cancel = context.WithDeadline(ectx, mine)
 		defer cancel()
 	}
-	res, err := attempt(actx)
+	res, err := attempt(actx, c.attempts)
 	c.lastTimedOut = false
 	if err != nil && e.timeout > 0 && endedByTimeout(ctx, actx, err, mine) {
 		c.timeouts++

@@ -119,8 +119,8 @@ func newEdgeRig(t *testing.T, c *callee, p *topologies.Policy) *edgeRig {
 
 // call makes one call on the edge.
 func (r *edgeRig) call(ctx context.Context) (*simv1.HandleResponse, error) {
-	return r.edge.Do(ctx, func(ctx context.Context) (*simv1.HandleResponse, error) {
-		return r.caller.Call(ctx, "callee", &simv1.HandleRequest{OpId: 1, IntendedUnixNano: time.Now().UnixNano()})
+	return r.edge.Do(ctx, func(ctx context.Context, n int) (*simv1.HandleResponse, error) {
+		return r.caller.Call(ctx, "callee", &simv1.HandleRequest{OpId: 1, IntendedUnixNano: time.Now().UnixNano(), Attempt: uint32(n)})
 	})
 }
 

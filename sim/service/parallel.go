@@ -9,11 +9,11 @@ import (
 
 // callParallel makes every call of a parallel service at once, each through
 // its own edge (policy, metrics) on its own goroutine, and waits for all of
-// them: none outlives it. It returns the deepest hop count of the calls.
+// them: none outlives it. Call i is at ChildHop(hop, attempt, i). It returns the deepest hop count of the calls.
 // The first call to fail fails the whole, with its Connect code, and
 // cancels the calls still in flight; their edges record them as failed
 // (cancelled) calls, which a breaker does not count against the callee.
-func (r *Replica) callParallel(ctx context.Context, op uint64, intended time.Time) (uint32, error) {
+func (r *Replica) callParallel(ctx context.Context, op, hop, attempt uint64, intended time.Time) (uint32, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	calls := r.cfg.Service.Calls
@@ -25,7 +25,7 @@ func (r *Replica) callParallel(ctx context.Context, op uint64, intended time.Tim
 	)
 	for i, call := range calls {
 		wg.Go(func() {
-			res, err := r.call(ctx, r.edges[i], call, op, intended)
+			res, err := r.call(ctx, r.edges[i], call, op, ChildHop(hop, attempt, i), intended)
 			if err != nil {
 				once.Do(func() {
 					first = callError(call.Service, err)

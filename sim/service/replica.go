@@ -266,7 +266,7 @@ func (r *Replica) Handle(ctx context.Context, req *connect.Request[simv1.HandleR
 		defer r.inflight.Add(-1)
 	}
 	m := req.Msg
-	hops, err := r.execute(ctx, m.OpId, time.Unix(0, m.IntendedUnixNano), 1)
+	hops, err := r.execute(ctx, m.OpId, m.Hop, max(uint64(m.Attempt), 1), time.Unix(0, m.IntendedUnixNano))
 	if err != nil {
 		return nil, err
 	}
@@ -283,32 +283,33 @@ var (
 )
 
 // execute is the service's work for one operation, for a request and for an
-// event alike. It returns the deepest hop count of its calls. The calls are
-// made one after the other, or all at once for a parallel service (see
-// callParallel).
-func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, attempt uint64) (uint32, error) {
+// event alike: attempt (from 1) of the handling at hop (see ChildHop,
+// EventHop) draws its own work time and error. It returns the deepest hop
+// count of its calls. The calls are made one after the other, or all at
+// once for a parallel service (see callParallel).
+func (r *Replica) execute(ctx context.Context, op, hop, attempt uint64, intended time.Time) (uint32, error) {
 	if err := r.faults.waitResumed(ctx); err != nil {
 		return 0, connect.NewError(codeOfContext(err), err)
 	}
-	if err := sleep(ctx, r.faults.scale(r.sampler.Work(op, attempt))); err != nil {
+	if err := sleep(ctx, r.faults.scale(r.sampler.Work(op, hop, attempt))); err != nil {
 		return 0, connect.NewError(codeOfContext(err), err)
 	}
 	if err := r.faults.waitResumed(ctx); err != nil {
 		return 0, connect.NewError(codeOfContext(err), err)
 	}
-	if r.faults.fails(r.sampler, op, attempt) {
+	if r.faults.fails(r.sampler, op, hop, attempt) {
 		return 0, connect.NewError(connect.CodeInternal, errInjected)
 	}
 	var hops uint32
 	if r.cfg.Service.Parallel {
-		h, err := r.callParallel(ctx, op, intended)
+		h, err := r.callParallel(ctx, op, hop, attempt, intended)
 		if err != nil {
 			return 0, err
 		}
 		hops = h
 	} else {
 		for i, call := range r.cfg.Service.Calls {
-			res, err := r.call(ctx, r.edges[i], call, op, intended)
+			res, err := r.call(ctx, r.edges[i], call, op, ChildHop(hop, attempt, i), intended)
 			if err != nil {
 				return 0, callError(call.Service, err)
 			}
@@ -323,10 +324,11 @@ func (r *Replica) execute(ctx context.Context, op uint64, intended time.Time, at
 	return hops, nil
 }
 
-// call makes one call of the service's through its edge (policy, metrics).
-func (r *Replica) call(ctx context.Context, e *Edge, call topologies.Call, op uint64, intended time.Time) (*simv1.HandleResponse, error) {
-	req := &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()}
-	return e.DoAt(ctx, intended, func(ctx context.Context) (*simv1.HandleResponse, error) {
+// call makes one call of the service's, at hop, through its edge (policy,
+// metrics). Each attempt sends its own request, numbered.
+func (r *Replica) call(ctx context.Context, e *Edge, call topologies.Call, op, hop uint64, intended time.Time) (*simv1.HandleResponse, error) {
+	return e.DoAt(ctx, intended, func(ctx context.Context, n int) (*simv1.HandleResponse, error) {
+		req := &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano(), Attempt: uint32(n), Hop: hop}
 		return r.caller.Call(ctx, call.Service, req)
 	})
 }

@@ -235,7 +235,7 @@ services:
 	sampler := service.NewSampler(seed, w.top.Service("flaky"))
 	var failing, passing uint64
 	for op := uint64(1); failing == 0 || passing == 0; op++ {
-		if sampler.Fails(op, 1) {
+		if sampler.Fails(op, 0, 1) {
 			failing = cmp.Or(failing, op)
 		} else {
 			passing = cmp.Or(passing, op)

@@ -14,7 +14,7 @@ func TestSamplerLognormalQuantiles(t *testing.T) {
 	const n = 200_000
 	d := make([]time.Duration, n)
 	for i := range d {
-		d[i] = s.Work(uint64(i), 1)
+		d[i] = s.Work(uint64(i), 0, 1)
 	}
 	slices.Sort(d)
 	// Generous statistical bounds: with 200k draws the empirical quantiles
@@ -34,13 +34,13 @@ func TestSamplerRepeatableAndIndependent(t *testing.T) {
 	other := NewSampler(8, svc)
 	same, fails := 0, 0
 	for op := range uint64(10_000) {
-		if a.Work(op, 1) != b.Work(op, 1) || a.Fails(op, 1) != b.Fails(op, 1) {
+		if a.Work(op, 0, 1) != b.Work(op, 0, 1) || a.Fails(op, 0, 1) != b.Fails(op, 0, 1) {
 			t.Fatalf("op %d: same seed, different draws", op)
 		}
-		if a.Work(op, 1) == other.Work(op, 1) {
+		if a.Work(op, 0, 1) == other.Work(op, 0, 1) {
 			same++
 		}
-		if a.Fails(op, 1) {
+		if a.Fails(op, 0, 1) {
 			fails++
 		}
 	}
@@ -53,7 +53,7 @@ func TestSamplerRepeatableAndIndependent(t *testing.T) {
 	// A retry (another attempt) draws afresh.
 	differ := 0
 	for op := range uint64(1000) {
-		if a.Work(op, 1) != a.Work(op, 2) {
+		if a.Work(op, 0, 1) != a.Work(op, 0, 2) {
 			differ++
 		}
 	}
@@ -65,10 +65,10 @@ func TestSamplerRepeatableAndIndependent(t *testing.T) {
 func TestSamplerFixed(t *testing.T) {
 	s := NewSampler(1, &topologies.Service{Name: "x", Work: topologies.Dist{P50: 3 * time.Millisecond}})
 	for op := range uint64(100) {
-		if got := s.Work(op, 1); got != 3*time.Millisecond {
+		if got := s.Work(op, 0, 1); got != 3*time.Millisecond {
 			t.Fatalf("fixed work = %v", got)
 		}
-		if s.Fails(op, 1) {
+		if s.Fails(op, 0, 1) {
 			t.Fatal("error rate 0 failed")
 		}
 	}

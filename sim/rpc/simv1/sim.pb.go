@@ -39,7 +39,17 @@ type HandleRequest struct {
 	// Idempotency key for the operation (empty when unused).
 	IdempotencyKey string `protobuf:"bytes,3,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	// Opaque body, sized by the topology.
-	Payload       []byte `protobuf:"bytes,4,opt,name=payload,proto3" json:"payload,omitempty"`
+	Payload []byte `protobuf:"bytes,4,opt,name=payload,proto3" json:"payload,omitempty"`
+	// Which attempt of the caller's call this request is, from 1 (each retry,
+	// and each hedge, is a new attempt); 0 from a caller that does not count
+	// attempts (the load client), taken as 1. The callee draws its work time
+	// and its injected errors per (operation, hop, attempt).
+	Attempt uint32 `protobuf:"varint,5,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// Identity of the call in the operation's call tree: derived by the caller
+	// from its own hop, its own attempt and the call's index (0 from the load
+	// client), so a service reached twice in one operation by different
+	// paths, or again under a retried parent, draws afresh.
+	Hop           uint64 `protobuf:"varint,6,opt,name=hop,proto3" json:"hop,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -100,6 +110,20 @@ func (x *HandleRequest) GetPayload() []byte {
 		return x.Payload
 	}
 	return nil
+}
+
+func (x *HandleRequest) GetAttempt() uint32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *HandleRequest) GetHop() uint64 {
+	if x != nil {
+		return x.Hop
+	}
+	return 0
 }
 
 type HandleResponse struct {
@@ -169,12 +193,14 @@ var File_sim_proto protoreflect.FileDescriptor
 
 const file_sim_proto_rawDesc = "" +
 	"\n" +
-	"\tsim.proto\x12\x10faultline.sim.v1\"\x95\x01\n" +
+	"\tsim.proto\x12\x10faultline.sim.v1\"\xc1\x01\n" +
 	"\rHandleRequest\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\x04R\x04opId\x12,\n" +
 	"\x12intended_unix_nano\x18\x02 \x01(\x03R\x10intendedUnixNano\x12'\n" +
 	"\x0fidempotency_key\x18\x03 \x01(\tR\x0eidempotencyKey\x12\x18\n" +
-	"\apayload\x18\x04 \x01(\fR\apayload\"X\n" +
+	"\apayload\x18\x04 \x01(\fR\apayload\x12\x18\n" +
+	"\aattempt\x18\x05 \x01(\rR\aattempt\x12\x10\n" +
+	"\x03hop\x18\x06 \x01(\x04R\x03hop\"X\n" +
 	"\x0eHandleResponse\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\rR\areplica\x12\x12\n" +
