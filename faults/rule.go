@@ -36,8 +36,7 @@ type rule struct {
 // are selected by r.
 func (r *rule) affects(from, to string) bool {
 	if r.groups != nil {
-		a, b := groupOf(r.groups, from), groupOf(r.groups, to)
-		return a >= 0 && b >= 0 && a != b
+		return Cuts(r.groups, Link{From: from, To: to})
 	}
 	m := r.Match
 	return Matches(m.From, from) && Matches(m.To, to) ||

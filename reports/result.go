@@ -371,6 +371,16 @@ type Fault struct {
 	// the Before window's (one-second resolution); nil when it did not come
 	// back within the recorded window.
 	RecoveredAfterS *float64 `json:"recovered_after_s,omitempty"`
+	// MatchedLinks are, for a link fault, the connections it acted on
+	// while applied (seen when it was applied and just before it was
+	// removed; for a reset, those it closed), as "dialer->listener"
+	// endpoint names ("order#0->payment#1"), sorted. MatchedProcesses are,
+	// for a process or request fault, the replicas (or broker nodes) it
+	// targeted. MatchedNothing is true when a fault that was applied acted
+	// on no link or process of the variant: it changed nothing there.
+	MatchedLinks     []string `json:"matched_links,omitempty"`
+	MatchedProcesses []string `json:"matched_processes,omitempty"`
+	MatchedNothing   bool     `json:"matched_nothing,omitempty"`
 	// Error is set when the fault could not be applied or removed.
 	Error string `json:"error,omitempty"`
 }

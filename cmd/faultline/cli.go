@@ -285,6 +285,7 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 	}
 	fmt.Fprintf(info, "faultline: %s — %d variant(s), %s at %.0f/s (%s), warm-up %s, drain %s, seed %d\n",
 		sc.Name, len(sc.Variants), sc.Duration, sc.Load.Rate, sc.Load.Arrival, sc.Warmup, sc.Drain, sc.Seed)
+	printWarnings(stderr, sc)
 	res, runErr := sim.Run(ctx, sc, opt)
 	if res != nil {
 		cfg := r.cfg
@@ -416,7 +417,10 @@ func validate(files []string, stdout, stderr io.Writer) int {
 		if isTopology(f) {
 			_, err = topologies.ReadFile(f)
 		} else {
-			_, err = scenarios.ReadFile(f)
+			var sc *scenarios.Scenario
+			if sc, err = scenarios.ReadFile(f); err == nil {
+				printWarnings(stderr, sc)
+			}
 		}
 		if err != nil {
 			printProblems(stderr, err)
@@ -426,6 +430,15 @@ func validate(files []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: ok\n", f)
 	}
 	return code
+}
+
+// printWarnings prints one line per warning of sc (a fault that acts on
+// nothing in a variant), prefixed "warning: ". A warning does not change
+// the exit code.
+func printWarnings(w io.Writer, sc *scenarios.Scenario) {
+	for _, x := range sc.Warnings() {
+		fmt.Fprintf(w, "warning: %s\n", x)
+	}
 }
 
 // isTopology reports whether the file declares services at its top level.
