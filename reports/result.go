@@ -323,6 +323,11 @@ type Second struct {
 	P99MS        float64  `json:"p99_ms"`
 	ConsumerLag  int64    `json:"consumer_lag"`
 	ActiveFaults []string `json:"active_faults"`
+	// LagMissing is true when the variant samples consumer lag but no
+	// sample of this second succeeded (the broker did not answer, e.g.
+	// while it was down): ConsumerLag is then 0 and means nothing, and
+	// plots leave the second out.
+	LagMissing bool `json:"lag_missing,omitempty"`
 }
 
 // Fault records a fault as it was applied to one variant.
