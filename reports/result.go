@@ -179,6 +179,12 @@ type Harness struct {
 	// CPUBusy is the share of the process's available CPU time in use
 	// (the runtime's estimate), 0 to 1.
 	CPUBusy float64 `json:"cpu_busy"`
+	// CPUWaitShare is the share of the time the process's threads were
+	// ready to run but waited for a CPU the OS gave to another thread or
+	// process (run-queue wait / (wait + run), Linux schedstat); nil where
+	// not reported. High with CPUBusy low: other work on the machine
+	// stalled the harness, and a generator BEHIND was stalled by it.
+	CPUWaitShare *float64 `json:"cpu_wait_share,omitempty"`
 }
 
 // Percentiles in milliseconds.
