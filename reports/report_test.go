@@ -452,3 +452,34 @@ func TestBehindExplainedByCPUWait(t *testing.T) {
 		t.Errorf("table lacks the cpu wait:\n%s", tbl.String())
 	}
 }
+
+// A fault that acted on nothing in a variant says so in the table's fault
+// notes and in the report's faults section, with what the others acted on.
+func TestFaultMatchedShown(t *testing.T) {
+	r := fixture()
+	fs := r.Variants[0].Faults
+	fs[0].MatchedNothing = true
+	if len(fs) > 1 {
+		fs[1].MatchedLinks = []string{"order#0->payment#0"}
+	}
+	var tbl, md strings.Builder
+	if err := reports.WriteTable(&tbl, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := fs[0].Name + ": MATCHED NOTHING in " + r.Variants[0].Name; !strings.Contains(tbl.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, tbl.String())
+	}
+	rep, err := reports.NewReport(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "MATCHED NOTHING") {
+		t.Errorf("report lacks MATCHED NOTHING")
+	}
+	if len(fs) > 1 && !strings.Contains(md.String(), "acted on order#0->payment#0") {
+		t.Errorf("report lacks the links a fault acted on")
+	}
+}
