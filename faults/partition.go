@@ -77,3 +77,11 @@ func (n *Net) waitLink(ctx context.Context, link Link) error {
 		}
 	}
 }
+
+// Cuts reports whether a partition of groups cuts link: its two ends
+// belong to different groups (by the same most-specific rule as Partition),
+// so bytes between them are held both ways.
+func Cuts(groups [][]string, link Link) bool {
+	a, b := groupOf(groups, link.From), groupOf(groups, link.To)
+	return a >= 0 && b >= 0 && a != b
+}

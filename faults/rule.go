@@ -50,8 +50,7 @@ type rule struct {
 // from dialed (a request) rather than one to dialed (a reply).
 func (r *rule) affects(from, to string, fromDialed bool) bool {
 	if r.groups != nil {
-		a, b := groupOf(r.groups, from), groupOf(r.groups, to)
-		return a >= 0 && b >= 0 && a != b
+		return Cuts(r.groups, Link{From: from, To: to})
 	}
 	m := r.Match
 	if m.RequestsOnly && !fromDialed {

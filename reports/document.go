@@ -184,8 +184,8 @@ func (b *builder) warnings() []string {
 			out = append(out, harnessNote(v, c.Label))
 		}
 		if v.Generator.Behind {
-			out = append(out, fmt.Sprintf("%s: the load generator fell behind its schedule (sent %s of %s offered, send lag p99 %s): the machine, not the design, set the pace, and its latencies include that delay.",
-				c.Label, rate(v.AchievedRPS), rate(v.OfferedRPS), ms(v.Generator.SendLagMS.P99)))
+			out = append(out, fmt.Sprintf("%s: the load generator fell behind its schedule (sent %s of %s offered, send lag p99 %s): the machine, not the design, set the pace, and its latencies include that delay.%s",
+				c.Label, rate(v.AchievedRPS), rate(v.OfferedRPS), ms(v.Generator.SendLagMS.P99), stalledBy(v.Harness)))
 		}
 		for _, f := range v.Faults {
 			if f.Error != "" {

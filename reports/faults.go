@@ -42,6 +42,9 @@ func WriteFaults(w io.Writer, r *Result) error {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s-%ss\t%.3f%%\t%s\t%s\t\n", name, a, ap, part.name,
 					trim(part.s.FromS), trim(part.s.ToS), 100*part.s.Availability, ms(part.s.P99MS), rate(part.s.ThroughputRPS))
 			}
+			if f.MatchedNothing {
+				notes = append(notes, fmt.Sprintf("  %s: MATCHED NOTHING in %s: no link or process it names exists here, so it changed nothing", f.Name, v.Name))
+			}
 			if f.PublishableAfterMS != nil {
 				notes = append(notes, fmt.Sprintf("  %s: publishes acknowledged again %s after the crash", f.Name, ms(*f.PublishableAfterMS)))
 			}

@@ -132,7 +132,7 @@ func lagPlot(cols []column) (*canvas, []string, error) {
 	p.Y.Min = 0
 	hi := 0.0
 	for k, c := range events {
-		xys := perSecond(c.V.Timeline, func(s *Second) (float64, bool) { return float64(s.ConsumerLag), true })
+		xys := perSecond(c.V.Timeline, func(s *Second) (float64, bool) { return float64(s.ConsumerLag), !s.LagMissing })
 		for _, xy := range xys {
 			hi = math.Max(hi, xy.Y)
 		}

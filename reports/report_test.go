@@ -418,3 +418,68 @@ func TestReportSurvivesBrokenVariants(t *testing.T) {
 	}
 	checkHTML(t, dir)
 }
+
+// A generator that fell behind while the harness waited for a CPU is
+// explained by that wait, in the report's warnings and in the table's.
+func TestBehindExplainedByCPUWait(t *testing.T) {
+	r := fixture()
+	v := &r.Variants[0]
+	v.Generator.Behind = true
+	if v.Harness == nil {
+		v.Harness = &reports.Harness{}
+	}
+	v.Harness.CPUBusy = 0.24
+	wait := 0.31
+	v.Harness.CPUWaitShare = &wait
+	rep, err := reports.NewReport(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md, tbl strings.Builder
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := reports.WriteTable(&tbl, r); err != nil {
+		t.Fatal(err)
+	}
+	want := "waited for a CPU 31% of the time they were ready to run (CPU busy 24%): other work on the machine stalled the harness"
+	for name, out := range map[string]string{"report": md.String(), "table": tbl.String()} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q:\n%s", name, want, out)
+		}
+	}
+	if !strings.Contains(tbl.String(), "24% (waited 31%)") {
+		t.Errorf("table lacks the cpu wait:\n%s", tbl.String())
+	}
+}
+
+// A fault that acted on nothing in a variant says so in the table's fault
+// notes and in the report's faults section, with what the others acted on.
+func TestFaultMatchedShown(t *testing.T) {
+	r := fixture()
+	fs := r.Variants[0].Faults
+	fs[0].MatchedNothing = true
+	if len(fs) > 1 {
+		fs[1].MatchedLinks = []string{"order#0->payment#0"}
+	}
+	var tbl, md strings.Builder
+	if err := reports.WriteTable(&tbl, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := fs[0].Name + ": MATCHED NOTHING in " + r.Variants[0].Name; !strings.Contains(tbl.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, tbl.String())
+	}
+	rep, err := reports.NewReport(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "MATCHED NOTHING") {
+		t.Errorf("report lacks MATCHED NOTHING")
+	}
+	if len(fs) > 1 && !strings.Contains(md.String(), "acted on order#0->payment#0") {
+		t.Errorf("report lacks the links a fault acted on")
+	}
+}

@@ -223,6 +223,12 @@ type Harness struct {
 	// CPUBusy is the share of the process's available CPU time in use
 	// (the runtime's estimate), 0 to 1.
 	CPUBusy float64 `json:"cpu_busy"`
+	// CPUWaitShare is the share of the time the process's threads were
+	// ready to run but waited for a CPU the OS gave to another thread or
+	// process (run-queue wait / (wait + run), Linux schedstat); nil where
+	// not reported. High with CPUBusy low: other work on the machine
+	// stalled the harness, and a generator BEHIND was stalled by it.
+	CPUWaitShare *float64 `json:"cpu_wait_share,omitempty"`
 }
 
 // Percentiles in milliseconds.
@@ -379,6 +385,11 @@ type Second struct {
 	P99MS        float64  `json:"p99_ms"`
 	ConsumerLag  int64    `json:"consumer_lag"`
 	ActiveFaults []string `json:"active_faults"`
+	// LagMissing is true when the variant samples consumer lag but no
+	// sample of this second succeeded (the broker did not answer, e.g.
+	// while it was down): ConsumerLag is then 0 and means nothing, and
+	// plots leave the second out.
+	LagMissing bool `json:"lag_missing,omitempty"`
 }
 
 // Fault records a fault as it was applied to one variant.
@@ -434,6 +445,16 @@ type Fault struct {
 	// and when it came back; empty when none left. A drop in the windows
 	// of two faults is listed under both.
 	Registry []RegistryChange `json:"registry,omitempty"`
+	// MatchedLinks are, for a link fault, the connections it acted on
+	// while applied (seen when it was applied and just before it was
+	// removed; for a reset, those it closed), as "dialer->listener"
+	// endpoint names ("order#0->payment#1"), sorted. MatchedProcesses are,
+	// for a process or request fault, the replicas (or broker nodes) it
+	// targeted. MatchedNothing is true when a fault that was applied acted
+	// on no link or process of the variant: it changed nothing there.
+	MatchedLinks     []string `json:"matched_links,omitempty"`
+	MatchedProcesses []string `json:"matched_processes,omitempty"`
+	MatchedNothing   bool     `json:"matched_nothing,omitempty"`
 	// Error is set when the fault could not be applied or removed.
 	Error string `json:"error,omitempty"`
 }

@@ -79,6 +79,26 @@ var harnessMeasures = []measure{
 	harnessNum("GC pause max", UnitMS, func(h *Harness) float64 { return h.GCPauseMS.Max }),
 	harnessNum("GC cycles", UnitCount, func(h *Harness) float64 { return float64(h.GCCycles) }),
 	harnessNum("CPU busy (share of available)", UnitRatio, func(h *Harness) float64 { return h.CPUBusy }),
+	{name: "CPU wait (share of runnable time spent waiting for a CPU)", unit: UnitRatio, value: func(c column) (float64, bool) {
+		if c.V.Harness == nil || c.V.Harness.CPUWaitShare == nil {
+			return 0, false
+		}
+		return *c.V.Harness.CPUWaitShare, true
+	}},
+}
+
+// stallWaitShare is the CPU wait share from which a generator that fell
+// behind is said to have been stalled by other work on the machine.
+const stallWaitShare = 0.05
+
+// stalledBy explains a generator that fell behind by the harness's CPU
+// wait, when the process waited notably for a CPU; "" otherwise.
+func stalledBy(h *Harness) string {
+	if h == nil || h.CPUWaitShare == nil || *h.CPUWaitShare < stallWaitShare {
+		return ""
+	}
+	return fmt.Sprintf(" Its threads waited for a CPU %.0f%% of the time they were ready to run (CPU busy %.0f%%): other work on the machine stalled the harness.",
+		100**h.CPUWaitShare, 100*h.CPUBusy)
 }
 
 func (b *builder) harness() section {

@@ -104,6 +104,14 @@ func (b *builder) faults() section {
 // faultNotes lists f's own measurements with their units.
 func faultNotes(f *Fault) []string {
 	var out []string
+	switch {
+	case f.MatchedNothing:
+		out = append(out, "MATCHED NOTHING: no link or process of this variant; it changed nothing here")
+	case len(f.MatchedLinks) > 0:
+		out = append(out, "acted on "+listShort(f.MatchedLinks))
+	case len(f.MatchedProcesses) > 0:
+		out = append(out, "acted on "+listShort(f.MatchedProcesses))
+	}
 	if f.PublishableAfterMS != nil {
 		out = append(out, "publishes acknowledged again "+ms(*f.PublishableAfterMS)+" after the crash")
 	}
@@ -192,4 +200,13 @@ func registryNote(c RegistryChange) string {
 		return s + ", not back by the end of the run"
 	}
 	return s + ", back " + trim(*c.BackAfterS) + " s after it was removed"
+}
+
+// listShort joins names, the first 6 and then how many more.
+func listShort(names []string) string {
+	const show = 6
+	if len(names) <= show {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:show], ", "), len(names)-show)
 }

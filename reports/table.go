@@ -73,6 +73,9 @@ func WriteTable(w io.Writer, r *Result) error {
 		if v.Harness == nil {
 			return "-"
 		}
+		if w := v.Harness.CPUWaitShare; w != nil {
+			return fmt.Sprintf("%.0f%% (waited %.0f%%)", 100*v.Harness.CPUBusy, 100**w)
+		}
 		return fmt.Sprintf("%.0f%%", 100*v.Harness.CPUBusy)
 	})
 	row("generator", func(v *Variant) string {
@@ -102,8 +105,8 @@ func WriteTable(w io.Writer, r *Result) error {
 			fmt.Fprintln(w, harnessNote(&v, "variant "+v.Name))
 		}
 		if v.Generator.Behind {
-			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.\n",
-				v.Label(), v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99))
+			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.%s\n",
+				v.Label(), v.AchievedRPS, v.OfferedRPS, ms(v.Generator.SendLagMS.P99), stalledBy(v.Harness))
 		}
 	}
 	if err := WriteFaults(w, r); err != nil {

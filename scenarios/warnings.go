@@ -18,7 +18,8 @@ const SampleInterval = time.Second
 // fault's for under topologies.SlipBelow, a for shorter than one
 // SampleInterval, and an injected latency or request delay at least as long
 // as the timeout of what crosses it (the load's timeout, or that of the
-// call edge the link is on). Warnings stop nothing. It expects a valid
+// call edge the link is on), and every link fault that matches no link of
+// a variant (LinkWarnings). Warnings stop nothing. It expects a valid
 // scenario (see ReadFile) and does not modify s.
 func (s *Scenario) Warnings() []topologies.Warning {
 	var ws []topologies.Warning
@@ -49,6 +50,7 @@ func (s *Scenario) Warnings() []topologies.Warning {
 			}
 		}
 	}
+	ws = append(ws, s.LinkWarnings()...)
 	seen := map[*topologies.Topology]bool{}
 	for _, v := range s.Variants {
 		if v.Topology != nil && !seen[v.Topology] {

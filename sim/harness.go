@@ -23,6 +23,10 @@ const (
 // runtimeSample is one reading of the runtime's metrics.
 type runtimeSample struct {
 	s []metrics.Sample
+	// osRun and osWait are the process's threads' time on a CPU and
+	// waiting for one (osCPUTimes); osOK is false when not reported.
+	osRun, osWait uint64
+	osOK          bool
 }
 
 func readRuntime() runtimeSample {
@@ -30,7 +34,9 @@ func readRuntime() runtimeSample {
 	metrics.Read(s)
 	// Histograms are owned by the runtime only until the next Read with
 	// the same slice; this slice is never read again, so they are ours.
-	return runtimeSample{s: s}
+	r := runtimeSample{s: s}
+	r.osRun, r.osWait, r.osOK = osCPUTimes()
+	return r
 }
 
 func (r runtimeSample) hist(i int) *metrics.Float64Histogram {
@@ -66,6 +72,13 @@ func harnessSince(from, to runtimeSample) *reports.Harness {
 	}
 	if total := to.f64(3) - from.f64(3); total > 0 {
 		h.CPUBusy = 1 - (to.f64(4)-from.f64(4))/total
+	}
+	if from.osOK && to.osOK && to.osRun >= from.osRun && to.osWait >= from.osWait {
+		run, wait := float64(to.osRun-from.osRun), float64(to.osWait-from.osWait)
+		if run+wait > 0 {
+			w := wait / (run + wait)
+			h.CPUWaitShare = &w
+		}
 	}
 	return h
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,7 +58,7 @@ func (m *monitor) loop() {
 	edges := 0
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	var lastLag time.Time
+	lastLag := time.Duration(math.MinInt64) // second of the last lag sample
 	for {
 		select {
 		case <-m.done:
@@ -75,21 +76,47 @@ func (m *monitor) loop() {
 				sent, ok, failed := m.rec.Progress()
 				m.progress(Progress{Variant: m.variant, Elapsed: now.Sub(start), Total: m.total, Sent: sent, Succeeded: ok, Failed: failed})
 			}
-			if m.w.broker != nil && now.Sub(lastLag) >= time.Second {
-				lastLag = now
-				ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-				lag, err := m.w.broker.Lag(ctx)
-				cancel()
-				if err == nil {
-					m.maxLag = max(m.maxLag, lag)
-					m.lastLag.Store(lag)
-					if at := now.Sub(recordStart); at >= 0 {
-						m.rec.ConsumerLag(at, lag)
-					}
-				}
+			// One lag sample per second of the timeline, at the first tick
+			// in it; a sample that fails leaves its second missing.
+			if sec := floorSecond(now.Sub(recordStart)); m.w.broker != nil && sec != lastLag {
+				lastLag = sec
+				m.sampleLag(now.Sub(recordStart))
 			}
 		}
 	}
+}
+
+// lagTimeout bounds one consumer-lag query.
+const lagTimeout = 500 * time.Millisecond
+
+// sampleLag queries the consumer lag and records it at offset at of the
+// recorded window (nothing is recorded in the warm-up, before 0), or
+// records the failure: a failed sample is missing, never 0.
+func (m *monitor) sampleLag(at time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), lagTimeout)
+	lag, err := m.w.broker.Lag(ctx)
+	cancel()
+	if err != nil {
+		if at >= 0 {
+			m.rec.ConsumerLagFailed()
+		}
+		return
+	}
+	m.maxLag = max(m.maxLag, lag)
+	m.lastLag.Store(lag)
+	if at >= 0 {
+		m.rec.ConsumerLag(at, lag)
+	}
+}
+
+// floorSecond returns d rounded down to a whole second (towards minus
+// infinity, unlike Truncate).
+func floorSecond(d time.Duration) time.Duration {
+	t := d.Truncate(time.Second)
+	if t > d {
+		t -= time.Second
+	}
+	return t
 }
 
 // stop ends sampling and returns the largest consumer lag seen.

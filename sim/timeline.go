@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -41,7 +42,9 @@ type timeline struct {
 	// lateness holds, per latency fault, the fault layer's delivery counts
 	// when it was applied.
 	lateness []faults.LatenessMark
-	start    time.Time
+	// links holds, per link fault, the connections it was seen acting on.
+	links []map[string]bool
+	start time.Time
 
 	begun chan time.Time
 	done  chan struct{}
@@ -62,6 +65,7 @@ func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64
 		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
 		lateness: make([]faults.LatenessMark, len(fs)),
 		edgesAt:  make([]map[[2]string][2]int64, len(fs)),
+		links:    make([]map[string]bool, len(fs)),
 		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1,
 		log: slog.New(slog.DiscardHandler)}
 	for i, f := range fs {
@@ -158,7 +162,13 @@ func (t *timeline) apply(i int) {
 		t.lateness[i] = t.w.net.LatenessMark()
 	}
 	t.edgesAt[i] = edgeCounts(t.edges)
+	if f.IsLink() && f.Kind.Instant() {
+		t.noteLinks(i) // the connections it is about to reset or close
+	}
 	remove, err := t.w.applyFault(f, t.seed, observer{t, i})
+	if err == nil && f.IsLink() && !f.Kind.Instant() {
+		t.noteLinks(i)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err != nil {
@@ -188,6 +198,9 @@ func (t *timeline) remove(i int) {
 	r := &t.results[i]
 	r.Ended, r.EndErrMS = now.UTC(), ms(now.Sub(t.start.Add(f.At+f.For)))
 	t.mu.Unlock()
+	if f.IsLink() {
+		t.noteLinks(i) // connections dialed while it was active
+	}
 	err := remove()
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -206,6 +219,25 @@ func (t *timeline) remove(i int) {
 		if at >= 0 {
 			t.rec.ActiveFault(at, r.Name)
 		}
+	}
+}
+
+// noteLinks records the live connections link fault i selects.
+func (t *timeline) noteLinks(i int) {
+	f := t.faults[i]
+	var names []string
+	for _, c := range t.w.net.Conns(faults.Link{}) {
+		if f.Selects(c.Link()) {
+			names = append(names, c.Link().String())
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.links[i] == nil {
+		t.links[i] = map[string]bool{}
+	}
+	for _, n := range names {
+		t.links[i][n] = true
 	}
 }
 
@@ -266,12 +298,23 @@ func (o observer) record(f func(r *reports.Fault)) {
 	f(&o.t.results[o.i])
 }
 
+// processes records the replicas a process fault targets.
+func (o observer) processes(reps []*service.Replica) {
+	names := make([]string, len(reps))
+	for i, r := range reps {
+		names[i] = r.Name()
+	}
+	o.record(func(r *reports.Fault) { r.MatchedProcesses = names })
+}
+
 // fill writes the faults into v with before/during/after summaries.
 func (t *timeline) fill(v *reports.Variant) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i, f := range t.faults {
 		r := t.results[i]
+		r.MatchedLinks = slices.Sorted(maps.Keys(t.links[i]))
+		r.MatchedNothing = !r.Started.IsZero() && r.Error == "" && len(r.MatchedLinks) == 0 && len(r.MatchedProcesses) == 0
 		at := f.At - t.warmup // in the recorded window
 		span := max(f.For, time.Second)
 		r.Before = t.rec.Window(at-span, at)
@@ -374,6 +417,7 @@ func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove fu
 		if err != nil {
 			return nil, err
 		}
+		obs.processes(reps)
 		for _, r := range reps {
 			r.Crash()
 		}
@@ -393,6 +437,7 @@ func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove fu
 		if err != nil {
 			return nil, err
 		}
+		obs.processes(reps)
 		// A frozen process answers nothing, not even pings: its links hold
 		// every byte both ways (new dials to it hang) while its work waits.
 		var unfreeze []func()
@@ -413,6 +458,7 @@ func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove fu
 		if err != nil {
 			return nil, err
 		}
+		obs.processes(reps)
 		for _, r := range reps {
 			r.SetSlow(f.Factor)
 		}
@@ -422,6 +468,7 @@ func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove fu
 		if err != nil {
 			return nil, err
 		}
+		obs.processes(reps)
 		for _, r := range reps {
 			if f.Sticky {
 				r.SetStickyErrorRate(f.Rate)
@@ -435,6 +482,7 @@ func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove fu
 		if err != nil {
 			return nil, err
 		}
+		obs.processes(reps)
 		var removes []func()
 		for _, r := range reps {
 			removes = append(removes, r.AddRequestFault(f.Request, seed^uint64(f.Line)))

@@ -28,6 +28,7 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 		if w.single == nil {
 			return nil, errors.New("the variant has no broker")
 		}
+		obs.record(func(r *reports.Fault) { r.MatchedProcesses = []string{faults.EndpointBroker} })
 		w.net.CloseConns(faults.Link{From: "*", To: faults.EndpointBroker})
 		if err := w.single.Crash(ctx); err != nil {
 			return nil, err
@@ -42,6 +43,11 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 	if err != nil {
 		return nil, err
 	}
+	names := make([]string, len(nodes))
+	for k, i := range nodes {
+		names[k] = broker.NodeEndpoint(i)
+	}
+	obs.record(func(r *reports.Fault) { r.MatchedProcesses = names })
 	for _, i := range nodes {
 		if err := w.cluster.CrashNode(ctx, i); err != nil {
 			return nil, err

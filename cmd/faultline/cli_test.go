@@ -105,6 +105,29 @@ func TestValidateShippedFiles(t *testing.T) {
 	}
 }
 
+// A latency between order and payment acts on the sync design (order
+// calls payment) and on nothing in the event-driven one: validate says so
+// for that variant, with the fault's file and line, and still exits 0.
+func TestValidateWarnsFaultMatchingNothing(t *testing.T) {
+	dir := t.TempDir()
+	sync, err1 := filepath.Abs("../../topologies/order-sync.yaml")
+	events, err2 := filepath.Abs("../../topologies/order-events.yaml")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	file := write(t, dir, "s.yaml", "name: s\nduration: 5s\nload: {rate: 10}\nvariants:\n"+
+		"  - {name: sync, topology: "+sync+"}\n  - {name: events, topology: "+events+"}\n"+
+		"faults:\n  - {at: 1s, for: 1s, latency: {from: order, to: payment, mean: 5ms}}\n")
+	code, stdout, stderr := run(t, "validate", file)
+	if code != ExitOK || !strings.Contains(stdout, ": ok") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	want := "warning: " + file + ":8: faults[0].latency: variant events: latency order->payment 5ms matches no link"
+	if !strings.Contains(stderr, want) || strings.Contains(stderr, "variant sync") {
+		t.Errorf("stderr:\n%s\nwant one warning %q", stderr, want)
+	}
+}
+
 func TestVersion(t *testing.T) {
 	code, stdout, _ := run(t, "version")
 	if code != ExitOK || !strings.HasPrefix(stdout, "faultline ") {

@@ -39,6 +39,8 @@ type Recorder struct {
 	succeeded   atomic.Int64
 	failed      atomic.Int64
 	maxInFlight atomic.Int64
+	// lagSampled is set once consumer lag is sampled (or failed to be).
+	lagSampled atomic.Bool
 	// samples holds the first error message seen per outcome.
 	samples [NumOutcomes]atomic.Pointer[string]
 }
@@ -54,6 +56,7 @@ type second struct {
 	recorded    atomic.Int64
 	succeeded   atomic.Int64
 	consumerLag atomic.Int64
+	lagSamples  atomic.Int64 // consumer-lag samples that succeeded
 }
 
 // NewRecorder returns a Recorder for a recorded window of the given length:
@@ -140,11 +143,22 @@ func (r *Recorder) Record(at, latency time.Duration, o Outcome) {
 }
 
 // ConsumerLag records a consumer-lag sample (events pending or unacked) for
-// the second containing at; the second keeps its largest sample.
+// the second containing at; the second keeps its largest sample. Once it
+// or ConsumerLagFailed has been called, every second without a sample is
+// reported missing (reports.Second.LagMissing), not 0.
 func (r *Recorder) ConsumerLag(at time.Duration, lag int64) {
+	r.lagSampled.Store(true)
 	if s := r.second(at); s != nil {
 		storeMax(&s.consumerLag, lag)
+		s.lagSamples.Add(1)
 	}
+}
+
+// ConsumerLagFailed records that a consumer-lag sample could not be
+// taken: the variant samples lag, so the second it was meant for has no
+// value unless another sample of that second succeeds.
+func (r *Recorder) ConsumerLagFailed() {
+	r.lagSampled.Store(true)
 }
 
 // ActiveFault marks the named fault active during the second containing at.

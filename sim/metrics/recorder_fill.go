@@ -44,6 +44,7 @@ func (r *Recorder) Fill(v *reports.Variant, window time.Duration) {
 				P50MS:        p.P50,
 				P99MS:        p.P99,
 				ConsumerLag:  s.consumerLag.Load(),
+				LagMissing:   r.lagSampled.Load() && s.lagSamples.Load() == 0,
 				ActiveFaults: faults,
 			})
 		}

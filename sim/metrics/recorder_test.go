@@ -240,6 +240,10 @@ func TestRecorderConsumerLagAndFaults(t *testing.T) {
 	if v.Timeline[0].ConsumerLag != 40 || v.Timeline[1].ConsumerLag != 0 {
 		t.Errorf("consumer lag %d %d, want 40 0", v.Timeline[0].ConsumerLag, v.Timeline[1].ConsumerLag)
 	}
+	// Second 1 had no sample: its 0 is no measurement.
+	if v.Timeline[0].LagMissing || !v.Timeline[1].LagMissing {
+		t.Errorf("lag missing %v %v, want false true", v.Timeline[0].LagMissing, v.Timeline[1].LagMissing)
+	}
 	if len(v.Timeline[0].ActiveFaults) != 0 {
 		t.Errorf("second 0 faults %v, want none", v.Timeline[0].ActiveFaults)
 	}
@@ -307,5 +311,28 @@ func TestRecorderWindowMergesSeconds(t *testing.T) {
 	}
 	if r.Window(-3*time.Second, 0) != nil || r.Window(6*time.Second, 8*time.Second) != nil {
 		t.Error("a window outside the recording is not nil")
+	}
+}
+
+// A lag sample that failed leaves its second missing, not 0; a variant
+// that never samples lag (no broker) has no missing seconds.
+func TestRecorderConsumerLagFailedIsMissing(t *testing.T) {
+	r := NewRecorder(3*time.Second, time.Second)
+	r.ConsumerLag(100*ms, 151)
+	r.ConsumerLagFailed()
+	r.ConsumerLag(2100*ms, 600)
+	var v reports.Variant
+	r.Fill(&v, 3*time.Second)
+	got := []bool{v.Timeline[0].LagMissing, v.Timeline[1].LagMissing, v.Timeline[2].LagMissing}
+	if got[0] || !got[1] || got[2] {
+		t.Errorf("lag missing per second %v, want [false true false]", got)
+	}
+	none := NewRecorder(2*time.Second, time.Second)
+	var w reports.Variant
+	none.Fill(&w, 2*time.Second)
+	for _, s := range w.Timeline {
+		if s.LagMissing {
+			t.Errorf("second %d missing lag in a variant that never samples it", s.Second)
+		}
 	}
 }

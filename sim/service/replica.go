@@ -148,9 +148,14 @@ func (r *Replica) stop(crash bool) error {
 	var err error
 	r.unregister(crash)
 	if crash {
-		// Connections the replica dialed die with it, before anything
-		// could be said on them: its NATS connection too, so nothing
-		// buffered or acknowledged later (a batch of acks) gets out.
+		// Its own connections die first, before anything could be said on
+		// them: the ones it serves (so no answer of a request cut short by
+		// the crash gets out, its callers see a closed connection) and the
+		// ones it dialed, its NATS connection too, so nothing buffered or
+		// acknowledged later (a batch of acks) gets out.
+		if r.srv != nil {
+			r.srv.sever()
+		}
 		r.cfg.Net.CloseConns(faults.Link{From: r.name, To: "*"})
 		if bc := r.broker.Swap(nil); bc != nil {
 			bc.nc.Close()

@@ -144,12 +144,21 @@ func (s *Server) Close() error {
 
 // Crash stops the server as a dying process would: the listener and every
 // connection close at once and in-flight handlers are cancelled, with no
-// grace. It waits for the handlers to return. Close after Crash is a no-op.
+// grace. The connections close before the handlers are cancelled, so no
+// answer of a cancelled handler (canceled, or an error it made of that)
+// gets out: callers see only the closed connection, as with a dead
+// process. It waits for the handlers to return. Close after Crash is a
+// no-op.
 func (s *Server) Crash() {
 	s.once.Do(func() {
+		s.sever()
 		s.cancel()
-		s.srv.Close()
 		<-s.served
 		s.handlers.Wait()
 	})
 }
+
+// sever closes the listener and every connection at once, without
+// cancelling or waiting for handlers: nothing written after it reaches a
+// client. It may be called before Crash and more than once.
+func (s *Server) sever() { s.srv.Close() }
