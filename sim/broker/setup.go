@@ -224,19 +224,10 @@ func connectAdmin(urls []string) (*nats.Conn, jetstream.JetStream, error) {
 // yet had acknowledged: not delivered yet, or delivered and awaiting an ack
 // (these the broker will still deliver or redeliver).
 func pending(ctx context.Context, js jetstream.JetStream, consumers []streamConsumer) (map[string]int64, error) {
-	ctx, cancel := withDefaultTimeout(ctx, DefaultCallTimeout)
-	defer cancel()
-	out := make(map[string]int64, len(consumers))
-	for _, sc := range consumers {
-		c, err := js.Consumer(ctx, sc.stream, sc.durable)
-		if err != nil {
-			return out, err
-		}
-		info, err := c.Info(ctx)
-		if err != nil {
-			return out, err
-		}
-		out[sc.durable] = int64(info.NumPending) + int64(info.NumAckPending)
+	states, err := consumerStates(ctx, js, consumers)
+	out := make(map[string]int64, len(states))
+	for name, st := range states {
+		out[name] = int64(st.NumPending) + int64(st.NumAckPending)
 	}
-	return out, nil
+	return out, err
 }
