@@ -10,19 +10,27 @@ import (
 
 // WriteFaults writes, for every variant with faults, each fault as applied
 // (how late it started and ended against the ask) and availability, p99
-// and throughput before, during and after it. It writes nothing when no
-// variant has faults.
+// and throughput before, during and after it; for event-driven variants
+// also the completion p50 and p99 and the completed operations per second
+// of the operations intended in each part, and the consumer backlog (max /
+// mean of the per-second samples). Every time is in seconds from the start
+// of the recorded window (FaultFrame); a part another fault was applied in
+// is marked † and footnoted. It writes nothing when no variant has faults.
 func WriteFaults(w io.Writer, r *Result) error {
 	for _, v := range r.Variants {
 		if len(v.Faults) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\nfaults in %s:\n", v.Label())
+		fmt.Fprintf(w, "\nfaults in %s (%s):\n", v.Label(), FaultFrame)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		var notes []string
-		fmt.Fprintln(tw, "  fault\tasked\tapplied\twindow\tavailability\tp99\tthroughput\t")
+		head := "  fault\tasked\tapplied\twindow\tavailability\tp99\tthroughput\t"
+		if v.EventDriven {
+			head += "completion p50\tcompletion p99\tcompleted\tbacklog max / mean\t"
+		}
+		fmt.Fprintln(tw, head)
 		for _, f := range v.Faults {
-			asked := fmt.Sprintf("at %ss for %ss", trim(f.AtS), trim(f.ForS))
+			asked := askedIn(&f, r.Config.WarmupS)
 			applied := fmt.Sprintf("+%.1fms / +%.1fms", f.StartErrMS, f.EndErrMS)
 			if f.Error != "" {
 				applied = "FAILED: " + f.Error
@@ -36,11 +44,23 @@ func WriteFaults(w io.Writer, r *Result) error {
 					name, a, ap = f.Name, asked, applied
 				}
 				if part.s == nil {
-					fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t-\t-\t-\t\n", name, a, ap, part.name)
+					row := fmt.Sprintf("  %s\t%s\t%s\t%s\t-\t-\t-\t", name, a, ap, part.name)
+					if v.EventDriven {
+						row += "-\t-\t-\t-\t"
+					}
+					fmt.Fprintln(tw, row)
 					continue
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s-%ss\t%.3f%%\t%s\t%s\t\n", name, a, ap, part.name,
-					trim(part.s.FromS), trim(part.s.ToS), 100*part.s.Availability, ms(part.s.P99MS), rate(part.s.ThroughputRPS))
+				c := cellsOf(part.s, v.EventDriven)
+				row := fmt.Sprintf("  %s\t%s\t%s\t%s %s-%ss\t%s\t%s\t%s\t", name, a, ap, partLabel(part.name, part.s),
+					trim(part.s.FromS), trim(part.s.ToS), c.Avail, c.P99, c.Throughput)
+				if v.EventDriven {
+					row += fmt.Sprintf("%s\t%s\t%s\t%s\t", c.CompletionP50, c.CompletionP99, c.Completed, c.Backlog)
+				}
+				fmt.Fprintln(tw, row)
+				if n := contaminationNote(f.Name, part.name, part.s); n != "" {
+					notes = append(notes, "  "+n)
+				}
 			}
 			if f.MatchedNothing {
 				notes = append(notes, fmt.Sprintf("  %s: MATCHED NOTHING in %s: no link or process it names exists here, so it changed nothing", f.Name, v.Name))
@@ -77,6 +97,9 @@ func WriteFaults(w io.Writer, r *Result) error {
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		if v.EventDriven {
+			notes = append(notes, "  completion and completed: the operations intended in each part (started while the fault lasted, for during), however late they completed; backlog: events pending or unacked on the busiest consumer, per-second samples")
 		}
 		for _, n := range notes {
 			fmt.Fprintln(w, n)

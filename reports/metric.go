@@ -101,6 +101,14 @@ var windowMetrics = []MetricDef{
 	def("availability", UnitRatio, true, "", nil),
 	def("p99", UnitMS, false, "", nil),
 	def("throughput", UnitRate, true, "", nil),
+	// Event-driven variants only: the operations intended in the window
+	// (absent when none completed) and the consumer backlog (absent when
+	// no second of the window has a lag sample).
+	def("completion_p50", UnitMS, false, "", nil),
+	def("completion_p99", UnitMS, false, "", nil),
+	def("completed_rate", UnitRate, true, "", nil),
+	def("consumer_lag_max", UnitCount, false, "", nil),
+	def("consumer_lag_mean", UnitCount, false, "", nil),
 }
 
 // faultMetrics are a fault's own measurements: faults[N].publishable_after.
@@ -118,6 +126,13 @@ func init() {
 		m := &metrics[i]
 		switch m.Name {
 		case "completion_p50", "completion_p99", "lost", "pending", "duplicates", "suppressed", "dead_lettered", "redelivered", "max_consumer_lag", "poisoned", "failures":
+			m.Events = true
+		}
+	}
+	for i := range windowMetrics {
+		m := &windowMetrics[i]
+		switch m.Name {
+		case "completion_p50", "completion_p99", "completed_rate", "consumer_lag_max", "consumer_lag_mean":
 			m.Events = true
 		}
 	}
@@ -156,7 +171,7 @@ func ResolveMetric(name string) (MetricDef, error) {
 		}
 		return faultMetricDef(name, i, m[2], m[3])
 	}
-	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput, faults[N].publishable_after|caught_up_after|recovered_after|amplification|registry_left|registry_back_after)", name, strings.Join(metricNames(), ", "))
+	return MetricDef{}, fmt.Errorf("unknown metric %q (one of: %s, amplification(FROM->TO), faults[N].before|during|after.availability|p99|throughput|completion_p50|completion_p99|completed_rate|consumer_lag_max|consumer_lag_mean, faults[N].publishable_after|caught_up_after|recovered_after|amplification|registry_left|registry_back_after)", name, strings.Join(metricNames(), ", "))
 }
 
 func faultMetricDef(name string, i int, window, what string) (MetricDef, error) {
@@ -211,11 +226,34 @@ func faultMetricDef(name string, i int, window, what string) (MetricDef, error) 
 			if w == nil {
 				return 0, false
 			}
+			c, lag := w.Completion, w.ConsumerLag
 			switch what {
 			case "availability":
 				return w.Availability, w.Offered > 0
 			case "p99":
 				return w.P99MS, w.Offered > 0
+			case "completion_p50":
+				if c == nil || c.P50MS == nil {
+					return 0, false
+				}
+				return *c.P50MS, true
+			case "completion_p99":
+				if c == nil || c.P99MS == nil {
+					return 0, false
+				}
+				return *c.P99MS, true
+			case "completed_rate":
+				if c == nil {
+					return 0, false
+				}
+				return c.CompletedRPS, true
+			case "consumer_lag_max":
+				return float64(lagMax(lag)), lag != nil && lag.Seconds > 0
+			case "consumer_lag_mean":
+				if lag == nil || lag.Seconds == 0 {
+					return 0, false
+				}
+				return lag.Mean, true
 			}
 			return w.ThroughputRPS, true
 		}
@@ -253,4 +291,12 @@ func (m MetricDef) Format(x float64) string {
 		return trim(x) + "x"
 	}
 	return trim(x)
+}
+
+// lagMax is lag's Max, 0 for nil.
+func lagMax(lag *WindowLag) int64 {
+	if lag == nil {
+		return 0
+	}
+	return lag.Max
 }

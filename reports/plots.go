@@ -22,11 +22,12 @@ const (
 	plotCompletion  = "completion-percentiles.png"
 	plotThroughput  = "throughput-availability.png"
 	plotP99         = "p99-over-time.png"
+	plotCompletionT = "completion-p99-over-time.png"
 	plotConsumerLag = "consumer-lag.png"
 )
 
 // plotFiles lists every plot a report can have.
-var plotFiles = []string{plotCompare, plotLatency, plotCompletion, plotThroughput, plotP99, plotConsumerLag}
+var plotFiles = []string{plotCompare, plotLatency, plotCompletion, plotThroughput, plotP99, plotCompletionT, plotConsumerLag}
 
 // Size of the plots: 960 × 480 pixels for a single plot, readable on a
 // laptop screen and on paper.
@@ -70,6 +71,7 @@ func drawPlots(cols []column) (plots []Plot, notes []string, err error) {
 		{plotCompletion, "Event completion latency by percentile", func(c []column) (*canvas, []string, error) { return percentilePlot(c, true) }},
 		{plotThroughput, "Throughput and availability per second", throughputPlot},
 		{plotP99, "p99 latency per second", p99Plot},
+		{plotCompletionT, "Completion p99 per second", completionP99Plot},
 		{plotConsumerLag, "Consumer lag per second", lagPlot},
 	} {
 		c, n, err := d.draw(cols)

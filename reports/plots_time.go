@@ -115,6 +115,43 @@ func p99Plot(cols []column) (*canvas, []string, error) {
 	return c, nil, err
 }
 
+// completionP99Plot draws the completion p99 per second of every
+// event-driven column (the operations intended in that second); nil when
+// no operation of any completed.
+func completionP99Plot(cols []column) (*canvas, []string, error) {
+	var events []column
+	var index []int
+	for i, c := range cols {
+		if c.V.EventDriven && len(c.V.Timeline) > 0 {
+			events, index = append(events, c), append(index, i)
+		}
+	}
+	p := timePlot(events, "Completion p99 per second, operations by intended send time (shaded: faults)", "completion p99 (ms)", true)
+	lines := make([]plotter.XYs, len(events))
+	points := 0
+	for k, c := range events {
+		lines[k] = perSecond(c.V.Timeline, func(s *Second) (float64, bool) {
+			if s.CompletionP99MS == nil {
+				return 0, false
+			}
+			return *s.CompletionP99MS, true
+		})
+		points += len(lines[k])
+	}
+	if points == 0 {
+		return nil, nil, nil
+	}
+	scaleY(p, lines)
+	for k, c := range events {
+		if err := addLine(p, index[k], c.Label, lines[k], true); err != nil {
+			return nil, nil, err
+		}
+	}
+	legendAbove(p, len(events))
+	c, err := renderOne(p)
+	return c, nil, err
+}
+
 // lagPlot draws the consumer lag of every event-driven column; nil when
 // there is none.
 func lagPlot(cols []column) (*canvas, []string, error) {

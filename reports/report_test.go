@@ -323,9 +323,9 @@ func TestReportFaultMeasurements(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| events | crash broker | crash | at 26.5 s for 2 s | 24.002–26.001 s | +2.00ms | +1.25ms | publishes acknowledged again 850.5ms after the crash; restarted node caught up 1.20s after the restart |",
+		"| events | crash broker | crash | at 24 s for 2 s | 24.002–26.001 s | +2.00ms | +1.25ms | publishes acknowledged again 850.5ms after the crash; restarted node caught up 1.20s after the restart |",
 		"bytes stopped 1.50ms after it was applied; held bytes flowed again 3.00ms after the heal",
-		"| reset order->payment | reset | at 7.5 s for 0 s | at 5.002 s | +2.00ms | - |",
+		"| reset order->payment | reset | at 5 s for 0 s | at 5.002 s | +2.00ms | - |",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report.md lacks %q", want)

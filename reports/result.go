@@ -385,6 +385,12 @@ type Second struct {
 	P99MS        float64  `json:"p99_ms"`
 	ConsumerLag  int64    `json:"consumer_lag"`
 	ActiveFaults []string `json:"active_faults"`
+	// Completed counts, for event-driven variants, the operations intended
+	// in this second that completed (every subscriber processed every event
+	// they caused), whenever that was; CompletionP99MS is their completion
+	// p99 from the intended send time, nil when none completed (n/a, not 0).
+	Completed       int64    `json:"completed,omitempty"`
+	CompletionP99MS *float64 `json:"completion_p99_ms,omitempty"`
 	// LagMissing is true when the variant samples consumer lag but no
 	// sample of this second succeeded (the broker did not answer, e.g.
 	// while it was down): ConsumerLag is then 0 and means nothing, and
@@ -396,8 +402,9 @@ type Second struct {
 type Fault struct {
 	Name string `json:"name"`
 	Kind string `json:"kind"`
-	// AtS and ForS are as asked, from the start of the load (warm-up
-	// included), in seconds.
+	// AtS and ForS are as asked in the scenario, in seconds: AtS from the
+	// start of the load (warm-up included; reports print it less the
+	// warm-up, from the start of the recorded window, as every other time).
 	AtS  float64 `json:"at_s"`
 	ForS float64 `json:"for_s"`
 	// Started and Ended are when the fault was actually applied and
@@ -411,10 +418,13 @@ type Fault struct {
 	// when traffic actually stopped and resumed.
 	BytesStopped *time.Time `json:"bytes_stopped,omitempty"`
 	BytesStarted *time.Time `json:"bytes_started,omitempty"`
-	// Before, During and After summarize the recorded requests intended in
-	// the fault's length of time before it, during it and after it (whole
-	// seconds of the timeline, clipped to the recorded window; nil when
-	// that part lies outside it).
+	// Before, During and After summarize the recorded requests (and, for
+	// event-driven variants, operations) intended in the fault's length of
+	// time (at least 1 s) before its asked start, from it, and after that:
+	// whole seconds of the timeline, clipped to the recorded window, their
+	// FromS and ToS in seconds from the start of the recorded window; nil
+	// when that part lies outside it. "During" is what was started while
+	// the fault lasted, whenever it finished.
 	Before *WindowStats `json:"before,omitempty"`
 	During *WindowStats `json:"during,omitempty"`
 	After  *WindowStats `json:"after,omitempty"`
@@ -475,8 +485,8 @@ type RegistryChange struct {
 	BackAfterS *float64   `json:"back_after_s,omitempty"`
 }
 
-// WindowStats summarizes requests intended within [FromS, ToS) of the
-// recorded window.
+// WindowStats summarizes requests intended within [FromS, ToS), in
+// seconds from the start of the recorded window (the end of warm-up).
 type WindowStats struct {
 	FromS         float64 `json:"from_s"`
 	ToS           float64 `json:"to_s"`
@@ -485,6 +495,50 @@ type WindowStats struct {
 	Availability  float64 `json:"availability"`
 	ThroughputRPS float64 `json:"throughput_rps"`
 	P99MS         float64 `json:"p99_ms"`
+	// Completion is, for event-driven variants, the completion of the
+	// operations intended in the window; nil for synchronous variants.
+	Completion *WindowCompletion `json:"completion,omitempty"`
+	// ConsumerLag is, for variants that sample consumer lag, the backlog
+	// on the durable consumers during the window; nil otherwise.
+	ConsumerLag *WindowLag `json:"consumer_lag,omitempty"`
+	// ContaminatedBy names the other faults that were applied at some time
+	// within [FromS, ToS) (from when each was applied until it was
+	// removed): the window does not show this fault alone. Empty when no
+	// other fault touched it.
+	ContaminatedBy []string `json:"contaminated_by,omitempty"`
+}
+
+// WindowCompletion is the completion of the operations intended in a
+// window: each operation counts in the second of its intended send time,
+// however late it completed, so a fault's "during" holds the operations
+// started while it lasted. Percentiles come from the seconds' completion
+// histograms merged, never averaged.
+type WindowCompletion struct {
+	// Completed counts the operations intended in the window that
+	// completed (every subscriber processed every event they caused) by
+	// the end of the drain; CompletedRPS is Completed per second of the
+	// window.
+	Completed    int64   `json:"completed"`
+	CompletedRPS float64 `json:"completed_rps"`
+	// P50MS, P99MS and MaxMS are their completion times from the intended
+	// send time; nil when none completed (n/a, not 0).
+	P50MS *float64 `json:"p50_ms,omitempty"`
+	P99MS *float64 `json:"p99_ms,omitempty"`
+	MaxMS *float64 `json:"max_ms,omitempty"`
+}
+
+// WindowLag is the consumer backlog over a window, from the per-second
+// samples of Second.ConsumerLag (the most events pending or unacked on any
+// durable consumer), leaving out the seconds whose samples all failed
+// (Second.LagMissing).
+type WindowLag struct {
+	// Seconds counts the seconds with a sample, Missing those without;
+	// Max and Mean are over the seconds with one (0 when Seconds is 0:
+	// unknown, printed n/a).
+	Seconds int     `json:"seconds"`
+	Missing int     `json:"missing,omitempty"`
+	Max     int64   `json:"max"`
+	Mean    float64 `json:"mean"`
 }
 
 // Expectation is one checked expectation: Metric Op Threshold, for one

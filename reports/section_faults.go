@@ -44,15 +44,24 @@ func spanOf(warmupS float64, f *Fault) faultSpan {
 
 func (b *builder) faults() section {
 	s := section{ID: "faults", Title: "Faults",
-		Window: "Seconds count from the start of the recorded window (the end of warm-up); a fault is asked from the start of the load, warm-up included. " +
-			"Before, during and after cover the recorded requests intended in the fault's length of time before it, during it and after it (whole seconds, clipped to the recorded window)."}
+		Window: "Every time here, asked times included, is in seconds from the start of the recorded window (the end of warm-up): a scenario's `at:` counts from the start of the load, so it is shown less the warm-up. " +
+			"Before, during and after cover the recorded requests (and operations) intended in the fault's length of time (at least 1 s) before its asked start, from it, and after that (whole seconds, clipped to the recorded window): during holds what was started while the fault lasted, however late it finished."}
+	eventCols := false
+	for _, c := range b.cols {
+		eventCols = eventCols || (c.V.EventDriven && len(c.V.Faults) > 0)
+	}
 	applied := newTable("llllrrrl", "variant", "fault", "kind", "asked", "applied", "started late", "ended late", "measured")
 	windows := newTable("lllrrrrrr", "variant", "fault", "part", "seconds", "requests", "succeeded", "availability", "p99", "throughput")
+	if eventCols {
+		windows = newTable("lllrrrrrrrrrr", "variant", "fault", "part", "seconds", "requests", "succeeded", "availability", "p99", "throughput",
+			"completion p50", "completion p99", "completed", "backlog max / mean")
+	}
+	var footnotes []string
 	for _, c := range b.cols {
 		for i := range c.V.Faults {
 			f := &c.V.Faults[i]
 			sp := spanOf(c.Run.Config.WarmupS, f)
-			asked := fmt.Sprintf("at %s s for %s s", trim(f.AtS), trim(f.ForS))
+			asked := askedIn(f, c.Run.Config.WarmupS)
 			where, startLate, endLate, mark := "not applied", "-", "-", ""
 			if sp.Applied {
 				startLate = signed(f.StartErrMS, ms(abs(f.StartErrMS)))
@@ -77,16 +86,26 @@ func (b *builder) faults() section {
 				w    *WindowStats
 			}{{"before", f.Before}, {"during", f.During}, {"after", f.After}} {
 				if part.w == nil {
-					windows.add("", c.Label, f.Name, part.name, "outside the window", "-", "-", "-", "-", "-")
+					cells := []string{c.Label, f.Name, part.name, "outside the window", "-", "-", "-", "-", "-"}
+					if eventCols {
+						cells = append(cells, "-", "-", "-", "-")
+					}
+					windows.add("", cells...)
 					continue
 				}
 				w := part.w
-				avail, p99 := "-", "-"
-				if w.Offered > 0 {
-					avail, p99 = percent(w.Availability), ms(w.P99MS)
+				x := cellsOf(w, c.V.EventDriven)
+				cells := []string{c.Label, f.Name, partLabel(part.name, w), fmt.Sprintf("%s–%s s", trim(w.FromS), trim(w.ToS)),
+					fmt.Sprint(w.Offered), fmt.Sprint(w.Succeeded), x.Avail, x.P99, x.Throughput}
+				if eventCols {
+					cells = append(cells, x.CompletionP50, x.CompletionP99, x.Completed, x.Backlog)
 				}
-				windows.add("", c.Label, f.Name, part.name, fmt.Sprintf("%s–%s s", trim(w.FromS), trim(w.ToS)),
-					fmt.Sprint(w.Offered), fmt.Sprint(w.Succeeded), avail, p99, rate(w.ThroughputRPS))
+				mark := ""
+				if n := contaminationNote(c.Label+": "+f.Name, part.name, w); n != "" {
+					mark = "warn"
+					footnotes = append(footnotes, n)
+				}
+				windows.add(mark, cells...)
 			}
 		}
 	}
@@ -96,9 +115,22 @@ func (b *builder) faults() section {
 	s.Blocks = append(s.Blocks,
 		block{Para: "As applied: when each fault took effect and was removed, how late that was against the ask, and what was measured about it."},
 		block{Table: applied},
-		block{Para: "Availability (succeeded / offered), p99 latency and throughput (succeeded requests per second) before, during and after each fault."},
+		block{Para: windowsPara(eventCols)},
 		block{Table: windows})
+	if len(footnotes) > 0 {
+		s.Blocks = append(s.Blocks, block{List: footnotes})
+	}
 	return s
+}
+
+// windowsPara explains the columns of the fault windows' table.
+func windowsPara(eventCols bool) string {
+	p := "Availability (succeeded / offered), p99 latency and throughput (succeeded requests per second) before, during and after each fault."
+	if eventCols {
+		p += " For event-driven variants, completion p50 and p99 (intended send until every subscriber processed every event) and completed operations per second of the operations intended in the part, however late they completed (n/a: none completed); " +
+			"backlog: the most events pending or unacked on any durable consumer, largest and mean of the part's per-second samples, seconds without a sample left out (n/a: none)."
+	}
+	return p + " † marks a part in which another fault was also applied: it does not show this fault alone."
 }
 
 // faultNotes lists f's own measurements with their units.

@@ -23,6 +23,7 @@ func (b *builder) overTime() section {
 	for _, f := range []struct{ file, caption string }{
 		{plotThroughput, "Succeeded requests per second (top) and availability per second, succeeded / offered (bottom)."},
 		{plotP99, "p99 latency of the requests intended in each second, in ms."},
+		{plotCompletionT, "Completion p99 of event-driven variants: of the operations intended in each second, the time until every subscriber processed every event they caused, in ms; seconds where none completed are left out."},
 		{plotConsumerLag, "Consumer lag of event-driven variants: the most events pending or awaiting an ack on any durable consumer, sampled once a second."},
 	} {
 		if fig, ok := b.figure(f.file, f.caption); ok {

@@ -47,7 +47,7 @@ func TestWriteFaultsBeforeDuringAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"faults in " + r.Variants[0].Name, "crash payment", "at 8s for 5s", "+0.4ms / +0.6ms", "before 1-6s", "100.000%", "during 6-11s", "40.000%", "2.00s", "after"} {
+	for _, want := range []string{"faults in " + r.Variants[0].Name, "crash payment", "at 5.5 s for 5 s", "from the start of the recorded window", "+0.4ms / +0.6ms", "before 1-6s", "100.000%", "during 6-11s", "40.000%", "2.00s", "after"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
@@ -75,7 +75,7 @@ func TestWriteTableNamesRepetitions(t *testing.T) {
 	if err := reports.WriteTable(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{one.Name + " #2", "variant " + one.Name + " #2 failed: world did not start", "faults in " + one.Name + " #1:", "faults in " + one.Name + " #2:"} {
+	for _, want := range []string{one.Name + " #2", "variant " + one.Name + " #2 failed: world did not start", "faults in " + one.Name + " #1 (", "faults in " + one.Name + " #2 ("} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

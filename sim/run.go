@@ -227,6 +227,8 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	tl := newTimeline(w, rec, sc.Faults, seed, sc.Warmup)
 	tl.log = opt.Log.With("variant", label)
 	tl.edges = edges
+	tl.ledger = ledger
+	ledger.PerSecond(sc.Duration)
 	if lv != nil {
 		lv.add(&liveVariant{label: label, rec: rec, mon: mon, tl: tl, edges: edges})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ type timeline struct {
 	log *slog.Logger
 	// edges are the variant's call edges, for their counts during a fault.
 	edges *metrics.Edges
+	// ledger, for event-driven variants, gives the completion of the
+	// operations intended in a fault's windows; nil: none.
+	ledger *metrics.Ledger
 	// edgesAt holds, per fault, the edges' counts when it was applied.
 	edgesAt []map[[2]string][2]int64
 	// lateness holds, per latency fault, the fault layer's delivery counts
@@ -311,20 +315,96 @@ func (o observer) processes(reps []*service.Replica) {
 func (t *timeline) fill(v *reports.Variant) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	spans := t.appliedSpans()
 	for i, f := range t.faults {
 		r := t.results[i]
 		r.MatchedLinks = slices.Sorted(maps.Keys(t.links[i]))
 		r.MatchedNothing = !r.Started.IsZero() && r.Error == "" && len(r.MatchedLinks) == 0 && len(r.MatchedProcesses) == 0
 		at := f.At - t.warmup // in the recorded window
 		span := max(f.For, time.Second)
-		r.Before = t.rec.Window(at-span, at)
-		r.During = t.rec.Window(at, at+span)
-		r.After = t.rec.Window(at+span, at+2*span)
+		r.Before = t.window(at-span, at, i, spans, v.EventDriven)
+		r.During = t.window(at, at+span, i, spans, v.EventDriven)
+		r.After = t.window(at+span, at+2*span, i, spans, v.EventDriven)
 		r.RecoveredAfterS = t.recovery(at+f.For, r.Before)
 		ttl := t.w.reg.DetectionDelay()
 		r.Registry = t.members.during(r.Started, r.Ended, ttl, ttl/5)
 		v.Faults = append(v.Faults, r)
 	}
+}
+
+// window summarizes [from, to) of the recorded window for fault self:
+// the recorder's requests and consumer lag, the ledger's completions when
+// the variant is event-driven, and the other faults applied within it
+// (spans, see contaminators). nil when it lies outside the window.
+func (t *timeline) window(from, to time.Duration, self int, spans []appliedSpan, eventDriven bool) *reports.WindowStats {
+	w := t.rec.Window(from, to)
+	if w == nil {
+		return nil
+	}
+	if eventDriven && t.ledger != nil {
+		w.Completion = t.ledger.CompletionWindow(from, to)
+	}
+	w.ContaminatedBy = contaminators(w.FromS, w.ToS, spans, self)
+	return w
+}
+
+// appliedSpan is when a fault was in effect, in seconds from the start of
+// the recorded window: [from, to), or the instant from when instant; to is
+// +Inf for a fault never removed. ok is false for a fault never applied.
+type appliedSpan struct {
+	name     string
+	from, to float64
+	instant  bool
+	ok       bool
+}
+
+// appliedSpans places every fault where it was in effect (applied until
+// removed, wall clock). t.mu is held.
+func (t *timeline) appliedSpans() []appliedSpan {
+	out := make([]appliedSpan, len(t.faults))
+	recordStart := t.start.Add(t.warmup)
+	for i, f := range t.faults {
+		r := &t.results[i]
+		out[i].name = r.Name
+		if t.start.IsZero() || r.Started.IsZero() || (r.Error != "" && r.Ended.IsZero()) {
+			continue // never applied
+		}
+		out[i].ok = true
+		out[i].from = r.Started.Sub(recordStart).Seconds()
+		switch {
+		case f.Kind.Instant():
+			out[i].to, out[i].instant = out[i].from, true
+		case r.Ended.IsZero():
+			out[i].to = math.Inf(1)
+		default:
+			out[i].to = r.Ended.Sub(recordStart).Seconds()
+		}
+	}
+	return out
+}
+
+// contaminators names the faults other than self that were in effect at
+// some time within [from, to) seconds of the recorded window, each once,
+// in timeline order; nil when none. A window so marked does not show fault
+// self alone: it is reported marked rather than cut to the seconds free of
+// other faults, so that every fault's windows keep the same length.
+func contaminators(from, to float64, spans []appliedSpan, self int) []string {
+	var out []string
+	for j, s := range spans {
+		if j == self || !s.ok || slices.Contains(out, s.name) {
+			continue
+		}
+		var hit bool
+		if s.instant {
+			hit = from <= s.from && s.from < to
+		} else {
+			hit = s.from < to && s.to > from
+		}
+		if hit {
+			out = append(out, s.name)
+		}
+	}
+	return out
 }
 
 // edgeCounts reads every edge's requests and attempts so far.

@@ -40,6 +40,10 @@ type Ledger struct {
 	early      []completion // completions seen before Start
 	completion *hdr.Histogram
 	completed  int64
+	// seconds holds a completion histogram per second of the recorded
+	// window, by intended second, nil until its first completion; empty
+	// unless PerSecond was called (see ledger_seconds.go).
+	seconds []*hdr.Histogram
 
 	published, acked, processed, duplicates int64
 	redelivered, deadLettered, unknown      int64
@@ -317,6 +321,8 @@ func (l *Ledger) recordCompletion(c completion) {
 	if c.intended.Before(l.recordFrom) {
 		return
 	}
-	_ = l.completion.RecordValue(micros(c.took, l.maxUS)) // in range by construction
+	us := micros(c.took, l.maxUS)
+	_ = l.completion.RecordValue(us) // in range by construction
 	l.completed++
+	l.recordSecond(c, us)
 }

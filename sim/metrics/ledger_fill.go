@@ -122,6 +122,7 @@ func (l *Ledger) fill(v *reports.Variant, pairs *[]UnprocessedPair) {
 		}
 		l.early = l.early[:0]
 	}
+	l.fillSeconds(v)
 	v.Completed = l.completed
 	if l.completed == 0 { // nothing to give percentiles of: not 0 ms (see Variant.Completion)
 		return

@@ -336,3 +336,25 @@ func TestRecorderConsumerLagFailedIsMissing(t *testing.T) {
 		}
 	}
 }
+
+// A window's backlog is the largest and mean per-second sample over the
+// seconds that have one; seconds whose samples failed are left out (not
+// averaged in as 0), and a variant that never samples lag has none.
+func TestRecorderWindowConsumerLag(t *testing.T) {
+	r := NewRecorder(4*time.Second, time.Second)
+	r.ConsumerLag(100*ms, 10)
+	r.ConsumerLag(900*ms, 30) // the second keeps its largest sample
+	r.ConsumerLagFailed()     // second 1: missing
+	r.ConsumerLag(2100*ms, 600)
+	r.ConsumerLag(3100*ms, 0)
+	w := r.Window(0, 3*time.Second)
+	if w.ConsumerLag == nil || *w.ConsumerLag != (reports.WindowLag{Seconds: 2, Missing: 1, Max: 600, Mean: 315}) {
+		t.Errorf("lag over [0 s, 3 s) = %+v, want 2 seconds (1 missing), max 600, mean 315", w.ConsumerLag)
+	}
+	if w := r.Window(time.Second, 2*time.Second); w.ConsumerLag == nil || w.ConsumerLag.Seconds != 0 || w.ConsumerLag.Missing != 1 {
+		t.Errorf("lag over a missing second = %+v", w.ConsumerLag)
+	}
+	if w := NewRecorder(2*time.Second, time.Second).Window(0, time.Second); w.ConsumerLag != nil {
+		t.Errorf("lag of a variant that never samples it: %+v", w.ConsumerLag)
+	}
+}

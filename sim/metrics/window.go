@@ -9,7 +9,9 @@ import (
 // Window summarizes the requests intended within [from, to) of the recorded
 // window, rounded outwards to whole seconds of the timeline and clipped to
 // it; nil when nothing of it lies inside. Histograms of the seconds are
-// merged, never averaged. Safe for concurrent use.
+// merged, never averaged. When consumer lag is sampled, ConsumerLag holds
+// the largest and mean per-second sample over the seconds that have one
+// (see reports.WindowLag). Safe for concurrent use.
 func (r *Recorder) Window(from, to time.Duration) *reports.WindowStats {
 	first := max(int(from/time.Second), 0)
 	last := min(secondsIn(to), len(r.seconds)) // exclusive
@@ -30,6 +32,25 @@ func (r *Recorder) Window(from, to time.Duration) *reports.WindowStats {
 		w.Availability = float64(w.Succeeded) / float64(w.Offered)
 	}
 	w.ThroughputRPS = float64(w.Succeeded) / float64(last-first)
+	if r.lagSampled.Load() {
+		lag := &reports.WindowLag{}
+		var sum int64
+		for i := first; i < last; i++ {
+			s := &r.seconds[i]
+			if s.lagSamples.Load() == 0 {
+				lag.Missing++
+				continue
+			}
+			v := s.consumerLag.Load()
+			lag.Seconds++
+			lag.Max = max(lag.Max, v)
+			sum += v
+		}
+		if lag.Seconds > 0 {
+			lag.Mean = float64(sum) / float64(lag.Seconds)
+		}
+		w.ConsumerLag = lag
+	}
 	w.P99MS = percentiles(merged).P99
 	return w
 }
