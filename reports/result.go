@@ -393,7 +393,8 @@ type Second struct {
 	CompletionP99MS *float64 `json:"completion_p99_ms,omitempty"`
 	// LagMissing is true when the variant samples consumer lag but no
 	// sample of this second succeeded (the broker did not answer, e.g.
-	// while it was down): ConsumerLag is then 0 and means nothing, and
+	// while it was down): ConsumerLag is then 0 and means nothing,
+	// results.json leaves consumer_lag out (see Second.MarshalJSON), and
 	// plots leave the second out.
 	LagMissing bool `json:"lag_missing,omitempty"`
 }
