@@ -368,7 +368,7 @@ func isTopology(t *testing.T, path string) bool {
 // observed describes what an expectation saw.
 func observed(e reports.Expectation) string {
 	if e.Missing {
-		return "not measured"
+		return "metric absent"
 	}
 	m, err := reports.ResolveMetric(e.Metric)
 	if err != nil {
