@@ -128,13 +128,13 @@ var robust = map[string][]string{
 	"retry-request": {"no-retry: amplification(order->payment) in [1, 1]"},
 	// Immediate retries of a call that always fails: 4 attempts each,
 	// within a millisecond, however short the fault.
-	"retry-storm": {"immediate: faults[0].amplification >= 3.5"},
+	"retry-storm": {"immediate: faults[0].amplification in [3.9, 4.05]"},
 	// The timeouts set both bounds, whatever the rate: payment gives up on
 	// bank at 350ms with budgets; without, requests wait for the client's
 	// 800ms.
 	"timeout-budget": {
-		"budgets: faults[0].during.p99 < 500ms",
-		"no-budget: faults[0].during.p99 >= 750ms",
+		"budgets: faults[0].during.p99 in [350ms, 500ms]",
+		"no-budget: faults[0].during.p99 in [780ms, 900ms]",
 	},
 }
 
