@@ -64,8 +64,9 @@ func (sc scale) loadCap(variants int) time.Duration {
 // invariants only.
 //
 // Skipped, and why:
-//   - counts that need enough events or time: dead_lettered > 0 (1% of the
-//     events are poison: a few hundred events may hold none);
+//   - counts that need enough events or time: poison-message's counts (1% of the
+//     events are poison: their intervals are for 8,500 events, a few
+//     hundred may hold none);
 //   - statistics that need thousands of requests: chain-availability's
 //     intervals (±2.58 standard deviations over 20,000 requests; over a
 //     few hundred the spread is several times wider), tail-latency's
