@@ -38,7 +38,7 @@ func WriteExpectations(w io.Writer, r *Result) error {
 // observed describes the measured value of e with its unit.
 func observed(e Expectation) string {
 	if e.Missing {
-		return "not measured"
+		return "metric absent"
 	}
 	m, err := ResolveMetric(e.Metric)
 	if err != nil {

@@ -212,7 +212,7 @@ func (b *builder) expectations() section {
 				observed, threshold = m.Format(e.Observed), e.Bound(m.Format)
 			}
 			if e.Missing {
-				observed = "not measured"
+				observed = "metric absent"
 			} else if e.Repetitions > 1 {
 				observed += fmt.Sprintf(" (median of %d runs)", e.Repetitions)
 			}

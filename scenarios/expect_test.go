@@ -123,3 +123,49 @@ func TestCheckTakesTheMedianOfRepetitions(t *testing.T) {
 		})
 	}
 }
+
+// An expectation whose metric the variant has but did not measure fails as
+// absent, on "*" as on a named variant: recovered_after when availability
+// never came back, completion_p99 when nothing completed. A metric not
+// defined for the variant (completion of a synchronous one) is not checked
+// on "*".
+func TestCheckFailsOnAbsentMetric(t *testing.T) {
+	src := plus(
+		"faults: [{at: 3s, for: 2s, crash: payment}]",
+		"expect: {'*': {'faults[0].recovered_after': '< 2s', completion_p99: '< 1s'}, sync: {'faults[0].recovered_after': '< 2s'}}",
+	)
+	s, err := Parse("q.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	never := reports.Fault{Name: "crash payment"} // RecoveredAfterS nil: never back
+	r := &reports.Result{Variants: []reports.Variant{
+		{Name: "sync", Requests: reports.Requests{Offered: 100}, Faults: []reports.Fault{never}},
+		{Name: "events", EventDriven: true, Requests: reports.Requests{Offered: 100}, Faults: []reports.Fault{never},
+			CompletionMS: &reports.Percentiles{}, Completed: 0},
+	}}
+	got := s.Check(r)
+	type verdict struct{ variant, metric string }
+	want := []verdict{
+		{"sync", "faults[0].recovered_after"}, {"events", "faults[0].recovered_after"},
+		{"events", "completion_p99"},
+		{"sync", "faults[0].recovered_after"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d checks, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if g := got[i]; g.Variant != w.variant || g.Metric != w.metric || g.OK || !g.Missing {
+			t.Errorf("check %d = %s %s ok=%v missing=%v, want %+v failing as absent", i, g.Variant, g.Metric, g.OK, g.Missing, w)
+		}
+	}
+	// Repetitions: absent in one of them is absent.
+	rep := r.Variants[1]
+	rep.Completed, rep.CompletionMS = 10, &reports.Percentiles{P99: 5}
+	r.Variants = append(r.Variants, rep)
+	for _, g := range s.Check(r) {
+		if g.Variant == "events" && g.Metric == "completion_p99" && (g.OK || !g.Missing) {
+			t.Errorf("completion_p99 absent in one of two repetitions: ok=%v missing=%v", g.OK, g.Missing)
+		}
+	}
+}

@@ -384,9 +384,12 @@ func quote(s string) string {
 
 // describeMiss says what was observed against the threshold.
 func describeMiss(e reports.Expectation) string {
+	if e.Missing {
+		return "metric absent: the variant has this metric but it was not measured"
+	}
 	m, err := reports.ResolveMetric(e.Metric)
-	if err != nil || e.Missing {
-		return "not measured"
+	if err != nil {
+		return "observed " + strconv.FormatFloat(e.Observed, 'g', -1, 64)
 	}
 	return "observed " + m.Format(e.Observed) + ", threshold " + e.Bound(m.Format)
 }

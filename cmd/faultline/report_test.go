@@ -123,7 +123,7 @@ func TestRunWritesReport(t *testing.T) {
 		t.Skip("end-to-end run")
 	}
 	out := t.TempDir()
-	code, stdout, stderr := run(t, "run", "../../scenarios/quickstart.yaml", "--duration", "1s", "--rate", "50", "--variant", "events", "--out", out)
+	code, stdout, stderr := run(t, "run", quickstartNoExpect(t, t.TempDir()), "--duration", "1s", "--rate", "50", "--variant", "events", "--out", out)
 	if code != ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}

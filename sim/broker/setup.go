@@ -47,7 +47,9 @@ func sanitize(s string) string {
 // BackOff is a schedule of ack waits. It replaces AckWait by BackOff[0]
 // (a handler slower than the first delay would be redelivered while it
 // still runs), and a NakWithDelay(d) then redelivers after d + BackOff[n-1]
-// − BackOff[0] (see FIELD-NOTES.md), not after d. The consumer applies
+// − BackOff[0], not after d (measured against the embedded nats-server; a
+// plain Nak redelivers at once whatever BackOff says, and both count
+// toward MaxDeliver). The consumer applies
 // c.Backoff itself, naking a failed delivery n with Backoff[min(n, len)-1];
 // the broker's AckWait stays c.AckWait.
 func ConsumerConfig(c topologies.Consume, group string) jetstream.ConsumerConfig {
