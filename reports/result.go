@@ -495,7 +495,10 @@ type WindowStats struct {
 	Succeeded     int64   `json:"succeeded"`
 	Availability  float64 `json:"availability"`
 	ThroughputRPS float64 `json:"throughput_rps"`
-	P99MS         float64 `json:"p99_ms"`
+	// P50MS and P99MS are the window's latency quantiles from the intended
+	// send time, from the seconds' histograms merged.
+	P50MS float64 `json:"p50_ms"`
+	P99MS float64 `json:"p99_ms"`
 	// Completion is, for event-driven variants, the completion of the
 	// operations intended in the window; nil for synchronous variants.
 	Completion *WindowCompletion `json:"completion,omitempty"`

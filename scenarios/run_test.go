@@ -271,6 +271,15 @@ func TestShippedScenarios(t *testing.T) {
 			t.Errorf("the forced table lists %s, which has no file", name)
 		}
 	}
+	for want := range timed {
+		listed := false
+		for _, entries := range robust {
+			listed = listed || slices.Contains(entries, want)
+		}
+		if !listed {
+			t.Errorf("the timed table lists %q, which no robust entry is", want)
+		}
+	}
 }
 
 // runShipped scales s, runs it and checks it.
@@ -327,6 +336,25 @@ func runShipped(t *testing.T, s *scenarios.Scenario, sc scale, maxLoad time.Dura
 	}
 }
 
+// timed lists the robust entries that bound a time, or a figure that
+// moves with the machine's speed (an availability under timeouts, the
+// attempts that fit in a fault's window). They are checked only without
+// the race detector: it slows the engine several-fold, so requests meet
+// timeouts and fault boundaries they would not meet otherwise, and a bound
+// on time then says nothing about the code. Under -race they are logged.
+var timed = map[string]bool{
+	"timeouts: faults[0].during.p99 < 300ms":            true,
+	"guarded: faults[0].during.p99 < 300ms":             true,
+	"reference: availability >= 99.9%":                  true,
+	"sync: p50 in [65ms, 90ms]":                         true,
+	"events: completion_p50 in [18ms, 45ms]":            true,
+	"one-hop: p50 < 1.5ms":                              true,
+	"one-hop: p50 in [20.2ms, 22.5ms]":                  true,
+	"immediate: faults[0].amplification in [3.9, 4.05]": true,
+	"budgets: faults[0].during.p99 in [350ms, 500ms]":   true,
+	"no-budget: faults[0].during.p99 in [780ms, 900ms]": true,
+}
+
 // checkKey identifies a checked expectation of a result.
 type checkKey struct {
 	line          int
@@ -339,6 +367,9 @@ func robustChecks(t *testing.T, s *scenarios.Scenario) map[checkKey]bool {
 	t.Helper()
 	out := map[checkKey]bool{}
 	for _, want := range robust[s.Name] {
+		if raceDetector && timed[want] {
+			continue // logged, not checked: see timed
+		}
 		found := false
 		for _, e := range s.Expect {
 			if e.Variant+": "+e.Expect.Expr != want {

@@ -51,6 +51,7 @@ func (r *Recorder) Window(from, to time.Duration) *reports.WindowStats {
 		}
 		w.ConsumerLag = lag
 	}
-	w.P99MS = percentiles(merged).P99
+	pc := percentiles(merged)
+	w.P50MS, w.P99MS = pc.P50, pc.P99
 	return w
 }
