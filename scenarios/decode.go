@@ -25,7 +25,18 @@ var (
 // topologies.ErrInvalid. A missing topology file is reported at the
 // line of its variant's topology key and matches fs.ErrNotExist.
 func ReadFile(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	return read(path, os.ReadFile)
+}
+
+// ReadFS is ReadFile for the scenario at path in fsys (Library(), for
+// one), its topology paths resolved inside fsys.
+func ReadFS(fsys fs.FS, path string) (*Scenario, error) {
+	return read(path, func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) })
+}
+
+// read is ReadFile with readFile reading the scenario and its topologies.
+func read(path string, readFile func(string) ([]byte, error)) (*Scenario, error) {
+	data, err := readFile(path)
 	if err != nil {
 		return nil, &topologies.FieldError{File: path, Msg: "cannot read: " + cause(err), Err: err}
 	}
@@ -45,7 +56,7 @@ func ReadFile(path string) (*Scenario, error) {
 			continue
 		}
 		loaded[v.Path] = nil
-		data, err := os.ReadFile(v.Path)
+		data, err := readFile(v.Path)
 		if err != nil {
 			id := fmt.Sprintf("variants[%d]", i)
 			errs = append(errs, &topologies.FieldError{

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,15 +30,19 @@ const (
 )
 
 const usage = `usage:
-  faultline run SCENARIO|FOLDER [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
+  faultline run SCENARIO|FOLDER|NAME [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
                          [--format table|benchstat|bmf] [--metrics-addr 127.0.0.1:PORT] [--log-level LEVEL]
                          [--cpuprofile FILE]
-                         (a FOLDER runs each of its *.yaml scenarios; --variant needs one scenario)
+                         (a FOLDER runs each of its *.yaml scenarios; --variant needs one scenario;
+                          a NAME that is not a file runs the built-in scenario, see faultline scenarios)
   faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT|off,...] [--alpha 0.05]
                          [--min-repeat N] [--allow-mismatch[=KEY,...]]
   faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
+  faultline scenarios
+  faultline init DIR
   faultline version
+  faultline help [COMMAND]    (or faultline COMMAND --help: its flags, their defaults and examples)
 `
 
 // Main runs the command line args and returns the exit code. Everything the
@@ -53,25 +56,31 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "run":
 		cfg, err := ParseRunFlags(args[1:])
 		if err != nil {
-			fmt.Fprintf(stderr, "faultline run: %v\n", err)
-			if !errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stderr, usage)
-			}
-			return ExitBadInput
+			return usageError("run", err, stdout, stderr)
 		}
 		return Run(ctx, cfg, stdout, stderr)
 	case "report":
 		return report(args[1:], stdout, stderr)
 	case "validate":
-		return validate(args[1:], processFDLimit(), stdout, stderr)
+		files, err := parseArgs("validate", args[1:])
+		if err != nil {
+			return usageError("validate", err, stdout, stderr)
+		}
+		return validate(files, processFDLimit(), stdout, stderr)
 	case "gate":
 		return gate(args[1:], stdout, stderr)
 	case "version":
+		if rest, err := parseArgs("version", args[1:]); err != nil || len(rest) > 0 {
+			return usageError("version", err, stdout, stderr)
+		}
 		fmt.Fprintln(stdout, "faultline", version())
 		return ExitOK
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return ExitOK
+	case "scenarios":
+		return listScenarios(args[1:], stdout, stderr)
+	case "init":
+		return initFolder(args[1:], stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		return help(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "faultline: unknown command %q\n%s", args[0], usage)
 	return ExitBadInput
@@ -149,28 +158,34 @@ func writeResults(w io.Writer, format string, res *reports.Result) error {
 // maxRepeat bounds --repeat: every repetition is a full run.
 const maxRepeat = 100
 
-// ParseRunFlags parses the arguments of `faultline run`; flags may come
-// before or after the scenario path.
-func ParseRunFlags(args []string) (RunConfig, error) {
-	var cfg RunConfig
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.Out, "out", "", "output folder (default out/<scenario or folder>-<timestamp>)")
-	fs.DurationVar(&cfg.Duration, "duration", 0, "recorded load duration, overrides the scenario's")
-	fs.Float64Var(&cfg.Rate, "rate", 0, "operations per second, overrides the scenario's")
-	fs.Func("seed", "random seed, overrides the scenario's", func(s string) error {
+// runFlagSet returns the flags of `faultline run`, stored into cfg; the
+// help text is made from them. Parsing returns errors without printing.
+func runFlagSet(cfg *RunConfig) *flag.FlagSet {
+	fs := newFlagSet("run")
+	fs.StringVar(&cfg.Out, "out", "", "output `folder` (default out/<scenario or folder>-<timestamp>)")
+	fs.DurationVar(&cfg.Duration, "duration", 0, "recorded load duration (default: the scenario's `duration`)")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "operations per second (default: the scenario's load `rate`)")
+	fs.Func("seed", "random `seed` (default: the scenario's seed, 1 when it has none)", func(s string) error {
 		var err error
 		_, err = fmt.Sscan(s, &cfg.Seed)
 		cfg.seedSet = err == nil
 		return err
 	})
-	fs.StringVar(&cfg.Variant, "variant", "", "run only this variant")
-	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	fs.StringVar(&cfg.Variant, "variant", "", "run only this `variant` (default: every variant)")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run to this `file` (default: none)")
 	fs.IntVar(&cfg.Repeat, "repeat", 1, "run every variant this many times, interleaved")
 	fs.StringVar(&cfg.Format, "format", FormatTable, "how to print the results: table, benchstat or bmf")
-	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this loopback address during the run (e.g. 127.0.0.1:9464)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this loopback `address` during the run, e.g. 127.0.0.1:9464 (default: none)")
 	cfg.LogLevel = slog.LevelWarn
-	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelWarn, "structured log level on stderr: debug, info, warn or error")
+	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelWarn, "structured log `level` on stderr: debug, info, warn or error")
+	return fs
+}
+
+// ParseRunFlags parses the arguments of `faultline run`; flags may come
+// before or after the scenario path.
+func ParseRunFlags(args []string) (RunConfig, error) {
+	var cfg RunConfig
+	fs := runFlagSet(&cfg)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -216,7 +231,7 @@ func Run(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int {
 	if isDir(cfg.Scenario) {
 		return runFolder(ctx, cfg, stdout, stderr)
 	}
-	sc, err := scenarios.ReadFile(cfg.Scenario)
+	sc, err := readScenario(cfg.Scenario)
 	if err == nil {
 		err = apply(sc, cfg)
 	}

@@ -15,19 +15,12 @@ import (
 // repetitions), 2 bad input, including a baseline whose configuration
 // differs from the current run's (unless --allow-mismatch).
 func gate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	baseline := fs.String("baseline", "", "baseline results file (required)")
-	limits := fs.String("max", "", "limits added to or overriding the defaults ("+reports.DefaultLimits+"), metric by metric: metric=LIMIT,...; metric=off removes one")
-	alpha := fs.Float64("alpha", 0.05, "significance level of the Mann-Whitney U test")
-	minRepeat := fs.Int("min-repeat", 0, "repetitions each variant needs in the current run; 0: as many as the baseline has")
-	allow := &mismatchAllowance{}
-	fs.Var(allow, "allow-mismatch", "gate a baseline whose configuration differs (warning only): all differences, or =KEY,... ("+strings.Join(reports.MismatchKeys, ", ")+")")
+	fs, g := gateFlagSet()
+	baseline, limits, alpha, minRepeat, allow := g.baseline, g.limits, g.alpha, g.minRepeat, g.allow
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			fmt.Fprintf(stderr, "faultline gate: %v\n%s", err, usage)
-			return ExitBadInput
+			return usageError("gate", err, stdout, stderr)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -41,7 +34,7 @@ func gate(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case len(positional) != 1:
-		return bad("want exactly one current results file, got %d\n%s", len(positional), usage)
+		return bad("want exactly one current results file, got %d\n%s", len(positional), commandHelp("gate"))
 	case *baseline == "":
 		return bad("--baseline is required")
 	case !(*alpha > 0 && *alpha < 1):
@@ -107,6 +100,26 @@ func gate(args []string, stdout, stderr io.Writer) int {
 		return ExitExpect
 	}
 	return ExitOK
+}
+
+// gateFlags holds the values of the flags of `faultline gate`.
+type gateFlags struct {
+	baseline, limits *string
+	alpha            *float64
+	minRepeat        *int
+	allow            *mismatchAllowance
+}
+
+// gateFlagSet returns the flags of `faultline gate` and where their values go.
+func gateFlagSet() (*flag.FlagSet, gateFlags) {
+	fs := newFlagSet("gate")
+	baseline := fs.String("baseline", "", "baseline results `file` (required)")
+	limits := fs.String("max", "", "limits added to or overriding the defaults ("+reports.DefaultLimits+"), metric by metric: metric=LIMIT,...; metric=off removes one")
+	alpha := fs.Float64("alpha", 0.05, "significance level of the Mann-Whitney U test")
+	minRepeat := fs.Int("min-repeat", 0, "repetitions each variant needs in the current run; 0: as many as the baseline has")
+	allow := &mismatchAllowance{}
+	fs.Var(allow, "allow-mismatch", "gate a baseline whose configuration differs (warning only): all differences, or =KEY,... ("+strings.Join(reports.MismatchKeys, ", ")+") (default: none allowed)")
+	return fs, gateFlags{baseline, limits, alpha, minRepeat, allow}
 }
 
 // mismatchAllowance is the value of --allow-mismatch: given alone, every

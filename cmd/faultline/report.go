@@ -26,14 +26,19 @@ type ReportConfig struct {
 	Format string
 }
 
+// reportFlagSet returns the flags of `faultline report`, stored into cfg.
+func reportFlagSet(cfg *ReportConfig) *flag.FlagSet {
+	fs := newFlagSet("report")
+	fs.StringVar(&cfg.Out, "out", "", "output `folder` (default: the folder of the first results file)")
+	fs.StringVar(&cfg.Format, "format", "", "print the results as table, benchstat or bmf instead of writing the report (default: none, the report is written)")
+	return fs
+}
+
 // ParseReportFlags parses the arguments of `faultline report`; --out may
 // come before or after the files.
 func ParseReportFlags(args []string) (ReportConfig, error) {
 	var cfg ReportConfig
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.Out, "out", "", "output folder (default: the folder of the first results file)")
-	fs.StringVar(&cfg.Format, "format", "", "print the results as table, benchstat or bmf instead of writing the report")
+	fs := reportFlagSet(&cfg)
 	for {
 		if err := fs.Parse(args); err != nil {
 			return cfg, err
@@ -64,11 +69,7 @@ func ParseReportFlags(args []string) (ReportConfig, error) {
 func report(args []string, stdout, stderr io.Writer) int {
 	cfg, err := ParseReportFlags(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "faultline report: %v\n", err)
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, usage)
-		}
-		return ExitBadInput
+		return usageError("report", err, stdout, stderr)
 	}
 	var results []*reports.Result
 	for _, f := range cfg.Files {
