@@ -92,7 +92,7 @@ func TestParseDecodeErrors(t *testing.T) {
 		{"unknown anchor", doc("name: x", "entry: *b"), []problem{{2, "", "invalid YAML: unknown anchor 'b'"}}},
 		{"recursive anchor", doc("name: x", "services: &s [*s]"), []problem{{2, "services[0]", "must be a mapping, got a list"}}},
 		{"two documents", doc("name: x", "entry: a", "services: [{name: a}]", "---", "name: y"), []problem{{4, "", "only one YAML document"}}},
-		{"unknown top key", doc("name: x", "entyr: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entyr", "unknown key (expected one of: name, description, entry, wire, policies, gateway, discovery, services)"}}},
+		{"unknown top key", doc("name: x", "entyr: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entyr", "unknown key (expected one of: name, description, entry, wire, policies, gateway, discovery, services, faultline)"}}},
 		{"duplicate key", doc("entry: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entry", "duplicate key (first at line 1)"}}},
 		{"name not a string", doc("name: [x]", "entry: a", "services: [{name: a}]"), []problem{{1, "name", "must be a string, got a list"}}},
 		{"entry null", doc("entry:", "services: [{name: a}]"), []problem{{1, "entry", "must be a string, got null"}}},
