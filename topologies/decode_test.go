@@ -239,6 +239,7 @@ func FuzzParse(f *testing.F) {
 		"entry: a\nservices:\n  - &s {name: a, work: {p50: 1ms, p99: 2ms}}\n  - *s\n",
 		"entry: a\nservices: [{name: a, publish: [x], consume: [{subject: x, ack_wait: 1s}]}]",
 		"a: &a [*a]", "entry: a\nservices: [{name: a, work: 1ms}]\n---\n",
+		"faultline: v1\nentry: a\nservices: [{name: a}]", "faultline: v99999\nx: 1", "{faultline: *x}",
 		full,
 		"entry: a\nservices: [{name: a, calls: [{service: b, policy: p}]}, {name: b}]\npolicies: {p: {timeout: 1s}}",
 		"entry: a\nservices: [{name: a, calls: [{service: b, timeout: 1s, policy: {retry: {max_attempts: 2, on: [x, x]}}}]}, {name: b}]",
