@@ -1,11 +1,14 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // FileName is the name of the result file in an output folder.
@@ -33,21 +36,46 @@ func WriteFile(dir string, r *Result) (string, error) {
 var ErrSchema = errors.New("unsupported result schema")
 
 // ReadFile reads and decodes a results.json, rejecting unknown fields and
-// any schema other than Schema.
+// any schema other than Schema. The schema is checked first, so a file
+// written by a newer faultline (faultline.result/v2 and on) is refused with
+// a message saying to upgrade, naming the file and the line of its schema
+// key, rather than with the first field this binary does not know. A file
+// without a schema key is not a result file and is refused too. Both
+// schema errors match ErrSchema.
 func ReadFile(path string) (*Result, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err == nil && head.Schema != Schema {
+		at := path
+		if i := bytes.Index(data, []byte(`"schema"`)); i >= 0 {
+			at = fmt.Sprintf("%s:%d: schema", path, 1+bytes.Count(data[:i], []byte("\n")))
+		}
+		if v, ok := strings.CutPrefix(head.Schema, schemaPrefix); ok && newerSchema(v) {
+			return nil, fmt.Errorf("%s: %w: this file is %s; this binary reads %s: upgrade faultline", at, ErrSchema, head.Schema, Schema)
+		}
+		return nil, fmt.Errorf("%s: %w %q (want %q)", at, ErrSchema, head.Schema, Schema)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var r Result
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if r.Schema != Schema {
-		return nil, fmt.Errorf("%s: %w %q (want %q)", path, ErrSchema, r.Schema, Schema)
-	}
 	return &r, nil
+}
+
+// schemaPrefix is Schema without its version.
+const schemaPrefix = "faultline.result/"
+
+// newerSchema reports whether v, the version part of a result schema
+// ("v2"), is newer than Schema's.
+func newerSchema(v string) bool {
+	n, err := strconv.Atoi(strings.TrimPrefix(v, "v"))
+	cur, _ := strconv.Atoi(strings.TrimPrefix(Schema, schemaPrefix+"v"))
+	return strings.HasPrefix(v, "v") && err == nil && n > cur
 }

@@ -54,6 +54,8 @@ func TestReadFileRejects(t *testing.T) {
 	}{
 		{"other schema", `{"schema": "faultline.result/v0", "scenario": "x"}`, true, "faultline.result/v0"},
 		{"no schema", `{"scenario": "x"}`, true, `""`},
+		// A newer faultline's file: the schema is the news, not its new fields.
+		{"newer schema", "{\n  \"schema\": \"faultline.result/v2\",\n  \"colour\": \"red\"\n}", true, ":2: schema: unsupported result schema: this file is faultline.result/v2; this binary reads faultline.result/v1: upgrade faultline"},
 		{"unknown field", `{"schema": "` + reports.Schema + `", "scenario": "x", "colour": "red"}`, false, "colour"},
 		{"unknown field in a variant", `{"schema": "` + reports.Schema + `", "variants": [{"name": "a", "latency_p50": 3}]}`, false, "latency_p50"},
 		{"not JSON", `schema: faultline.result/v1`, false, "invalid character"},

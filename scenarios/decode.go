@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	scenarioKeys = []string{"name", "description", "duration", "warmup", "drain", "seed", "load", "variants", "broker", "faults", "expect"}
+	scenarioKeys = []string{"name", "description", "duration", "warmup", "drain", "seed", "load", "variants", "broker", "faults", "expect", topologies.VersionKey}
 	loadKeys     = []string{"arrival", "rate", "timeout", "max_in_flight", "to", "steps", "burst"}
 	variantKeys  = []string{"name", "topology"}
 	brokerKeys   = []string{"nodes", "replicas"}
@@ -97,7 +97,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 	d := topologies.NewDecoder(file)
 	root, ok := d.Parse(data)
-	if !ok {
+	if !ok || !d.Version(root) {
 		return nil, d
 	}
 	m, ok := d.Mapping(root, scenarioKeys...)

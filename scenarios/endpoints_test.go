@@ -83,7 +83,7 @@ func TestReadFileShippedFaultScenarios(t *testing.T) {
 	}{
 		{"partition.yaml", []string{"sync", "events"}, BrokerSpec{Nodes: 1, Replicas: 1}, "partition [payment]|[*] at 8s for 5s", 2},
 		{"broker-crash.yaml", []string{"events"}, BrokerSpec{Nodes: 1, Replicas: 1}, "crash broker at 8s for 3s", 1},
-		{"broker-node-loss.yaml", []string{"events"}, BrokerSpec{Nodes: 3, Replicas: 3, Line: 31}, "crash broker#leader at 8s for 5s", 1},
+		{"broker-node-loss.yaml", []string{"events"}, BrokerSpec{Nodes: 3, Replicas: 3, Line: 33}, "crash broker#leader at 8s for 5s", 1},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {

@@ -476,20 +476,15 @@ func peakRate(l scenarios.Load) float64 {
 	return peak
 }
 
-// isTopology reports whether the file declares services at its top level,
-// as topology files do.
+// isTopology reports whether the file holds a topology (see
+// topologies.IsTopology).
 func isTopology(t *testing.T, path string) bool {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "services:") {
-			return true
-		}
-	}
-	return false
+	return topologies.IsTopology(data)
 }
 
 // observed describes what an expectation saw.

@@ -287,7 +287,8 @@ func FuzzParse(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	seeds := []string{string(quick), doc(valid...), "", "~", "- a", "load: {rate: .nan}", "variants: [&v {name: a}, *v]", "faults: []"}
+	seeds := []string{string(quick), doc(valid...), "", "~", "- a", "load: {rate: .nan}", "variants: [&v {name: a}, *v]", "faults: []",
+		"faultline: v2\nchaos: 1", "faultline: &v v1\nname: *v", "{faultline: [v1], faultline: v9}"}
 	for _, name := range []string{"partition.yaml", "broker-crash.yaml", "broker-node-loss.yaml", "burst.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {

@@ -21,7 +21,7 @@ const (
 )
 
 var (
-	topologyKeys = []string{"name", "description", "entry", "wire", "policies", "gateway", "discovery", "services"}
+	topologyKeys = []string{"name", "description", "entry", "wire", "policies", "gateway", "discovery", "services", VersionKey}
 	wireKeys     = []string{"protocol", "http"}
 	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "error_sticky", "capacity", "calls", "parallel", "publish", "consume"}
 	workKeys     = []string{"p50", "p99", "fixed"}
@@ -49,7 +49,7 @@ func ReadFile(path string) (*Topology, error) {
 func Parse(file string, data []byte) (*Topology, error) {
 	d := NewDecoder(file)
 	root, ok := d.Parse(data)
-	if !ok {
+	if !ok || !d.Version(root) {
 		return nil, d.Err()
 	}
 	t := &Topology{

@@ -493,18 +493,11 @@ func validate(files []string, fdLimit int64, stdout, stderr io.Writer) int {
 	return code
 }
 
-// isTopology reports whether the file declares services at its top level.
+// isTopology reports whether the file holds a topology: see
+// topologies.IsTopology (its parsed top-level keys decide, not its text).
 func isTopology(path string) bool {
 	data, err := os.ReadFile(path)
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "services:") {
-			return true
-		}
-	}
-	return false
+	return err == nil && topologies.IsTopology(data)
 }
 
 // printProblems prints one line per problem of a joined error.
