@@ -100,8 +100,12 @@ type RunConfig struct {
 	// warn (default: quiet unless something goes wrong) or error.
 	LogLevel slog.Level
 	// Progress forces the live display on (true) or off (false); nil decides
-	// by whether stdout is a terminal.
+	// by the terminals (see chooseProgress).
 	Progress *bool
+	// Quiet silences progress, live or line by line (--quiet).
+	Quiet bool
+	// progressEvery, when > 0, replaces progressEvery (tests).
+	progressEvery time.Duration
 	// fdLimit, when not 0, replaces the open-file limit every world is
 	// checked against before it runs (tests); below 0 nothing is checked.
 	// 0: the soft RLIMIT_NOFILE, raised to the hard limit (sim.RaiseFDLimit).
@@ -170,6 +174,7 @@ func ParseRunFlags(args []string) (RunConfig, error) {
 	fs.StringVar(&cfg.Format, "format", FormatTable, "how to print the results: table, benchstat or bmf")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this loopback address during the run (e.g. 127.0.0.1:9464)")
 	cfg.LogLevel = slog.LevelWarn
+	fs.BoolVar(&cfg.Quiet, "quiet", false, "show no progress (by default a live line on a terminal, a line every 10s on stderr otherwise)")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelWarn, "structured log level on stderr: debug, info, warn or error")
 	var positional []string
 	for {
@@ -245,9 +250,9 @@ type runner struct {
 	stdout, stderr io.Writer
 	// info is where everything but the results goes: stdout for the
 	// table, stderr with a machine format.
-	info io.Writer
-	live bool
-	opt  sim.Options
+	info     io.Writer
+	progress progressMode
+	opt      sim.Options
 	// bmf, when not nil, collects the results instead of printing them
 	// (a folder's BMF is printed once, as one JSON document).
 	bmf   *[]*reports.Result
@@ -263,10 +268,7 @@ func newRunner(cfg RunConfig, stdout, stderr io.Writer) (*runner, int) {
 	if cfg.Format != FormatTable {
 		r.info = stderr
 	}
-	r.live = isTerminal(r.info)
-	if cfg.Progress != nil {
-		r.live = *cfg.Progress
-	}
+	r.progress = chooseProgress(cfg, r.info, stderr)
 	r.opt = sim.Options{Repeat: cfg.Repeat,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))}
 	if cfg.MetricsAddr != "" {
@@ -304,9 +306,7 @@ func (r *runner) close() {
 // result (nil when nothing was measured).
 func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, out string) (int, *reports.Result) {
 	info, stderr, opt := r.info, r.stderr, r.opt
-	if r.live {
-		opt.Progress = progressLine(info, sc.Warmup)
-	}
+	opt.Progress = progressFunc(r.progress, info, stderr, sc.Warmup, r.cfg.progressEvery)
 	seeds := fmt.Sprintf("seed %d", sc.Seed)
 	if opt.Repeat > 1 {
 		seeds = fmt.Sprintf("%d repetitions, seeds %d to %d", opt.Repeat, sc.Seed, sc.Seed+uint64(opt.Repeat-1))
@@ -319,7 +319,7 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 		cfg.Scenario = file
 		res.Command = commandLine(cfg)
 	}
-	if r.live {
+	if r.progress == progressLive {
 		fmt.Fprint(info, "\r\033[K")
 	}
 	if res != nil {
@@ -392,27 +392,6 @@ func describeMiss(e reports.Expectation) string {
 		return "observed " + strconv.FormatFloat(e.Observed, 'g', -1, 64)
 	}
 	return "observed " + m.Format(e.Observed) + ", threshold " + e.Bound(m.Format)
-}
-
-// progressLine returns a Progress callback that redraws one terminal line:
-// elapsed, the send rate over the last update, and errors so far.
-func progressLine(w io.Writer, warmup time.Duration) func(sim.Progress) {
-	var last sim.Progress
-	return func(p sim.Progress) {
-		if p.Variant != last.Variant || p.Elapsed < last.Elapsed {
-			last = sim.Progress{Variant: p.Variant}
-		}
-		phase, rate := "warm-up", 0.0
-		if p.Elapsed >= warmup {
-			phase = "load"
-			if dt := (p.Elapsed - last.Elapsed).Seconds(); dt > 0 && last.Elapsed >= warmup {
-				rate = float64(p.Sent-last.Sent) / dt
-			}
-		}
-		fmt.Fprintf(w, "\r\033[K[%s] %s %5.1fs/%.0fs  sent %d  %.0f/s  errors %d",
-			p.Variant, phase, p.Elapsed.Seconds(), p.Total.Seconds(), p.Sent, rate, p.Failed)
-		last = p
-	}
 }
 
 // apply puts the command-line overrides into the scenario.
