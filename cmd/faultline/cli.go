@@ -28,6 +28,10 @@ const (
 	ExitExpect   = 1 // an expectation missed, or the gate failed (a regression, a failed or missing variant)
 	ExitBadInput = 2 // bad input or usage, a world beyond the open-file limit
 	ExitRun      = 3 // a variant could not run, or its harness ran out of resources (sim.ErrHarness)
+	// ExitInterrupted: the run was interrupted (Ctrl-C, SIGTERM); the
+	// results hold what was measured until then, and gate refuses them.
+	// 130 is what shells report for a command ended by SIGINT.
+	ExitInterrupted = 130
 )
 
 const usage = `usage:
@@ -341,6 +345,11 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", runErr)
+	}
+	if res != nil && res.Interrupted {
+		return ExitInterrupted, res // whatever else went wrong, the run is incomplete
+	}
+	if runErr != nil {
 		return ExitRun, res
 	}
 	if missed := reports.Missed(res); len(missed) > 0 {
