@@ -37,10 +37,11 @@ const (
 const usage = `usage:
   faultline run SCENARIO|FOLDER [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
                          [--format table|benchstat|bmf] [--metrics-addr 127.0.0.1:PORT] [--log-level LEVEL]
-                         [--cpuprofile FILE]
+                         [--cpuprofile FILE] [--quiet]
                          (a FOLDER runs each of its *.yaml scenarios; --variant needs one scenario)
   faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT|off,...] [--alpha 0.05]
-                         [--min-repeat N] [--allow-mismatch[=KEY,...]]
+                         [--min-repeat N] [--allow-mismatch[=KEY,...]] [--json FILE]
+  faultline gate CURRENT.json --baseline BASELINE.json --update --reason "WHY"
   faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
   faultline version
