@@ -25,16 +25,9 @@ func WriteGate(w io.Writer, rows []GateRow) error {
 		if !math.IsNaN(r.P) {
 			p = fmt.Sprintf("%.3f", r.P)
 		}
-		verdict := "ok"
-		switch {
-		case r.Regressed:
-			verdict = "REGRESSED"
-		case r.Worse > r.Allowed:
-			verdict = "ok (within noise)"
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s (n=%d)\t%s (n=%d)\t%s\t%s\t%s\t%s\t\n", r.Variant, m.Name,
 			m.Format(r.BaselineMedian), len(r.Baseline), m.Format(r.CurrentMedian), len(r.Current),
-			change(r), p, limitText(r), verdict)
+			change(r), p, limitText(r), r.Verdict())
 		if !tests[r.Test] {
 			tests[r.Test] = true
 			order = append(order, r.Test)
@@ -47,6 +40,39 @@ func WriteGate(w io.Writer, rows []GateRow) error {
 		fmt.Fprintf(w, "compared by: %s\n", t)
 	}
 	return nil
+}
+
+// Verdict is the row's verdict as WriteGate prints it: "REGRESSED", "ok
+// (within noise)" (worse by more than the limit, but not significantly),
+// "ok", or "skipped: " and why.
+func (r GateRow) Verdict() string {
+	switch {
+	case r.Skipped != "":
+		return "skipped: " + r.Skipped
+	case r.Regressed:
+		return "REGRESSED"
+	case r.Worse > r.Allowed:
+		return "ok (within noise)"
+	}
+	return "ok"
+}
+
+// ChangeText is the change as WriteGate prints it (e.g. "+19.6% (+30 ms)");
+// "-" for a skipped row.
+func (r GateRow) ChangeText() string {
+	if r.Skipped != "" {
+		return "-"
+	}
+	return change(r)
+}
+
+// LimitText is the limit as WriteGate prints it, in the change's unit
+// (e.g. "+15% (+23 ms)"); the limit as written for a skipped row.
+func (r GateRow) LimitText() string {
+	if r.Skipped != "" {
+		return r.Limit.Text
+	}
+	return limitText(r)
 }
 
 // change is the current value against the baseline's, written as the limit

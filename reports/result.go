@@ -30,6 +30,9 @@ type Result struct {
 	// Expectations are the scenario's expectations, checked, in file order
 	// and per variant.
 	Expectations []Expectation `json:"expectations"`
+	// Baseline, when set, says why and from what this file was made a
+	// gate's baseline (faultline gate --update).
+	Baseline *BaselineInfo `json:"baseline,omitempty"`
 }
 
 // Environment records where the run happened.

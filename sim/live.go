@@ -30,7 +30,7 @@ var (
 	descRequests = prometheus.NewDesc("faultline_requests_total",
 		"Client requests of the recorded window by stage: sent, succeeded, failed.", []string{"variant", "stage"}, nil)
 	descLatency = prometheus.NewDesc("faultline_request_duration_seconds",
-		"Client latency from each request's intended send time, recorded window.", []string{"variant"}, nil)
+		"Client latency from each request's intended send time, recorded window; native buckets (schema 3) and classic ones (1ms-10s).", []string{"variant"}, nil)
 	descLag = prometheus.NewDesc("faultline_consumer_lag",
 		"Events pending or unacknowledged on the durable consumers, last sample.", []string{"variant"}, nil)
 	descFault = prometheus.NewDesc("faultline_fault_active",
@@ -39,9 +39,6 @@ var (
 		"Synchronous calls on an edge by what happened: requests, attempts, retries, timeouts, breaker_rejections, bulkhead_rejections, budget_rejections, succeeded, failed.",
 		[]string{"variant", "from", "to", "what"}, nil)
 )
-
-// latencyBounds are the histogram's bucket bounds in seconds.
-var latencyBounds = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 func (l *live) add(v *liveVariant) {
 	l.mu.Lock()
@@ -61,21 +58,12 @@ func (l *live) Collect(ch chan<- prometheus.Metric) {
 	l.mu.Lock()
 	vs := append([]*liveVariant(nil), l.variants...)
 	l.mu.Unlock()
-	ms := make([]float64, len(latencyBounds))
-	for i, b := range latencyBounds {
-		ms[i] = b * 1e3
-	}
 	for _, v := range vs {
 		sent, ok, failed := v.rec.Progress()
 		for stage, n := range map[string]int64{"sent": sent, "succeeded": ok, "failed": failed} {
 			ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, float64(n), v.label, stage)
 		}
-		counts, total, sumMS := v.rec.LatencyBuckets(ms)
-		buckets := make(map[float64]uint64, len(counts))
-		for i, c := range counts {
-			buckets[latencyBounds[i]] = c
-		}
-		ch <- prometheus.MustNewConstHistogram(descLatency, total, sumMS/1e3, buckets, v.label)
+		ch <- latencyHistogram(descLatency, v.rec, v.label)
 		if v.mon != nil && v.mon.w.broker != nil {
 			ch <- prometheus.MustNewConstMetric(descLag, prometheus.GaugeValue, float64(v.mon.lastLag.Load()), v.label)
 		}

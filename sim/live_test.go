@@ -50,6 +50,9 @@ func TestLiveMetricsDuringARun(t *testing.T) {
 	}
 	if h := got["faultline_request_duration_seconds"]; h == nil || h.GetMetric()[0].GetHistogram().GetSampleCount() == 0 {
 		t.Errorf("no latency histogram: %v", h)
+	} else if hist := h.GetMetric()[0].GetHistogram(); hist.Schema == nil || len(hist.GetPositiveSpan()) == 0 || len(hist.GetBucket()) == 0 {
+		t.Errorf("latency histogram not native and classic at once: schema %v, %d spans, %d classic buckets",
+			hist.Schema, len(hist.GetPositiveSpan()), len(hist.GetBucket()))
 	}
 	edges := map[string]bool{}
 	for _, m := range got["faultline_edge_calls_total"].GetMetric() {

@@ -27,16 +27,21 @@ const (
 	ExitExpect   = 1 // an expectation missed, or the gate failed (a regression, a failed or missing variant)
 	ExitBadInput = 2 // bad input or usage, a world beyond the open-file limit
 	ExitRun      = 3 // a variant could not run, or its harness ran out of resources (sim.ErrHarness)
+	// ExitInterrupted: the run was interrupted (Ctrl-C, SIGTERM); the
+	// results hold what was measured until then, and gate refuses them.
+	// 130 is what shells report for a command ended by SIGINT.
+	ExitInterrupted = 130
 )
 
 const usage = `usage:
   faultline run SCENARIO|FOLDER|NAME [--out DIR] [--duration D] [--rate R] [--seed N] [--variant NAME] [--repeat N]
                          [--format table|benchstat|bmf] [--metrics-addr 127.0.0.1:PORT] [--log-level LEVEL]
-                         [--cpuprofile FILE]
+                         [--cpuprofile FILE] [--quiet]
                          (a FOLDER runs each of its *.yaml scenarios; --variant needs one scenario;
                           a NAME that is not a file runs the built-in scenario, see faultline scenarios)
   faultline gate CURRENT.json --baseline BASELINE.json [--max metric=LIMIT|off,...] [--alpha 0.05]
-                         [--min-repeat N] [--allow-mismatch[=KEY,...]]
+                         [--min-repeat N] [--allow-mismatch[=KEY,...]] [--json FILE]
+  faultline gate CURRENT.json --baseline BASELINE.json --update --reason "WHY"
   faultline report RESULTS.json... [--out DIR | --format table|benchstat|bmf]
   faultline validate FILE...
   faultline scenarios
@@ -109,8 +114,12 @@ type RunConfig struct {
 	// warn (default: quiet unless something goes wrong) or error.
 	LogLevel slog.Level
 	// Progress forces the live display on (true) or off (false); nil decides
-	// by whether stdout is a terminal.
+	// by the terminals (see chooseProgress).
 	Progress *bool
+	// Quiet silences progress, live or line by line (--quiet).
+	Quiet bool
+	// progressEvery, when > 0, replaces progressEvery (tests).
+	progressEvery time.Duration
 	// fdLimit, when not 0, replaces the open-file limit every world is
 	// checked against before it runs (tests); below 0 nothing is checked.
 	// 0: the soft RLIMIT_NOFILE, raised to the hard limit (sim.RaiseFDLimit).
@@ -177,6 +186,7 @@ func runFlagSet(cfg *RunConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.Format, "format", FormatTable, "how to print the results: table, benchstat or bmf")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this loopback `address` during the run, e.g. 127.0.0.1:9464 (default: none)")
 	cfg.LogLevel = slog.LevelWarn
+	fs.BoolVar(&cfg.Quiet, "quiet", false, "show no progress (default: a live line on a terminal, a line every 10s on stderr otherwise)")
 	fs.TextVar(&cfg.LogLevel, "log-level", slog.LevelWarn, "structured log `level` on stderr: debug, info, warn or error")
 	return fs
 }
@@ -260,9 +270,9 @@ type runner struct {
 	stdout, stderr io.Writer
 	// info is where everything but the results goes: stdout for the
 	// table, stderr with a machine format.
-	info io.Writer
-	live bool
-	opt  sim.Options
+	info     io.Writer
+	progress progressMode
+	opt      sim.Options
 	// bmf, when not nil, collects the results instead of printing them
 	// (a folder's BMF is printed once, as one JSON document).
 	bmf   *[]*reports.Result
@@ -278,10 +288,7 @@ func newRunner(cfg RunConfig, stdout, stderr io.Writer) (*runner, int) {
 	if cfg.Format != FormatTable {
 		r.info = stderr
 	}
-	r.live = isTerminal(r.info)
-	if cfg.Progress != nil {
-		r.live = *cfg.Progress
-	}
+	r.progress = chooseProgress(cfg, r.info, stderr)
 	r.opt = sim.Options{Repeat: cfg.Repeat,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))}
 	if cfg.MetricsAddr != "" {
@@ -319,9 +326,7 @@ func (r *runner) close() {
 // result (nil when nothing was measured).
 func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, out string) (int, *reports.Result) {
 	info, stderr, opt := r.info, r.stderr, r.opt
-	if r.live {
-		opt.Progress = progressLine(info, sc.Warmup)
-	}
+	opt.Progress = progressFunc(r.progress, info, stderr, sc.Warmup, r.cfg.progressEvery)
 	seeds := fmt.Sprintf("seed %d", sc.Seed)
 	if opt.Repeat > 1 {
 		seeds = fmt.Sprintf("%d repetitions, seeds %d to %d", opt.Repeat, sc.Seed, sc.Seed+uint64(opt.Repeat-1))
@@ -334,7 +339,7 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 		cfg.Scenario = file
 		res.Command = commandLine(cfg)
 	}
-	if r.live {
+	if r.progress == progressLive {
 		fmt.Fprint(info, "\r\033[K")
 	}
 	if res != nil {
@@ -356,6 +361,11 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", runErr)
+	}
+	if res != nil && res.Interrupted {
+		return ExitInterrupted, res // whatever else went wrong, the run is incomplete
+	}
+	if runErr != nil {
 		return ExitRun, res
 	}
 	if missed := reports.Missed(res); len(missed) > 0 {
@@ -407,27 +417,6 @@ func describeMiss(e reports.Expectation) string {
 		return "observed " + strconv.FormatFloat(e.Observed, 'g', -1, 64)
 	}
 	return "observed " + m.Format(e.Observed) + ", threshold " + e.Bound(m.Format)
-}
-
-// progressLine returns a Progress callback that redraws one terminal line:
-// elapsed, the send rate over the last update, and errors so far.
-func progressLine(w io.Writer, warmup time.Duration) func(sim.Progress) {
-	var last sim.Progress
-	return func(p sim.Progress) {
-		if p.Variant != last.Variant || p.Elapsed < last.Elapsed {
-			last = sim.Progress{Variant: p.Variant}
-		}
-		phase, rate := "warm-up", 0.0
-		if p.Elapsed >= warmup {
-			phase = "load"
-			if dt := (p.Elapsed - last.Elapsed).Seconds(); dt > 0 && last.Elapsed >= warmup {
-				rate = float64(p.Sent-last.Sent) / dt
-			}
-		}
-		fmt.Fprintf(w, "\r\033[K[%s] %s %5.1fs/%.0fs  sent %d  %.0f/s  errors %d",
-			p.Variant, phase, p.Elapsed.Seconds(), p.Total.Seconds(), p.Sent, rate, p.Failed)
-		last = p
-	}
 }
 
 // apply puts the command-line overrides into the scenario.

@@ -178,7 +178,8 @@ func isDir(path string) bool {
 }
 
 // worseExit combines the exit codes of two runs: a failed run (3) over a
-// missed expectation (1) over success (0).
+// missed expectation (1) over success (0), and an interrupted run (130)
+// over everything.
 func worseExit(a, b int) int {
 	rank := func(c int) int {
 		switch c {
@@ -188,6 +189,8 @@ func worseExit(a, b int) int {
 			return 1
 		case ExitRun:
 			return 3
+		case ExitInterrupted:
+			return 4
 		}
 		return 2
 	}
@@ -205,7 +208,7 @@ func printFolderOutcome(w io.Writer, out string, plan []plannedScenario, codes m
 	for _, p := range plan {
 		outcome, report := "not run", "-"
 		if c, ok := codes[p.dir]; ok {
-			outcome = map[int]string{ExitOK: "ok", ExitExpect: "expectation missed", ExitRun: "run failed"}[c]
+			outcome = map[int]string{ExitOK: "ok", ExitExpect: "expectation missed", ExitRun: "run failed", ExitInterrupted: "interrupted"}[c]
 			report = filepath.Join(out, p.dir, reports.HTMLFile)
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.sc.Name, outcome, report)

@@ -105,8 +105,8 @@ func TestRunFolderInterrupted(t *testing.T) {
 	defer cancel()
 	var o, e bytes.Buffer
 	code := Main(ctx, []string{"run", dir, "--out", out}, &o, &e)
-	if code == ExitBadInput {
-		t.Fatalf("exit %d\nstderr:\n%s", code, e.String())
+	if code != ExitInterrupted {
+		t.Fatalf("exit %d, want %d (interrupted)\nstderr:\n%s", code, ExitInterrupted, e.String())
 	}
 	md := read(t, filepath.Join(out, reports.SummaryMarkdownFile))
 	if !strings.Contains(md, "not run: second") || !strings.Contains(md, "| first |") {
@@ -158,6 +158,7 @@ func TestWorseExit(t *testing.T) {
 	for _, c := range [][3]int{
 		{ExitOK, ExitOK, ExitOK}, {ExitOK, ExitExpect, ExitExpect}, {ExitExpect, ExitOK, ExitExpect},
 		{ExitExpect, ExitRun, ExitRun}, {ExitRun, ExitExpect, ExitRun}, {ExitOK, ExitRun, ExitRun},
+		{ExitRun, ExitInterrupted, ExitInterrupted}, {ExitInterrupted, ExitExpect, ExitInterrupted},
 	} {
 		if got := worseExit(c[0], c[1]); got != c[2] {
 			t.Errorf("worseExit(%d, %d) = %d, want %d", c[0], c[1], got, c[2])

@@ -135,7 +135,6 @@ func TestGateFailsOnFailedMissingOrShortVariants(t *testing.T) {
 		{"fewer repetitions, --min-repeat 4", func(r *reports.Result) { r.Variants = r.Variants[:8] }, []string{"--min-repeat", "4"}, ExitOK, ""},
 		{"--min-repeat 6", func(r *reports.Result) {}, []string{"--min-repeat", "6"}, ExitExpect,
 			"FAILED: variant sync: 5 repetition(s) ran without error, 6 required (--min-repeat)"},
-		{"interrupted", func(r *reports.Result) { r.Interrupted = true }, nil, ExitExpect, "FAILED: the current run was interrupted"},
 		{"new variant", func(r *reports.Result) {
 			for i := range 5 {
 				v := r.Variants[2*i]

@@ -8,7 +8,8 @@
 // Exit codes: 0 ok, 1 an expectation missed, 2 bad input or usage (a world
 // that cannot fit in the open-file limit too), 3 the run itself failed (a
 // variant that could not start, or a harness that ran out of descriptors,
-// ports or memory during it).
+// ports or memory during it), 130 the run was interrupted (Ctrl-C or
+// SIGTERM; the results hold what was measured until then).
 package main
 
 import (

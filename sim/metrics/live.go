@@ -7,25 +7,33 @@ package metrics
 // hot path.
 func (r *Recorder) LatencyBuckets(upper []float64) (counts []uint64, total uint64, sumMS float64) {
 	counts = make([]uint64, len(upper))
+	r.EachLatency(func(ms float64, n int64) {
+		total += uint64(n)
+		sumMS += ms * float64(n)
+		for j, u := range upper {
+			if ms <= u {
+				counts[j] += uint64(n)
+			}
+		}
+	})
+	return counts, total, sumMS
+}
+
+// EachLatency calls f with every non-empty bucket of the recorded latency
+// distribution so far: the bucket's upper bound in ms (the recorder's
+// resolution) and its count. For a live exporter; call it from one
+// goroutine at a time; it holds each second's lock while it reads it.
+func (r *Recorder) EachLatency(f func(ms float64, n int64)) {
 	for i := range r.seconds {
 		s := &r.seconds[i]
 		s.mu.Lock()
 		for _, b := range s.hist.Distribution() {
-			if b.Count == 0 {
-				continue
-			}
-			ms := usToMS(b.To)
-			total += uint64(b.Count)
-			sumMS += ms * float64(b.Count)
-			for j, u := range upper {
-				if ms <= u {
-					counts[j] += uint64(b.Count)
-				}
+			if b.Count != 0 {
+				f(usToMS(b.To), b.Count)
 			}
 		}
 		s.mu.Unlock()
 	}
-	return counts, total, sumMS
 }
 
 // EachCount calls f with every edge's counters so far, in topology order:
