@@ -36,8 +36,11 @@ func TestCutReplicasLeaveRegistry(t *testing.T) {
 				t.Fatalf("%s: fault %d (%s) registry changes %+v (error %q), want %s only", v.Name, i, f.Name, f.Registry, f.Error, want)
 			}
 			c := f.Registry[0]
-			// Its last heartbeat was at most delay/10 before the fault.
-			if c.LeftAfterS < (delay - delay/10).Seconds() {
+			// Its last heartbeat was at most delay/10 before the fault, one
+			// more period allowed for a heartbeat ticker that fired late on
+			// a loaded machine (seen: left 0.450 s with a 500 ms delay). A
+			// registry that drops it at once leaves near 0.
+			if c.LeftAfterS < (delay - 2*delay/10).Seconds() {
 				t.Errorf("%s: %s left %.3fs after the fault began, before the detection delay %v", v.Name, want, c.LeftAfterS, delay)
 			}
 			// Back on its next heartbeat (every delay/10) after the fault
