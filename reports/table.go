@@ -13,10 +13,22 @@ import (
 // could not measure (completion when no operation completed) show NA.
 func WriteTable(w io.Writer, r *Result) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	// row prints one measure across the variants, and nothing when no
+	// variant has it (every cell "-"): a table of sync variants shows no
+	// event rows.
 	row := func(name string, cell func(v *Variant) string) {
-		fmt.Fprintf(tw, "%s\t", name)
+		cells := make([]string, len(r.Variants))
+		has := len(r.Variants) == 0
 		for i := range r.Variants {
-			fmt.Fprintf(tw, "%s\t", cell(&r.Variants[i]))
+			cells[i] = cell(&r.Variants[i])
+			has = has || cells[i] != "-"
+		}
+		if !has {
+			return
+		}
+		fmt.Fprintf(tw, "%s\t", name)
+		for _, c := range cells {
+			fmt.Fprintf(tw, "%s\t", c)
 		}
 		fmt.Fprintln(tw)
 	}
@@ -122,6 +134,15 @@ func WriteTable(w io.Writer, r *Result) error {
 			parts = append(parts, fmt.Sprintf("%s %s s", v.Label(), trim(v.WindowS)))
 		}
 		window = "the part of the window run before the interrupt (" + strings.Join(parts, ", ") + ")"
+	}
+	eventDriven := false
+	for _, v := range r.Variants {
+		eventDriven = eventDriven || v.EventDriven
+	}
+	if !eventDriven { // no completion nor event rows to explain
+		_, err := fmt.Fprintf(w, "Requests and latency: over %s after %s s of warm-up; latency from each request's intended send time.\n",
+			window, trim(r.Config.WarmupS))
+		return err
 	}
 	_, err := fmt.Fprintf(w, "Requests, latency and completion: over %s after %s s of warm-up; latency from each request's intended send time;\n"+
 		"completion: until every subscriber processed every event of the operation. *: every event of the run, warm-up included.\n",

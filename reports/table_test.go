@@ -84,3 +84,35 @@ func TestWriteTableNamesRepetitions(t *testing.T) {
 		t.Errorf("table lacks the seed row 42, 43:\n%s", b.String())
 	}
 }
+
+// A table of sync variants shows no event rows (each would be all "-"),
+// and its footnote explains no completion.
+func TestWriteTableLeavesOutRowsNoVariantHas(t *testing.T) {
+	r := &reports.Result{Config: reports.RunConfig{DurationS: 10, WarmupS: 2}, Variants: []reports.Variant{
+		{Name: "a", Availability: 1, Requests: reports.Requests{Offered: 10, Succeeded: 10}},
+		{Name: "b", Availability: 1, Requests: reports.Requests{Offered: 10, Succeeded: 10}},
+	}}
+	var b strings.Builder
+	if err := reports.WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, gone := range []string{"completion p99", "lost*", "max consumer lag", "events acked*", "completion: until"} {
+		if strings.Contains(out, gone) {
+			t.Errorf("a table of sync variants shows %q:\n%s", gone, out)
+		}
+	}
+	for _, kept := range []string{"availability", "latency p99", "requests"} {
+		if !strings.Contains(out, kept) {
+			t.Errorf("the table lost %q:\n%s", kept, out)
+		}
+	}
+	r.Variants[1].EventDriven = true
+	b.Reset()
+	if err := reports.WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "completion p99") || !strings.Contains(b.String(), "lost*") {
+		t.Errorf("with an event-driven variant the event rows are gone:\n%s", b.String())
+	}
+}
