@@ -39,7 +39,7 @@ type Wire struct {
 	// Protocol is ProtocolConnect (default) or ProtocolGRPC.
 	Protocol string
 	// HTTP is H2C (default) or HTTP1. h2c is the default because it held
-	// twice the rate of HTTP/1.1 in the shipped topologies (see README).
+	// twice the rate of HTTP/1.1 in the shipped topologies (see docs/design.md).
 	HTTP string
 }
 

@@ -24,7 +24,7 @@ import (
 // a run is small, so the default (100) collects 40–200 times a second, and the
 // collector's CPU competes with the servers it measures. At 5,000 event-driven
 // operations/s on 2 cores, 400 turned a run that fell behind into one that
-// (mostly) kept its schedule (see README).
+// (mostly) kept its schedule (see docs/measurement.md).
 const gcPercent = 400
 
 func main() {
