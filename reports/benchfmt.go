@@ -10,27 +10,6 @@ import (
 	"unicode"
 )
 
-// benchMetric is one value written per variant in the machine formats.
-type benchMetric struct {
-	metric string // reports metric name (see Metrics)
-	unit   string // Go benchmark unit
-	scale  float64
-	events bool // only for event-driven variants
-}
-
-var benchMetrics = []benchMetric{
-	{"p50", "p50-ms", 1, false},
-	{"p90", "p90-ms", 1, false},
-	{"p99", "p99-ms", 1, false},
-	{"p999", "p999-ms", 1, false},
-	{"availability", "avail-%", 100, false},
-	{"throughput", "ok-ops/s", 1, false},
-	{"completion_p99", "completion-p99-ms", 1, true},
-	{"lost", "lost-events", 1, true},
-	{"duplicates", "dup-events", 1, true},
-	{"dead_lettered", "dlq-events", 1, true},
-}
-
 // BenchName returns the Go benchmark name of a scenario: "Benchmark" and
 // the name in camel case, letters and digits only ("broker-node-loss" →
 // "BenchmarkBrokerNodeLoss").
@@ -72,11 +51,10 @@ func WriteBenchstat(w io.Writer, r *Result) error {
 		}
 		fmt.Fprintf(w, "%s/variant=%s 1", name, v.Name)
 		for _, m := range benchMetrics {
-			if m.events && !v.EventDriven {
+			if m.metric.Events && !v.EventDriven {
 				continue
 			}
-			def, _ := ResolveMetric(m.metric)
-			if x, ok := def.Value(v); ok {
+			if x, ok := m.metric.Value(v); ok {
 				fmt.Fprintf(w, " %s %s", trim(x*m.scale), m.unit)
 			}
 		}
@@ -102,13 +80,12 @@ func WriteBMF(w io.Writer, r *Result) error {
 	for _, group := range ByVariant(r) {
 		measures := map[string]bmfValue{}
 		for _, m := range benchMetrics {
-			def, _ := ResolveMetric(m.metric)
 			var xs []float64
 			for _, v := range group {
-				if m.events && !v.EventDriven || v.Error != "" {
+				if m.metric.Events && !v.EventDriven || v.Error != "" {
 					continue
 				}
-				if x, ok := def.Value(v); ok {
+				if x, ok := m.metric.Value(v); ok {
 					xs = append(xs, math.Round(x*m.scale*1e3)/1e3) // to the microsecond
 				}
 			}

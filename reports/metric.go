@@ -57,34 +57,6 @@ func events(f func(e *Events) int64) func(v *Variant) (float64, bool) {
 	return func(v *Variant) (float64, bool) { return float64(f(&v.Events)), v.EventDriven }
 }
 
-// metrics lists the plain metrics of a variant, in display order.
-var metrics = []MetricDef{
-	def("p50", UnitMS, false, "latency p50 (ms), from each request's intended send time", latency(func(p *Percentiles) float64 { return p.P50 })),
-	def("p90", UnitMS, false, "latency p90", latency(func(p *Percentiles) float64 { return p.P90 })),
-	def("p99", UnitMS, false, "latency p99", latency(func(p *Percentiles) float64 { return p.P99 })),
-	def("p999", UnitMS, false, "latency p99.9", latency(func(p *Percentiles) float64 { return p.P999 })),
-	def("max", UnitMS, false, "latency max", latency(func(p *Percentiles) float64 { return p.Max })),
-	def("availability", UnitRatio, true, "share of requests that succeeded", func(v *Variant) (float64, bool) { return v.Availability, v.Requests.Offered > 0 }),
-	def("throughput", UnitRate, true, "successful requests per second", func(v *Variant) (float64, bool) { return v.ThroughputRPS, true }),
-	def("achieved_rate", UnitRate, true, "requests sent per second", func(v *Variant) (float64, bool) { return v.AchievedRPS, true }),
-	def("send_lag_p99", UnitMS, false, "how late the generator sent, p99", func(v *Variant) (float64, bool) { return v.Generator.SendLagMS.P99, true }),
-	def("completion_p50", UnitMS, false, "event completion p50: intended send until every subscriber processed", completion(func(p *Percentiles) float64 { return p.P50 })),
-	def("completion_p99", UnitMS, false, "event completion p99", completion(func(p *Percentiles) float64 { return p.P99 })),
-	def("lost", UnitCount, false, "(event, subscriber) pairs never processed", events(func(e *Events) int64 { return e.Lost })),
-	def("pending", UnitCount, false, "pairs still held by the broker after the drain", events(func(e *Events) int64 { return e.Pending })),
-	def("unknown", UnitCount, false, "unprocessed pairs the broker could not be asked about after the drain", events(func(e *Events) int64 { return e.Unknown })),
-	def("publish_retries", UnitCount, false, "publishes sent again after an attempt failed or timed out", events(func(e *Events) int64 { return e.PublishRetries })),
-	def("broker_duplicates", UnitCount, false, "retried publishes the broker dropped as duplicates (same Nats-Msg-Id)", events(func(e *Events) int64 { return e.BrokerDuplicates })),
-	def("duplicates", UnitCount, false, "events applied more than once", events(func(e *Events) int64 { return e.Duplicates })),
-	def("suppressed", UnitCount, false, "redeliveries recognised by idempotent consumers", events(func(e *Events) int64 { return e.Suppressed })),
-	def("dead_lettered", UnitCount, false, "events moved to the dead-letter stream", events(func(e *Events) int64 { return e.DeadLettered })),
-	def("redelivered", UnitCount, false, "deliveries marked as redeliveries", events(func(e *Events) int64 { return e.Redelivered })),
-	def("poisoned", UnitCount, false, "events a subscriber can never process, once per subscriber", events(func(e *Events) int64 { return e.Poisoned })),
-	def("failures", UnitCount, false, "event handlings that failed", events(func(e *Events) int64 { return e.Failures })),
-	def("max_consumer_lag", UnitCount, false, "most events pending on a consumer", events(func(e *Events) int64 { return e.MaxConsumerLag })),
-	def("amplification", UnitTimes, false, "attempts at the callee per call, the largest of any edge; amplification(FROM->TO) for one edge", maxAmplification),
-}
-
 func maxAmplification(v *Variant) (float64, bool) {
 	best, ok := 0.0, false
 	for _, e := range v.Edges {
@@ -122,13 +94,6 @@ var faultMetrics = []MetricDef{
 }
 
 func init() {
-	for i := range metrics {
-		m := &metrics[i]
-		switch m.Name {
-		case "completion_p50", "completion_p99", "lost", "pending", "duplicates", "suppressed", "dead_lettered", "redelivered", "max_consumer_lag", "poisoned", "failures":
-			m.Events = true
-		}
-	}
 	for i := range windowMetrics {
 		m := &windowMetrics[i]
 		switch m.Name {

@@ -49,47 +49,6 @@ func text(name string, f func(v *Variant) string) measure {
 	return measure{name: name, text: func(c column) string { return f(c.V) }}
 }
 
-// summaryMeasures are the rows of the side-by-side table.
-var summaryMeasures = []measure{
-	text("design", func(v *Variant) string {
-		if v.EventDriven {
-			return "event-driven"
-		}
-		return "sync chain"
-	}),
-	text("topology", func(v *Variant) string { return orDash(v.Topology) }),
-	text("seed", func(v *Variant) string {
-		if v.Seed == 0 { // results that predate per-run seeds
-			return "-"
-		}
-		return fmt.Sprint(v.Seed)
-	}),
-	text("wire", func(v *Variant) string { return orDash(v.Wire) }),
-	text("recorded window", func(v *Variant) string { return trim(v.WindowS) + " s" }),
-	num("offered rate", UnitRate, func(v *Variant) float64 { return v.OfferedRPS }),
-	num("achieved rate (sent)", UnitRate, func(v *Variant) float64 { return v.AchievedRPS }),
-	num("throughput (succeeded)", UnitRate, func(v *Variant) float64 { return v.ThroughputRPS }),
-	num("requests offered", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Offered) }),
-	num("requests succeeded", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Succeeded) }),
-	num("requests failed", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Failed) }),
-	text("failed by kind", func(v *Variant) string { return failureKinds(v) }),
-	num("availability", UnitRatio, func(v *Variant) float64 { return v.Availability }),
-	num("latency p50", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P50 }),
-	num("latency p90", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P90 }),
-	num("latency p99", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P99 }),
-	num("latency p99.9", UnitMS, func(v *Variant) float64 { return v.LatencyMS.P999 }),
-	num("latency max", UnitMS, func(v *Variant) float64 { return v.LatencyMS.Max }),
-	eventNum("operations completed", UnitCount, func(v *Variant) float64 { return float64(v.Completed) }),
-	completionNum("completion p50", func(p *Percentiles) float64 { return p.P50 }),
-	completionNum("completion p90", func(p *Percentiles) float64 { return p.P90 }),
-	completionNum("completion p99", func(p *Percentiles) float64 { return p.P99 }),
-	completionNum("completion p99.9", func(p *Percentiles) float64 { return p.P999 }),
-	completionNum("completion max", func(p *Percentiles) float64 { return p.Max }),
-	text("load generator", generatorState),
-	num("send lag p99", UnitMS, func(v *Variant) float64 { return v.Generator.SendLagMS.P99 }),
-	num("most requests in flight", UnitCount, func(v *Variant) float64 { return float64(v.Generator.MaxInFlight) }),
-}
-
 func generatorState(v *Variant) string {
 	switch {
 	case v.Error != "":

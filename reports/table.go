@@ -32,75 +32,12 @@ func WriteTable(w io.Writer, r *Result) error {
 		}
 		fmt.Fprintln(tw)
 	}
-	events := func(f func(v *Variant) string) func(v *Variant) string {
-		return func(v *Variant) string {
-			if !v.EventDriven {
-				return "-"
-			}
-			return f(v)
-		}
-	}
 	row("", func(v *Variant) string { return v.Label() })
-	row("design", func(v *Variant) string {
-		if v.EventDriven {
-			return "event-driven"
+	for _, t := range tableRows {
+		if t.when == nil || t.when(r) {
+			row(t.name, t.cell)
 		}
-		return "sync chain"
-	})
-	if r.Config.SeedPolicy != "" { // older results do not record each run's seed
-		row("seed", func(v *Variant) string { return fmt.Sprint(v.Seed) })
 	}
-	row("offered rate", func(v *Variant) string { return rate(v.OfferedRPS) })
-	row("achieved rate", func(v *Variant) string { return rate(v.AchievedRPS) })
-	row("throughput (ok)", func(v *Variant) string { return rate(v.ThroughputRPS) })
-	row("requests", func(v *Variant) string { return fmt.Sprint(v.Requests.Offered) })
-	row("failed", func(v *Variant) string { return failed(v) })
-	row("availability", func(v *Variant) string { return fmt.Sprintf("%.3f%%", 100*v.Availability) })
-	row("latency p50", func(v *Variant) string { return ms(v.LatencyMS.P50) })
-	row("latency p90", func(v *Variant) string { return ms(v.LatencyMS.P90) })
-	row("latency p99", func(v *Variant) string { return ms(v.LatencyMS.P99) })
-	row("latency p99.9", func(v *Variant) string { return ms(v.LatencyMS.P999) })
-	row("latency max", func(v *Variant) string { return ms(v.LatencyMS.Max) })
-	row("accepted", events(func(v *Variant) string { return fmt.Sprint(v.Requests.Succeeded) }))
-	row("completed", events(func(v *Variant) string { return fmt.Sprint(v.Completed) }))
-	row("completion p50", events(func(v *Variant) string { return pct(v.Completion(), func(p *Percentiles) float64 { return p.P50 }) }))
-	row("completion p99", events(func(v *Variant) string { return pct(v.Completion(), func(p *Percentiles) float64 { return p.P99 }) }))
-	row("events acked*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Acked) }))
-	row("events processed*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Processed) }))
-	row("lost*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Lost) }))
-	row("still pending*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Pending) }))
-	row("unknown*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Unknown) }))
-	row("duplicates*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Duplicates) }))
-	row("publish retries*", events(func(v *Variant) string { return fmt.Sprint(v.Events.PublishRetries) }))
-	row("broker duplicates*", events(func(v *Variant) string { return fmt.Sprint(v.Events.BrokerDuplicates) }))
-	row("redelivered*", events(func(v *Variant) string { return fmt.Sprint(v.Events.Redelivered) }))
-	row("max consumer lag", events(func(v *Variant) string { return fmt.Sprint(v.Events.MaxConsumerLag) }))
-	row("sched delay p99", func(v *Variant) string {
-		if v.Harness == nil {
-			return "-"
-		}
-		return ms(v.Harness.SchedLatencyMS.P99)
-	})
-	row("cpu busy", func(v *Variant) string {
-		if v.Harness == nil {
-			return "-"
-		}
-		if w := v.Harness.CPUWaitShare; w != nil {
-			return fmt.Sprintf("%.0f%% (waited %.0f%%)", 100*v.Harness.CPUBusy, 100**w)
-		}
-		return fmt.Sprintf("%.0f%%", 100*v.Harness.CPUBusy)
-	})
-	row("generator", func(v *Variant) string {
-		switch {
-		case v.Error != "":
-			return "FAILED"
-		case v.HarnessFailed():
-			return "HARNESS"
-		case v.Generator.Behind:
-			return "BEHIND"
-		}
-		return "on schedule"
-	})
 	if err := tw.Flush(); err != nil {
 		return err
 	}

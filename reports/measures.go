@@ -1,0 +1,253 @@
+package reports
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// Measure is one measure of a variant and every place it shows: a metric
+// that expect: and gate --max name, a row of the terminal table, a row of
+// the report's side-by-side summary, a unit of the benchstat and BMF
+// output. Each part is optional; adding a measure is one entry of measures.
+type Measure struct {
+	// MetricDef is the metric; Name "" when expectations cannot name it.
+	MetricDef
+	// table is the row of the terminal table (WriteTable); name "" for none.
+	table tableRow
+	// summary is the row of the report's summary (section "summary");
+	// name "" for none.
+	summary measure
+	// bench is the unit in benchstat and BMF output; unit "" for none.
+	bench benchUnit
+}
+
+// tableRow is one row of the terminal table.
+type tableRow struct {
+	name string
+	// cell formats a variant's cell, "-" when the variant lacks the
+	// measure; a row whose every cell is "-" is left out.
+	cell func(v *Variant) string
+	// when, if set, leaves the row out of tables of results it is false for.
+	when func(r *Result) bool
+}
+
+// benchUnit is how a metric is written in the machine formats: as value ×
+// scale in the Go benchmark unit, at position at of each line.
+type benchUnit struct {
+	unit  string
+	scale float64
+	at    int
+}
+
+// measures lists every measure, in the order of the terminal table and
+// the summary. The benchmark formats order theirs by benchUnit.at.
+var measures = []Measure{
+	{table: tableRow{name: "design", cell: design}, summary: text("design", design)},
+	{summary: text("topology", func(v *Variant) string { return orDash(v.Topology) })},
+	{
+		table: tableRow{name: "seed", cell: func(v *Variant) string { return fmt.Sprint(v.Seed) },
+			when: func(r *Result) bool { return r.Config.SeedPolicy != "" }}, // older results do not record each run's seed
+		summary: text("seed", func(v *Variant) string {
+			if v.Seed == 0 { // results that predate per-run seeds
+				return "-"
+			}
+			return fmt.Sprint(v.Seed)
+		}),
+	},
+	{summary: text("wire", func(v *Variant) string { return orDash(v.Wire) })},
+	{summary: text("recorded window", func(v *Variant) string { return trim(v.WindowS) + " s" })},
+	{
+		table:   tableRow{name: "offered rate", cell: func(v *Variant) string { return rate(v.OfferedRPS) }},
+		summary: num("offered rate", UnitRate, func(v *Variant) float64 { return v.OfferedRPS }),
+	},
+	{
+		MetricDef: def("achieved_rate", UnitRate, true, "requests sent per second", func(v *Variant) (float64, bool) { return v.AchievedRPS, true }),
+		table:     tableRow{name: "achieved rate", cell: func(v *Variant) string { return rate(v.AchievedRPS) }},
+		summary:   num("achieved rate (sent)", UnitRate, func(v *Variant) float64 { return v.AchievedRPS }),
+	},
+	{
+		MetricDef: def("throughput", UnitRate, true, "successful requests per second", func(v *Variant) (float64, bool) { return v.ThroughputRPS, true }),
+		table:     tableRow{name: "throughput (ok)", cell: func(v *Variant) string { return rate(v.ThroughputRPS) }},
+		summary:   num("throughput (succeeded)", UnitRate, func(v *Variant) float64 { return v.ThroughputRPS }),
+		bench:     benchUnit{"ok-ops/s", 1, 6},
+	},
+	{
+		table:   tableRow{name: "requests", cell: func(v *Variant) string { return fmt.Sprint(v.Requests.Offered) }},
+		summary: num("requests offered", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Offered) }),
+	},
+	{summary: num("requests succeeded", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Succeeded) })},
+	{
+		table:   tableRow{name: "failed", cell: failed},
+		summary: num("requests failed", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Failed) }),
+	},
+	{summary: text("failed by kind", failureKinds)},
+	{
+		MetricDef: def("availability", UnitRatio, true, "share of requests that succeeded", func(v *Variant) (float64, bool) { return v.Availability, v.Requests.Offered > 0 }),
+		table:     tableRow{name: "availability", cell: func(v *Variant) string { return fmt.Sprintf("%.3f%%", 100*v.Availability) }},
+		summary:   num("availability", UnitRatio, func(v *Variant) float64 { return v.Availability }),
+		bench:     benchUnit{"avail-%", 100, 5},
+	},
+	latencyMeasure("p50", "p50", "latency p50 (ms), from each request's intended send time", func(p *Percentiles) float64 { return p.P50 }, benchUnit{"p50-ms", 1, 1}),
+	latencyMeasure("p90", "p90", "latency p90", func(p *Percentiles) float64 { return p.P90 }, benchUnit{"p90-ms", 1, 2}),
+	latencyMeasure("p99", "p99", "latency p99", func(p *Percentiles) float64 { return p.P99 }, benchUnit{"p99-ms", 1, 3}),
+	latencyMeasure("p999", "p99.9", "latency p99.9", func(p *Percentiles) float64 { return p.P999 }, benchUnit{"p999-ms", 1, 4}),
+	latencyMeasure("max", "max", "latency max", func(p *Percentiles) float64 { return p.Max }, benchUnit{}),
+	{table: tableRow{name: "accepted", cell: eventCell(func(v *Variant) string { return fmt.Sprint(v.Requests.Succeeded) })}},
+	{
+		table:   tableRow{name: "completed", cell: eventCell(func(v *Variant) string { return fmt.Sprint(v.Completed) })},
+		summary: eventNum("operations completed", UnitCount, func(v *Variant) float64 { return float64(v.Completed) }),
+	},
+	completionMeasure("completion_p50", "p50", "event completion p50: intended send until every subscriber processed", func(p *Percentiles) float64 { return p.P50 }, true, benchUnit{}),
+	completionMeasure("", "p90", "", func(p *Percentiles) float64 { return p.P90 }, false, benchUnit{}),
+	completionMeasure("completion_p99", "p99", "event completion p99", func(p *Percentiles) float64 { return p.P99 }, true, benchUnit{"completion-p99-ms", 1, 7}),
+	completionMeasure("", "p99.9", "", func(p *Percentiles) float64 { return p.P999 }, false, benchUnit{}),
+	completionMeasure("", "max", "", func(p *Percentiles) float64 { return p.Max }, false, benchUnit{}),
+	eventMeasure("", "events acked*", "", func(e *Events) int64 { return e.Acked }, false, benchUnit{}),
+	eventMeasure("", "events processed*", "", func(e *Events) int64 { return e.Processed }, false, benchUnit{}),
+	eventMeasure("lost", "lost*", "(event, subscriber) pairs never processed", func(e *Events) int64 { return e.Lost }, true, benchUnit{"lost-events", 1, 8}),
+	eventMeasure("pending", "still pending*", "pairs still held by the broker after the drain", func(e *Events) int64 { return e.Pending }, true, benchUnit{}),
+	// unknown, publish_retries and broker_duplicates are not Events
+	// metrics: expectations on them apply to every variant.
+	eventMeasure("unknown", "unknown*", "unprocessed pairs the broker could not be asked about after the drain", func(e *Events) int64 { return e.Unknown }, false, benchUnit{}),
+	eventMeasure("duplicates", "duplicates*", "events applied more than once", func(e *Events) int64 { return e.Duplicates }, true, benchUnit{"dup-events", 1, 9}),
+	eventMeasure("publish_retries", "publish retries*", "publishes sent again after an attempt failed or timed out", func(e *Events) int64 { return e.PublishRetries }, false, benchUnit{}),
+	eventMeasure("broker_duplicates", "broker duplicates*", "retried publishes the broker dropped as duplicates (same Nats-Msg-Id)", func(e *Events) int64 { return e.BrokerDuplicates }, false, benchUnit{}),
+	eventMeasure("redelivered", "redelivered*", "deliveries marked as redeliveries", func(e *Events) int64 { return e.Redelivered }, true, benchUnit{}),
+	eventMeasure("suppressed", "", "redeliveries recognised by idempotent consumers", func(e *Events) int64 { return e.Suppressed }, true, benchUnit{}),
+	eventMeasure("dead_lettered", "", "events moved to the dead-letter stream", func(e *Events) int64 { return e.DeadLettered }, true, benchUnit{"dlq-events", 1, 10}),
+	eventMeasure("poisoned", "", "events a subscriber can never process, once per subscriber", func(e *Events) int64 { return e.Poisoned }, true, benchUnit{}),
+	eventMeasure("failures", "", "event handlings that failed", func(e *Events) int64 { return e.Failures }, true, benchUnit{}),
+	eventMeasure("max_consumer_lag", "max consumer lag", "most events pending on a consumer", func(e *Events) int64 { return e.MaxConsumerLag }, true, benchUnit{}),
+	{table: tableRow{name: "sched delay p99", cell: func(v *Variant) string {
+		if v.Harness == nil {
+			return "-"
+		}
+		return ms(v.Harness.SchedLatencyMS.P99)
+	}}},
+	{table: tableRow{name: "cpu busy", cell: func(v *Variant) string {
+		if v.Harness == nil {
+			return "-"
+		}
+		if w := v.Harness.CPUWaitShare; w != nil {
+			return fmt.Sprintf("%.0f%% (waited %.0f%%)", 100*v.Harness.CPUBusy, 100**w)
+		}
+		return fmt.Sprintf("%.0f%%", 100*v.Harness.CPUBusy)
+	}}},
+	{table: tableRow{name: "generator", cell: generatorState}, summary: text("load generator", generatorState)},
+	{
+		MetricDef: def("send_lag_p99", UnitMS, false, "how late the generator sent, p99", func(v *Variant) (float64, bool) { return v.Generator.SendLagMS.P99, true }),
+		summary:   num("send lag p99", UnitMS, func(v *Variant) float64 { return v.Generator.SendLagMS.P99 }),
+	},
+	{summary: num("most requests in flight", UnitCount, func(v *Variant) float64 { return float64(v.Generator.MaxInFlight) })},
+	{MetricDef: def("amplification", UnitTimes, false, "attempts at the callee per call, the largest of any edge; amplification(FROM->TO) for one edge", maxAmplification)},
+}
+
+// latencyMeasure is the request latency quantile f: metric name, table and
+// summary row "latency "+label.
+func latencyMeasure(name, label, doc string, f func(p *Percentiles) float64, b benchUnit) Measure {
+	return Measure{
+		MetricDef: def(name, UnitMS, false, doc, latency(f)),
+		table:     tableRow{name: "latency " + label, cell: func(v *Variant) string { return ms(f(&v.LatencyMS)) }},
+		summary:   num("latency "+label, UnitMS, func(v *Variant) float64 { return f(&v.LatencyMS) }),
+		bench:     b,
+	}
+}
+
+// completionMeasure is the event completion quantile f: a metric when name
+// is set, the summary row "completion "+label, and the table row too when
+// inTable.
+func completionMeasure(name, label, doc string, f func(p *Percentiles) float64, inTable bool, b benchUnit) Measure {
+	m := Measure{summary: completionNum("completion "+label, f), bench: b}
+	if name != "" {
+		m.MetricDef = def(name, UnitMS, false, doc, completion(f))
+		m.Events = true
+	}
+	if inTable {
+		m.table = tableRow{name: "completion " + label, cell: eventCell(func(v *Variant) string { return pct(v.Completion(), f) })}
+	}
+	return m
+}
+
+// eventMeasure is the event count f: a metric when name is set (an Events
+// metric when only event-driven variants have it), the table row label
+// when set.
+func eventMeasure(name, label, doc string, f func(e *Events) int64, eventsOnly bool, b benchUnit) Measure {
+	m := Measure{bench: b}
+	if name != "" {
+		m.MetricDef = def(name, UnitCount, false, doc, events(f))
+		m.Events = eventsOnly
+	}
+	if label != "" {
+		m.table = tableRow{name: label, cell: eventCell(func(v *Variant) string { return fmt.Sprint(f(&v.Events)) })}
+	}
+	return m
+}
+
+// eventCell is the cell f for event-driven variants, "-" for the others.
+func eventCell(f func(v *Variant) string) func(v *Variant) string {
+	return func(v *Variant) string {
+		if !v.EventDriven {
+			return "-"
+		}
+		return f(v)
+	}
+}
+
+func design(v *Variant) string {
+	if v.EventDriven {
+		return "event-driven"
+	}
+	return "sync chain"
+}
+
+// metrics lists the plain metrics of a variant, in the order of measures.
+var metrics = func() []MetricDef {
+	var out []MetricDef
+	for _, m := range measures {
+		if m.Name != "" {
+			out = append(out, m.MetricDef)
+		}
+	}
+	return out
+}()
+
+// summaryMeasures are the rows of the report's side-by-side summary.
+var summaryMeasures = func() []measure {
+	var out []measure
+	for _, m := range measures {
+		if m.summary.name != "" {
+			out = append(out, m.summary)
+		}
+	}
+	return out
+}()
+
+// tableRows are the rows of the terminal table after the variant labels.
+var tableRows = func() []tableRow {
+	var out []tableRow
+	for _, m := range measures {
+		if m.table.name != "" {
+			out = append(out, m.table)
+		}
+	}
+	return out
+}()
+
+// benchMetric is one value written per variant in the machine formats.
+type benchMetric struct {
+	metric MetricDef
+	benchUnit
+}
+
+// benchMetrics are the metrics of the machine formats, in their order.
+var benchMetrics = func() []benchMetric {
+	var out []benchMetric
+	for _, m := range measures {
+		if m.bench.unit != "" {
+			out = append(out, benchMetric{m.MetricDef, m.bench})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b benchMetric) int { return cmp.Compare(a.at, b.at) })
+	return out
+}()
