@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // BenchName returns the Go benchmark name of a scenario: "Benchmark" and
@@ -38,7 +40,7 @@ func BenchName(scenario string) string {
 //	BenchmarkQuickstart/variant=sync 1 10.9 p50-ms ... 152.2 p99-ms 100 avail-% 200 ok-ops/s
 //
 // The iteration count is 1: each line is one measured run, not a loop.
-func WriteBenchstat(w io.Writer, r *Result) error {
+func WriteBenchstat(w io.Writer, r *result.Result) error {
 	fmt.Fprintf(w, "goos: %s\ngoarch: %s\npkg: faultline/scenarios\n", r.Environment.GOOS, r.Environment.GOARCH)
 	if r.Environment.CPUs > 0 {
 		fmt.Fprintf(w, "cpu: %d CPUs\n", r.Environment.CPUs)
@@ -50,12 +52,12 @@ func WriteBenchstat(w io.Writer, r *Result) error {
 			continue // a variant that did not run has nothing to compare
 		}
 		fmt.Fprintf(w, "%s/variant=%s 1", name, v.Name)
-		for _, m := range benchMetrics {
-			if m.metric.Events && !v.EventDriven {
+		for _, m := range result.BenchMetrics() {
+			if m.Metric.Events && !v.EventDriven {
 				continue
 			}
-			if x, ok := m.metric.Value(v); ok {
-				fmt.Fprintf(w, " %s %s", trim(x*m.scale), m.unit)
+			if x, ok := m.Metric.Value(v); ok {
+				fmt.Fprintf(w, " %s %s", result.Trim(x*m.Scale), m.Unit)
 			}
 		}
 		if _, err := fmt.Fprintln(w); err != nil {
@@ -75,18 +77,18 @@ type bmfValue struct {
 // WriteBMF writes r as Bencher Metric Format JSON: one benchmark per
 // variant ("quickstart/sync"), one measure per metric. With repetitions the
 // value is their median and lower/upper their extremes.
-func WriteBMF(w io.Writer, r *Result) error {
+func WriteBMF(w io.Writer, r *result.Result) error {
 	out := map[string]map[string]bmfValue{}
 	for _, group := range ByVariant(r) {
 		measures := map[string]bmfValue{}
-		for _, m := range benchMetrics {
+		for _, m := range result.BenchMetrics() {
 			var xs []float64
 			for _, v := range group {
-				if m.metric.Events && !v.EventDriven || v.Error != "" {
+				if m.Metric.Events && !v.EventDriven || v.Error != "" {
 					continue
 				}
-				if x, ok := m.metric.Value(v); ok {
-					xs = append(xs, math.Round(x*m.scale*1e3)/1e3) // to the microsecond
+				if x, ok := m.Metric.Value(v); ok {
+					xs = append(xs, math.Round(x*m.Scale*1e3)/1e3) // to the microsecond
 				}
 			}
 			if len(xs) == 0 {
@@ -98,7 +100,7 @@ func WriteBMF(w io.Writer, r *Result) error {
 				lo, hi := xs[0], xs[len(xs)-1]
 				bv.LowerValue, bv.UpperValue = &lo, &hi
 			}
-			measures[m.unit] = bv
+			measures[m.Unit] = bv
 		}
 		if len(measures) > 0 {
 			out[r.Scenario+"/"+group[0].Name] = measures
@@ -111,8 +113,8 @@ func WriteBMF(w io.Writer, r *Result) error {
 
 // ByVariant groups r's variants by name, repetitions together, in order of
 // first appearance.
-func ByVariant(r *Result) [][]*Variant {
-	var out [][]*Variant
+func ByVariant(r *result.Result) [][]*result.Variant {
+	var out [][]*result.Variant
 	at := map[string]int{}
 	for i := range r.Variants {
 		v := &r.Variants[i]

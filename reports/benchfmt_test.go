@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 // checkGolden compares got with testdata/name, rewriting it with -update.
@@ -30,18 +32,18 @@ func checkGolden(t *testing.T, name string, got []byte) {
 
 func TestWriteBenchstatGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := reports.WriteBenchstat(&buf, fixture()); err != nil {
+	if err := reports.WriteBenchstat(&buf, resulttest.Fixture()); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "benchstat.golden", buf.Bytes())
 }
 
 func TestWriteBMFMediansOfRepetitions(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	a, b := r.Variants[0], r.Variants[0]
 	a.Repetition, b.Repetition = 1, 2
 	a.LatencyMS.P99, b.LatencyMS.P99 = 100, 300
-	r.Variants = []reports.Variant{a, b}
+	r.Variants = []result.Variant{a, b}
 	var buf bytes.Buffer
 	if err := reports.WriteBMF(&buf, r); err != nil {
 		t.Fatal(err)

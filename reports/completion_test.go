@@ -7,16 +7,18 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 // noCompletion is the fixture with its event-driven variant having
 // completed nothing, as a results.json written before completion_ms was
 // left out in that case carries it: percentiles of zeros and completed 0.
-func noCompletion() *reports.Result {
-	r := fixture()
+func noCompletion() *result.Result {
+	r := resulttest.Fixture()
 	v := &r.Variants[1]
 	v.Completed = 0
-	v.CompletionMS = &reports.Percentiles{}
+	v.CompletionMS = &result.Percentiles{}
 	v.Histograms.Completion = ""
 	return r
 }
@@ -36,8 +38,8 @@ func TestNoCompletionIsNotZero(t *testing.T) {
 			}
 			for _, row := range []string{"completion p50", "completion p99"} {
 				line := regexp.MustCompile(`(?m)^\s*` + row + `\s.*$`).FindString(table.String())
-				if !strings.HasSuffix(strings.TrimSpace(line), reports.NA) {
-					t.Errorf("table row %q = %q, want it to end in %s:\n%s", row, line, reports.NA, table.String())
+				if !strings.HasSuffix(strings.TrimSpace(line), result.NA) {
+					t.Errorf("table row %q = %q, want it to end in %s:\n%s", row, line, result.NA, table.String())
 				}
 			}
 
@@ -50,8 +52,8 @@ func TestNoCompletionIsNotZero(t *testing.T) {
 				t.Fatal(err)
 			}
 			line := regexp.MustCompile(`(?m)^\| completion p99 \|.*$`).FindString(md.String())
-			if !strings.Contains(line, reports.NA) || strings.Contains(line, "0.00") {
-				t.Errorf("markdown completion p99 row = %q, want %s", line, reports.NA)
+			if !strings.Contains(line, result.NA) || strings.Contains(line, "0.00") {
+				t.Errorf("markdown completion p99 row = %q, want %s", line, result.NA)
 			}
 
 			sum := &reports.Summary{Title: "s", Runs: []reports.SummaryRun{{Result: r, Dir: "q"}}}
@@ -59,11 +61,11 @@ func TestNoCompletionIsNotZero(t *testing.T) {
 			if err := sum.WriteMarkdown(&idx); err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(idx.String(), "completion p99 "+reports.NA) {
-				t.Errorf("summary lacks %q:\n%s", "completion p99 "+reports.NA, idx.String())
+			if !strings.Contains(idx.String(), "completion p99 "+result.NA) {
+				t.Errorf("summary lacks %q:\n%s", "completion p99 "+result.NA, idx.String())
 			}
 
-			m, err := reports.ResolveMetric("completion_p99")
+			m, err := result.ResolveMetric("completion_p99")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +75,7 @@ func TestNoCompletionIsNotZero(t *testing.T) {
 		})
 	}
 	// With completions, the figures stay.
-	r := fixture()
+	r := resulttest.Fixture()
 	if p := r.Variants[1].Completion(); p == nil || p.P99 != 180.25 {
 		t.Errorf("Completion() = %+v, want p99 180.25", p)
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // document is a report independent of its format: the Markdown and HTML
@@ -78,7 +80,7 @@ func (t *table) align(i int) byte {
 
 // builder assembles the document of a report.
 type builder struct {
-	results []*Result
+	results []*result.Result
 	runs    []string // runs[i] labels results[i]
 	cols    []column
 	plots   []Plot
@@ -143,7 +145,7 @@ func (b *builder) intro() []string {
 		}
 		p := fmt.Sprintf("%sScenario %s (file %s), seed %d, started %s%s. Load: %s arrivals at %s, %s s recorded after %s s of warm-up, then a drain of up to %s s; request timeout %s; at most %d requests in flight.",
 			b.runName(i), r.Scenario, file, r.Seed, stamp(r.StartedAt), took,
-			orDash(c.Arrival), rate(c.RateRPS), trim(c.DurationS), trim(c.WarmupS), trim(c.DrainS), ms(c.TimeoutMS), c.MaxInFlight)
+			result.OrDash(c.Arrival), result.FormatRate(c.RateRPS), result.Trim(c.DurationS), result.Trim(c.WarmupS), result.Trim(c.DrainS), result.FormatMS(c.TimeoutMS), c.MaxInFlight)
 		if c.Repeat > 1 {
 			p += fmt.Sprintf(" Every variant ran %d times.", c.Repeat)
 		}
@@ -152,7 +154,7 @@ func (b *builder) intro() []string {
 	total, missed := 0, 0
 	for _, r := range b.results {
 		total += len(r.Expectations)
-		missed += len(Missed(r))
+		missed += len(result.Missed(r))
 	}
 	if total > 0 {
 		out = append(out, fmt.Sprintf("Expectations: %d of %d met.", total-missed, total))
@@ -169,10 +171,10 @@ func (b *builder) warnings() []string {
 		if r.Interrupted {
 			var parts []string
 			for _, v := range r.Variants {
-				parts = append(parts, fmt.Sprintf("%s %s s", v.Label(), trim(v.WindowS)))
+				parts = append(parts, fmt.Sprintf("%s %s s", v.Label(), result.Trim(v.WindowS)))
 			}
 			out = append(out, fmt.Sprintf("%sThe run was interrupted: the numbers cover only what was measured until then (recorded: %s of %s s each); variants not reached are missing.",
-				b.runName(i), orDash(strings.Join(parts, ", ")), trim(r.Config.DurationS)))
+				b.runName(i), result.OrDash(strings.Join(parts, ", ")), result.Trim(r.Config.DurationS)))
 		}
 	}
 	for _, c := range b.cols {
@@ -185,7 +187,7 @@ func (b *builder) warnings() []string {
 		}
 		if v.Generator.Behind {
 			out = append(out, fmt.Sprintf("%s: the load generator fell behind its schedule (sent %s of %s offered, send lag p99 %s): the machine, not the design, set the pace, and its latencies include that delay.%s",
-				c.Label, rate(v.AchievedRPS), rate(v.OfferedRPS), ms(v.Generator.SendLagMS.P99), stalledBy(v.Harness)))
+				c.Label, result.FormatRate(v.AchievedRPS), result.FormatRate(v.OfferedRPS), result.FormatMS(v.Generator.SendLagMS.P99), stalledBy(v.Harness)))
 		}
 		for _, f := range v.Faults {
 			if f.Error != "" {
@@ -213,12 +215,12 @@ func (b *builder) window() string {
 }
 
 // windowOf describes r's recorded window.
-func windowOf(r *Result) string {
-	w := fmt.Sprintf("%s s of load after %s s of warm-up", trim(r.Config.DurationS), trim(r.Config.WarmupS))
+func windowOf(r *result.Result) string {
+	w := fmt.Sprintf("%s s of load after %s s of warm-up", result.Trim(r.Config.DurationS), result.Trim(r.Config.WarmupS))
 	if r.Interrupted {
 		var parts []string
 		for _, v := range r.Variants {
-			parts = append(parts, fmt.Sprintf("%s %s s", v.Label(), trim(v.WindowS)))
+			parts = append(parts, fmt.Sprintf("%s %s s", v.Label(), result.Trim(v.WindowS)))
 		}
 		w += ", cut short by an interrupt (" + strings.Join(parts, ", ") + ")"
 	}
@@ -253,26 +255,19 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // percent formats a 0..1 ratio as a percentage, 3 decimals.
 func percent(x float64) string { return fmt.Sprintf("%.3f%%", 100*x) }
 
 // formatValue formats x in unit u, as the report's tables show it.
-func formatValue(u Unit, x float64) string {
+func formatValue(u result.Unit, x float64) string {
 	switch u {
-	case UnitMS:
-		return ms(x)
-	case UnitRatio:
+	case result.UnitMS:
+		return result.FormatMS(x)
+	case result.UnitRatio:
 		return percent(x)
-	case UnitRate:
-		return rate(x)
-	case UnitTimes:
+	case result.UnitRate:
+		return result.FormatRate(x)
+	case result.UnitTimes:
 		return fmt.Sprintf("%.2fx", x)
 	}
 	return fmt.Sprintf("%.0f", x)
@@ -280,17 +275,17 @@ func formatValue(u Unit, x float64) string {
 
 // formatDiff formats x − base in unit u, then relative to base when base
 // is not zero: "+12.5ms (+40.0%)", "-0.867 pp (-0.9%)".
-func formatDiff(u Unit, base, x float64) string {
+func formatDiff(u result.Unit, base, x float64) string {
 	d := x - base
 	var s string
 	switch u {
-	case UnitMS:
-		s = ms(math.Abs(d))
-	case UnitRatio:
+	case result.UnitMS:
+		s = result.FormatMS(math.Abs(d))
+	case result.UnitRatio:
 		s = fmt.Sprintf("%.3f pp", math.Abs(100*d))
-	case UnitRate:
+	case result.UnitRate:
 		s = fmt.Sprintf("%.1f/s", math.Abs(d))
-	case UnitTimes:
+	case result.UnitTimes:
 		s = fmt.Sprintf("%.2fx", math.Abs(d))
 	default:
 		s = fmt.Sprintf("%.0f", math.Abs(d))

@@ -4,26 +4,17 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-)
 
-// Missed returns the expectations of r that were not met.
-func Missed(r *Result) []Expectation {
-	var out []Expectation
-	for _, e := range r.Expectations {
-		if !e.OK {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+	"github.com/faultline-sim/faultline/reports/result"
+)
 
 // WriteExpectations writes each checked expectation with what was
 // observed; nothing when the scenario has none.
-func WriteExpectations(w io.Writer, r *Result) error {
+func WriteExpectations(w io.Writer, r *result.Result) error {
 	if len(r.Expectations) == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "\nexpectations: %d of %d met\n", len(r.Expectations)-len(Missed(r)), len(r.Expectations))
+	fmt.Fprintf(w, "\nexpectations: %d of %d met\n", len(r.Expectations)-len(result.Missed(r)), len(r.Expectations))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, e := range r.Expectations {
 		verdict := "ok"
@@ -36,13 +27,13 @@ func WriteExpectations(w io.Writer, r *Result) error {
 }
 
 // observed describes the measured value of e with its unit.
-func observed(e Expectation) string {
+func observed(e result.Expectation) string {
 	if e.Missing {
 		return "metric absent"
 	}
-	m, err := ResolveMetric(e.Metric)
+	m, err := result.ResolveMetric(e.Metric)
 	if err != nil {
-		return trim(e.Observed)
+		return result.Trim(e.Observed)
 	}
 	return "observed " + m.Format(e.Observed)
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"text/tabwriter"
 	"time"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // WriteFaults writes, for every variant with faults, each fault as applied
@@ -16,7 +18,7 @@ import (
 // mean of the per-second samples). Every time is in seconds from the start
 // of the recorded window (FaultFrame); a part another fault was applied in
 // is marked † and footnoted. It writes nothing when no variant has faults.
-func WriteFaults(w io.Writer, r *Result) error {
+func WriteFaults(w io.Writer, r *result.Result) error {
 	for _, v := range r.Variants {
 		if len(v.Faults) == 0 {
 			continue
@@ -37,7 +39,7 @@ func WriteFaults(w io.Writer, r *Result) error {
 			}
 			for i, part := range []struct {
 				name string
-				s    *WindowStats
+				s    *result.WindowStats
 			}{{"before", f.Before}, {"during", f.During}, {"after", f.After}} {
 				name, a, ap := "", "", ""
 				if i == 0 {
@@ -53,7 +55,7 @@ func WriteFaults(w io.Writer, r *Result) error {
 				}
 				c := cellsOf(part.s, v.EventDriven)
 				row := fmt.Sprintf("  %s\t%s\t%s\t%s %s-%ss\t%s\t%s\t%s\t", name, a, ap, partLabel(part.name, part.s),
-					trim(part.s.FromS), trim(part.s.ToS), c.Avail, c.P99, c.Throughput)
+					result.Trim(part.s.FromS), result.Trim(part.s.ToS), c.Avail, c.P99, c.Throughput)
 				if v.EventDriven {
 					row += fmt.Sprintf("%s\t%s\t%s\t%s\t", c.CompletionP50, c.CompletionP99, c.Completed, c.Backlog)
 				}
@@ -66,22 +68,22 @@ func WriteFaults(w io.Writer, r *Result) error {
 				notes = append(notes, fmt.Sprintf("  %s: MATCHED NOTHING in %s: no link or process it names exists here, so it changed nothing", f.Name, v.Name))
 			}
 			if f.PublishableAfterMS != nil {
-				notes = append(notes, fmt.Sprintf("  %s: publishes acknowledged again %s after the crash", f.Name, ms(*f.PublishableAfterMS)))
+				notes = append(notes, fmt.Sprintf("  %s: publishes acknowledged again %s after the crash", f.Name, result.FormatMS(*f.PublishableAfterMS)))
 			}
 			if f.CaughtUpAfterMS != nil {
-				notes = append(notes, fmt.Sprintf("  %s: the restarted node caught up %s after the restart", f.Name, ms(*f.CaughtUpAfterMS)))
+				notes = append(notes, fmt.Sprintf("  %s: the restarted node caught up %s after the restart", f.Name, result.FormatMS(*f.CaughtUpAfterMS)))
 			}
 			for _, e := range f.Edges {
 				if e.Amplification > 1 {
-					notes = append(notes, fmt.Sprintf("  %s: %s->%s sent %s attempts per call while it lasted (%d calls)", f.Name, e.From, e.To, trim(math.Round(e.Amplification*100)/100), e.Requests))
+					notes = append(notes, fmt.Sprintf("  %s: %s->%s sent %s attempts per call while it lasted (%d calls)", f.Name, e.From, e.To, result.Trim(math.Round(e.Amplification*100)/100), e.Requests))
 				}
 			}
 			if d := f.DelayErrorMS; d != nil && f.DelayedRuns > 0 {
 				notes = append(notes, fmt.Sprintf("  %s: delayed bytes left late by p50 %s, p99 %s, max %s (%d deliveries)",
-					f.Name, ms(d.P50), ms(d.P99), ms(d.Max), f.DelayedRuns))
+					f.Name, result.FormatMS(d.P50), result.FormatMS(d.P99), result.FormatMS(d.Max), f.DelayedRuns))
 			}
 			if hurt := f.Before != nil && f.During != nil && f.During.Availability < 0.99*f.Before.Availability; hurt && f.RecoveredAfterS != nil {
-				notes = append(notes, fmt.Sprintf("  %s: availability back to its level before %ss after the fault ended (1 s resolution)", f.Name, trim(*f.RecoveredAfterS)))
+				notes = append(notes, fmt.Sprintf("  %s: availability back to its level before %ss after the fault ended (1 s resolution)", f.Name, result.Trim(*f.RecoveredAfterS)))
 			} else if hurt {
 				notes = append(notes, fmt.Sprintf("  %s: availability not back to its level before by the end of the recorded window", f.Name))
 			}
@@ -89,10 +91,10 @@ func WriteFaults(w io.Writer, r *Result) error {
 				notes = append(notes, "  "+f.Name+": "+registryNote(c))
 			}
 			if f.BytesStopped != nil {
-				notes = append(notes, fmt.Sprintf("  %s: bytes stopped %s after it was applied", f.Name, ms(msBetween(f.Started, *f.BytesStopped))))
+				notes = append(notes, fmt.Sprintf("  %s: bytes stopped %s after it was applied", f.Name, result.FormatMS(msBetween(f.Started, *f.BytesStopped))))
 			}
 			if f.BytesStarted != nil {
-				notes = append(notes, fmt.Sprintf("  %s: held bytes flowed again %s after the heal", f.Name, ms(msBetween(f.Ended, *f.BytesStarted))))
+				notes = append(notes, fmt.Sprintf("  %s: held bytes flowed again %s after the heal", f.Name, result.FormatMS(msBetween(f.Ended, *f.BytesStarted))))
 			}
 		}
 		if err := tw.Flush(); err != nil {

@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // FaultFrame names the time frame of every time the fault tables print:
@@ -18,31 +20,31 @@ type windowCells struct {
 
 // cellsOf formats w for a variant; eventDriven adds the completion and
 // backlog figures (else "-").
-func cellsOf(w *WindowStats, eventDriven bool) windowCells {
-	c := windowCells{Avail: "-", P99: "-", Throughput: rate(w.ThroughputRPS),
+func cellsOf(w *result.WindowStats, eventDriven bool) windowCells {
+	c := windowCells{Avail: "-", P99: "-", Throughput: result.FormatRate(w.ThroughputRPS),
 		CompletionP50: "-", CompletionP99: "-", Completed: "-", Backlog: "-"}
 	if w.Offered > 0 {
-		c.Avail, c.P99 = percent(w.Availability), ms(w.P99MS)
+		c.Avail, c.P99 = percent(w.Availability), result.FormatMS(w.P99MS)
 	}
 	if eventDriven {
-		c.CompletionP50, c.CompletionP99, c.Completed = NA, NA, NA
+		c.CompletionP50, c.CompletionP99, c.Completed = result.NA, result.NA, result.NA
 		if x := w.Completion; x != nil {
-			c.Completed = rate(x.CompletedRPS)
+			c.Completed = result.FormatRate(x.CompletedRPS)
 			if x.P50MS != nil && x.P99MS != nil {
-				c.CompletionP50, c.CompletionP99 = ms(*x.P50MS), ms(*x.P99MS)
+				c.CompletionP50, c.CompletionP99 = result.FormatMS(*x.P50MS), result.FormatMS(*x.P99MS)
 			}
 		}
-		c.Backlog = NA
+		c.Backlog = result.NA
 	}
 	if l := w.ConsumerLag; l != nil && l.Seconds > 0 {
-		c.Backlog = fmt.Sprintf("%d / %s", l.Max, trim(float64(int64(l.Mean*10+0.5))/10))
+		c.Backlog = fmt.Sprintf("%d / %s", l.Max, result.Trim(float64(int64(l.Mean*10+0.5))/10))
 	}
 	return c
 }
 
 // partLabel is the part's name with a mark when other faults touched the
 // window; contaminationNote is the footnote the mark points to.
-func partLabel(part string, w *WindowStats) string {
+func partLabel(part string, w *result.WindowStats) string {
 	if w != nil && len(w.ContaminatedBy) > 0 {
 		return part + " †"
 	}
@@ -51,15 +53,15 @@ func partLabel(part string, w *WindowStats) string {
 
 // contaminationNote says which other faults were in effect in a window of
 // fault name; "" when none.
-func contaminationNote(name, part string, w *WindowStats) string {
+func contaminationNote(name, part string, w *result.WindowStats) string {
 	if w == nil || len(w.ContaminatedBy) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("† %s, %s %s–%s s: also under %s (applied within the window), so it does not show this fault alone",
-		name, part, trim(w.FromS), trim(w.ToS), strings.Join(w.ContaminatedBy, ", "))
+		name, part, result.Trim(w.FromS), result.Trim(w.ToS), strings.Join(w.ContaminatedBy, ", "))
 }
 
 // askedIn prints a fault's ask in the recorded window's frame.
-func askedIn(f *Fault, warmupS float64) string {
-	return fmt.Sprintf("at %s s for %s s", trim(f.AtS-warmupS), trim(f.ForS))
+func askedIn(f *result.Fault, warmupS float64) string {
+	return fmt.Sprintf("at %s s for %s s", result.Trim(f.AtS-warmupS), result.Trim(f.ForS))
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 func f64(x float64) *float64 { return &x }
@@ -14,8 +16,8 @@ func f64(x float64) *float64 { return &x }
 // reads n/a, not 0; a part another fault was applied in is marked and
 // footnoted, in the text table and in the report.
 func TestFaultWindowsEventFigures(t *testing.T) {
-	r := fixture()
-	var ev *reports.Variant
+	r := resulttest.Fixture()
+	var ev *result.Variant
 	for i := range r.Variants {
 		if r.Variants[i].EventDriven {
 			ev = &r.Variants[i]
@@ -24,18 +26,18 @@ func TestFaultWindowsEventFigures(t *testing.T) {
 	if ev == nil {
 		t.Fatal("fixture has no event-driven variant")
 	}
-	ev.Faults = []reports.Fault{{
+	ev.Faults = []result.Fault{{
 		Name: "crash inventory", Kind: "crash", AtS: 6.5, ForS: 2,
-		Before: &reports.WindowStats{FromS: 2, ToS: 4, Offered: 400, Succeeded: 400, Availability: 1, ThroughputRPS: 200, P99MS: 13.4,
-			Completion:  &reports.WindowCompletion{Completed: 400, CompletedRPS: 200, P50MS: f64(7.5), P99MS: f64(21.5)},
-			ConsumerLag: &reports.WindowLag{Seconds: 2, Max: 75, Mean: 70}},
-		During: &reports.WindowStats{FromS: 4, ToS: 6, Offered: 400, Succeeded: 400, Availability: 1, ThroughputRPS: 200, P99MS: 13.4,
-			Completion:     &reports.WindowCompletion{Completed: 400, CompletedRPS: 200, P50MS: f64(1000), P99MS: f64(2950)},
-			ConsumerLag:    &reports.WindowLag{Seconds: 1, Missing: 1, Max: 274, Mean: 174},
+		Before: &result.WindowStats{FromS: 2, ToS: 4, Offered: 400, Succeeded: 400, Availability: 1, ThroughputRPS: 200, P99MS: 13.4,
+			Completion:  &result.WindowCompletion{Completed: 400, CompletedRPS: 200, P50MS: f64(7.5), P99MS: f64(21.5)},
+			ConsumerLag: &result.WindowLag{Seconds: 2, Max: 75, Mean: 70}},
+		During: &result.WindowStats{FromS: 4, ToS: 6, Offered: 400, Succeeded: 400, Availability: 1, ThroughputRPS: 200, P99MS: 13.4,
+			Completion:     &result.WindowCompletion{Completed: 400, CompletedRPS: 200, P50MS: f64(1000), P99MS: f64(2950)},
+			ConsumerLag:    &result.WindowLag{Seconds: 1, Missing: 1, Max: 274, Mean: 174},
 			ContaminatedBy: []string{"partition order->broker"}},
-		After: &reports.WindowStats{FromS: 6, ToS: 8, Offered: 400, Succeeded: 0, ThroughputRPS: 0, P99MS: 2000,
-			Completion:  &reports.WindowCompletion{Completed: 0},
-			ConsumerLag: &reports.WindowLag{Missing: 2}},
+		After: &result.WindowStats{FromS: 6, ToS: 8, Offered: 400, Succeeded: 0, ThroughputRPS: 0, P99MS: 2000,
+			Completion:  &result.WindowCompletion{Completed: 0},
+			ConsumerLag: &result.WindowLag{Missing: 2}},
 	}}
 	var b strings.Builder
 	if err := reports.WriteFaults(&b, r); err != nil {
@@ -65,7 +67,7 @@ func TestFaultWindowsEventFigures(t *testing.T) {
 			after = l
 		}
 	}
-	if strings.Count(after, reports.NA) != 3 || strings.Contains(after, "0.00ms") {
+	if strings.Count(after, result.NA) != 3 || strings.Contains(after, "0.00ms") {
 		t.Errorf("after part with nothing completed: %q, want completion p50, p99 and backlog n/a", after)
 	}
 }

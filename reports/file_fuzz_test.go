@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 // FuzzReadResults: a results file a user hands to `faultline report` or
 // `faultline gate` is read or refused, and whatever is read can be printed,
 // gated against itself and turned into a report without a panic.
 func FuzzReadResults(f *testing.F) {
-	good, err := json.Marshal(fixture())
+	good, err := json.Marshal(resulttest.Fixture())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -33,7 +35,7 @@ func FuzzReadResults(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r, err := reports.ReadFile(path)
+		r, err := result.ReadFile(path)
 		if err != nil {
 			return
 		}

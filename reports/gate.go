@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"golang.org/x/perf/benchmath"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Limit is how much worse a metric may get against a baseline: by a share
 // of the baseline (Relative, e.g. 0.15 for +15%) or by an amount in the
 // metric's unit (ms, a 0..1 share, a count).
 type Limit struct {
-	Metric   MetricDef
+	Metric   result.MetricDef
 	Amount   float64
 	Relative bool
 	Text     string // as written, e.g. "+15%"
@@ -48,7 +50,7 @@ func Limits(over string) ([]Limit, error) {
 		if !ok {
 			return nil, fmt.Errorf("%q: write metric=LIMIT, e.g. p99=+15%%, or metric=off", part)
 		}
-		m, err := ResolveMetric(strings.TrimSpace(name))
+		m, err := result.ResolveMetric(strings.TrimSpace(name))
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +95,7 @@ func ParseLimits(s string) ([]Limit, error) {
 		if !ok {
 			return nil, fmt.Errorf("%q: write metric=LIMIT, e.g. p99=+15%%", part)
 		}
-		m, err := ResolveMetric(strings.TrimSpace(name))
+		m, err := result.ResolveMetric(strings.TrimSpace(name))
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +111,7 @@ func ParseLimits(s string) ([]Limit, error) {
 	return out, nil
 }
 
-func parseLimit(m MetricDef, s string) (Limit, error) {
+func parseLimit(m result.MetricDef, s string) (Limit, error) {
 	l := Limit{Metric: m, Text: s}
 	worse := "+"
 	if m.HigherIsBetter {
@@ -128,10 +130,10 @@ func parseLimit(m MetricDef, s string) (Limit, error) {
 		l.Relative = true
 		l.Amount, err = strconv.ParseFloat(strings.TrimSuffix(num, "%"), 64)
 		l.Amount /= 100
-	case strings.HasSuffix(num, "pt") && m.Unit == UnitRatio:
+	case strings.HasSuffix(num, "pt") && m.Unit == result.UnitRatio:
 		l.Amount, err = strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(num, "pt")), 64)
 		l.Amount /= 100
-	case m.Unit == UnitMS:
+	case m.Unit == result.UnitMS:
 		var d time.Duration
 		if d, err = time.ParseDuration(num); err == nil {
 			l.Amount = float64(d) / float64(time.Millisecond)
@@ -174,8 +176,8 @@ type GateRow struct {
 // noise alone does not fail the gate. With fewer repetitions the medians
 // are compared directly (the row says so). Counts (lost, duplicates, ...)
 // are not noise: the worst repetition is compared, without a test.
-func Gate(current, baseline *Result, limits []Limit, alpha float64) ([]GateRow, error) {
-	base := map[string][]*Variant{}
+func Gate(current, baseline *result.Result, limits []Limit, alpha float64) ([]GateRow, error) {
+	base := map[string][]*result.Variant{}
 	for _, g := range ByVariant(baseline) {
 		base[g[0].Name] = g
 	}
@@ -199,7 +201,7 @@ func Gate(current, baseline *Result, limits []Limit, alpha float64) ([]GateRow, 
 	return rows, nil
 }
 
-func variantNames(r *Result) string {
+func variantNames(r *result.Result) string {
 	var names []string
 	for _, g := range ByVariant(r) {
 		names = append(names, g[0].Name)
@@ -207,7 +209,7 @@ func variantNames(r *Result) string {
 	return strings.Join(names, ", ")
 }
 
-func values(vs []*Variant, m MetricDef) []float64 {
+func values(vs []*result.Variant, m result.MetricDef) []float64 {
 	var xs []float64
 	for _, v := range vs {
 		if v.Error != "" {
@@ -221,7 +223,7 @@ func values(vs []*Variant, m MetricDef) []float64 {
 	return xs
 }
 
-func gateRow(cur, base []*Variant, l Limit, alpha float64) GateRow {
+func gateRow(cur, base []*result.Variant, l Limit, alpha float64) GateRow {
 	r := GateRow{Variant: cur[0].Name, Limit: l, P: math.NaN()}
 	r.Current, r.Baseline = values(cur, l.Metric), values(base, l.Metric)
 	if len(r.Current) == 0 || len(r.Baseline) == 0 {
@@ -237,7 +239,7 @@ func gateRow(cur, base []*Variant, l Limit, alpha float64) GateRow {
 	if l.Relative {
 		r.Allowed = l.Amount * math.Abs(r.BaselineMedian)
 	}
-	if l.Metric.Unit == UnitCount {
+	if l.Metric.Unit == result.UnitCount {
 		worst := func(xs []float64) float64 { return xs[len(xs)-1] }
 		r.Worse = worst(r.Current) - worst(r.Baseline)
 		r.Regressed = r.Worse > r.Allowed

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Mismatch is one way a baseline's configuration differs from the current
@@ -34,7 +36,7 @@ var MismatchKeys = []string{"rate", "rate_to", "duration", "warmup", "drain", "t
 // sides record one), the seed policy, the CPU count and the Go version.
 // The seed itself and the repetition count may differ. It returns nil when
 // nothing differs.
-func CompareConfig(current, baseline *Result) []Mismatch {
+func CompareConfig(current, baseline *result.Result) []Mismatch {
 	var out []Mismatch
 	differ := func(key, format string, b, c any) {
 		if fmt.Sprint(b) != fmt.Sprint(c) {
@@ -53,7 +55,7 @@ func CompareConfig(current, baseline *Result) []Mismatch {
 	differ("steps", "%s", stepsText(bc.Steps), stepsText(cc.Steps))
 	differ("burst", "%s", burstText(bc.Burst), burstText(cc.Burst))
 
-	base := map[string][]*Variant{}
+	base := map[string][]*result.Variant{}
 	for _, g := range ByVariant(baseline) {
 		base[g[0].Name] = g
 	}
@@ -106,7 +108,7 @@ func lacks(baseline, current bool, what string) string {
 }
 
 // topologyDigest is the first digest any repetition records ("" if none).
-func topologyDigest(g []*Variant) string {
+func topologyDigest(g []*result.Variant) string {
 	for _, v := range g {
 		if v.TopologySHA256 != "" {
 			return v.TopologySHA256
@@ -117,7 +119,7 @@ func topologyDigest(g []*Variant) string {
 
 // ran is the first repetition that ran without error (its faults were
 // applied), or the first one.
-func ran(g []*Variant) *Variant {
+func ran(g []*result.Variant) *result.Variant {
 	for _, v := range g {
 		if v.Error == "" {
 			return v
@@ -126,7 +128,7 @@ func ran(g []*Variant) *Variant {
 	return g[0]
 }
 
-func faultsText(v *Variant) string {
+func faultsText(v *result.Variant) string {
 	if len(v.Faults) == 0 {
 		return "none"
 	}
@@ -137,7 +139,7 @@ func faultsText(v *Variant) string {
 	return strings.Join(parts, ", ")
 }
 
-func stepsText(steps []RateStep) string {
+func stepsText(steps []result.RateStep) string {
 	if len(steps) == 0 {
 		return "none"
 	}
@@ -148,7 +150,7 @@ func stepsText(steps []RateStep) string {
 	return strings.Join(parts, ", ")
 }
 
-func burstText(b *RateBurst) string {
+func burstText(b *result.RateBurst) string {
 	if b == nil {
 		return "none"
 	}
@@ -161,11 +163,11 @@ func burstText(b *RateBurst) string {
 // repetitions that ran without error than required: minRepeat when > 0,
 // else as many as the baseline has of that variant. Added lists the
 // variants only the current run has (reported, not gated).
-func Coverage(current, baseline *Result, minRepeat int) (failures, added []string) {
+func Coverage(current, baseline *result.Result, minRepeat int) (failures, added []string) {
 	if current.Interrupted {
 		failures = append(failures, "the current run was interrupted")
 	}
-	cur := map[string][]*Variant{}
+	cur := map[string][]*result.Variant{}
 	for _, g := range ByVariant(current) {
 		cur[g[0].Name] = g
 	}

@@ -4,13 +4,15 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // reps builds a result of one variant "sync" with a repetition per p99.
-func reps(p99s ...float64) *Result {
-	r := &Result{Scenario: "q"}
+func reps(p99s ...float64) *result.Result {
+	r := &result.Result{Scenario: "q"}
 	for i, p := range p99s {
-		r.Variants = append(r.Variants, Variant{Name: "sync", Repetition: i + 1, Requests: Requests{Offered: 1000, Succeeded: 1000}, Availability: 1, ThroughputRPS: 200, LatencyMS: Percentiles{P99: p}})
+		r.Variants = append(r.Variants, result.Variant{Name: "sync", Repetition: i + 1, Requests: result.Requests{Offered: 1000, Succeeded: 1000}, Availability: 1, ThroughputRPS: 200, LatencyMS: result.Percentiles{P99: p}})
 	}
 	return r
 }
@@ -25,7 +27,7 @@ func noisy(seed uint64, n int, center, spread float64) []float64 {
 	return out
 }
 
-func gateP99(t *testing.T, cur, base *Result, limit string) GateRow {
+func gateP99(t *testing.T, cur, base *result.Result, limit string) GateRow {
 	t.Helper()
 	limits, err := ParseLimits(limit)
 	if err != nil {
@@ -89,7 +91,7 @@ func TestGateWithoutRepetitionsComparesMedians(t *testing.T) {
 }
 
 func TestGateCountsUseTheWorstRepetition(t *testing.T) {
-	lost := func(ls ...int64) *Result {
+	lost := func(ls ...int64) *result.Result {
 		r := reps(make([]float64, len(ls))...)
 		for i, l := range ls {
 			r.Variants[i].EventDriven = true
@@ -105,7 +107,7 @@ func TestGateCountsUseTheWorstRepetition(t *testing.T) {
 }
 
 func TestGateAvailabilityFallsTheWorseWay(t *testing.T) {
-	avail := func(as ...float64) *Result {
+	avail := func(as ...float64) *result.Result {
 		r := reps(make([]float64, len(as))...)
 		for i, a := range as {
 			r.Variants[i].Availability = a
@@ -227,7 +229,7 @@ func TestLimitsMergeWithTheDefaults(t *testing.T) {
 
 func TestCompareConfigSameRunHasNoMismatch(t *testing.T) {
 	r := reps(150, 151)
-	r.Config = RunConfig{Arrival: "constant", RateRPS: 200, SeedPolicy: SeedPerRepetition, FaultsSHA256: "x"}
+	r.Config = result.RunConfig{Arrival: "constant", RateRPS: 200, SeedPolicy: result.SeedPerRepetition, FaultsSHA256: "x"}
 	for i := range r.Variants {
 		r.Variants[i].TopologySHA256 = "t"
 	}

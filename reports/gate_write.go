@@ -5,6 +5,8 @@ import (
 	"io"
 	"math"
 	"text/tabwriter"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // WriteGate writes one line per compared metric: baseline and current
@@ -82,11 +84,11 @@ func (r GateRow) LimitText() string {
 // change of the worst repetition, which the verdict compares.
 func change(r GateRow) string {
 	d := r.CurrentMedian - r.BaselineMedian
-	if r.Limit.Metric.Unit == UnitCount {
+	if r.Limit.Metric.Unit == result.UnitCount {
 		d = r.Current[len(r.Current)-1] - r.Baseline[len(r.Baseline)-1]
 	}
 	amount := signedAmount(r.Limit.Metric.Unit, d)
-	if r.Limit.Metric.Unit == UnitCount {
+	if r.Limit.Metric.Unit == result.UnitCount {
 		amount += " (worst)"
 	}
 	if !r.Limit.Relative {
@@ -121,22 +123,22 @@ func limitText(r GateRow) string {
 
 // signedAmount writes x, a value in unit u, with its sign, in the unit the
 // gate prints: ms, percentage points (pt) for a share, /s, a count, ×.
-func signedAmount(u Unit, x float64) string {
+func signedAmount(u result.Unit, x float64) string {
 	sign := "+"
 	if x < 0 {
 		sign, x = "-", -x
 	}
 	switch u {
-	case UnitMS:
+	case result.UnitMS:
 		return sign + round3(x) + " ms"
-	case UnitRatio:
+	case result.UnitRatio:
 		return sign + round3(100*x) + " pt"
-	case UnitRate:
-		return sign + trim(x) + "/s"
-	case UnitTimes:
-		return sign + trim(x) + "×"
+	case result.UnitRate:
+		return sign + result.Trim(x) + "/s"
+	case result.UnitTimes:
+		return sign + result.Trim(x) + "×"
 	}
-	return sign + trim(x)
+	return sign + result.Trim(x)
 }
 
 // round3 writes x with about three significant digits (at least one
@@ -146,7 +148,7 @@ func round3(x float64) string {
 	case x >= 100:
 		return fmt.Sprintf("%.0f", x)
 	case x >= 10:
-		return trim(math.Round(x*10) / 10)
+		return result.Trim(math.Round(x*10) / 10)
 	}
-	return trim(math.Round(x*100) / 100)
+	return result.Trim(math.Round(x*100) / 100)
 }

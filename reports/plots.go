@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Plot file names, in the order the report shows them.
@@ -336,7 +338,7 @@ var plainTicks = plot.TickerFunc(func(lo, hi float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
 	for i := range ticks {
 		if ticks[i].Label != "" {
-			ticks[i].Label = trim(ticks[i].Value)
+			ticks[i].Label = result.Trim(ticks[i].Value)
 		}
 	}
 	return ticks

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // compareChart draws three panels side by side, one bar per column: p99
@@ -20,13 +22,13 @@ func compareChart(cols []column) (*canvas, []string, error) {
 	}
 	panels := []struct {
 		title string
-		value func(v *Variant) float64
+		value func(v *result.Variant) float64
 		label func(x float64) string
 		max   float64 // fixed top of the axis; 0: from the data
 	}{
-		{"p99 latency (ms)", func(v *Variant) float64 { return v.LatencyMS.P99 }, ms, 0},
-		{"availability (%)", func(v *Variant) float64 { return 100 * v.Availability }, func(x float64) string { return percent(x / 100) }, 100},
-		{"throughput (succeeded / s)", func(v *Variant) float64 { return v.ThroughputRPS }, rate, 0},
+		{"p99 latency (ms)", func(v *result.Variant) float64 { return v.LatencyMS.P99 }, result.FormatMS, 0},
+		{"availability (%)", func(v *result.Variant) float64 { return 100 * v.Availability }, func(x float64) string { return percent(x / 100) }, 100},
+		{"throughput (succeeded / s)", func(v *result.Variant) float64 { return v.ThroughputRPS }, result.FormatRate, 0},
 	}
 	names := make([]string, len(cols))
 	long := len(cols) > 3

@@ -6,13 +6,15 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 const secondsLabel = "seconds of the recorded window (from the end of warm-up)"
 
 // perSecond turns a column's timeline into a step line: f's value over
 // [s, s+1) for every second s it returns true for.
-func perSecond(tl []Second, f func(s *Second) (float64, bool)) plotter.XYs {
+func perSecond(tl []result.Second, f func(s *result.Second) (float64, bool)) plotter.XYs {
 	var xys plotter.XYs
 	for i := range tl {
 		s := &tl[i]
@@ -58,8 +60,8 @@ func throughputPlot(cols []column) (*canvas, []string, error) {
 	top.Y.Min = 0
 	lo, hi := 100.0, 0.0
 	for i, c := range cols {
-		ok := perSecond(c.V.Timeline, func(s *Second) (float64, bool) { return float64(s.Succeeded), true })
-		avail := perSecond(c.V.Timeline, func(s *Second) (float64, bool) {
+		ok := perSecond(c.V.Timeline, func(s *result.Second) (float64, bool) { return float64(s.Succeeded), true })
+		avail := perSecond(c.V.Timeline, func(s *result.Second) (float64, bool) {
 			if s.Offered == 0 {
 				return 0, false
 			}
@@ -98,7 +100,7 @@ func p99Plot(cols []column) (*canvas, []string, error) {
 	lines := make([]plotter.XYs, len(cols))
 	points := 0
 	for i, c := range cols {
-		lines[i] = perSecond(c.V.Timeline, func(s *Second) (float64, bool) { return s.P99MS, s.Offered > 0 })
+		lines[i] = perSecond(c.V.Timeline, func(s *result.Second) (float64, bool) { return s.P99MS, s.Offered > 0 })
 		points += len(lines[i])
 	}
 	if points == 0 {
@@ -130,7 +132,7 @@ func completionP99Plot(cols []column) (*canvas, []string, error) {
 	lines := make([]plotter.XYs, len(events))
 	points := 0
 	for k, c := range events {
-		lines[k] = perSecond(c.V.Timeline, func(s *Second) (float64, bool) {
+		lines[k] = perSecond(c.V.Timeline, func(s *result.Second) (float64, bool) {
 			if s.CompletionP99MS == nil {
 				return 0, false
 			}
@@ -169,7 +171,7 @@ func lagPlot(cols []column) (*canvas, []string, error) {
 	p.Y.Min = 0
 	hi := 0.0
 	for k, c := range events {
-		xys := perSecond(c.V.Timeline, func(s *Second) (float64, bool) { return float64(s.ConsumerLag), !s.LagMissing })
+		xys := perSecond(c.V.Timeline, func(s *result.Second) (float64, bool) { return float64(s.ConsumerLag), !s.LagMissing })
 		for _, xy := range xys {
 			hi = math.Max(hi, xy.Y)
 		}

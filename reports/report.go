@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // File names of a report in its output folder.
@@ -48,15 +50,15 @@ type Plot struct {
 // of the plots.
 type column struct {
 	Label string
-	Run   *Result
-	V     *Variant
+	Run   *result.Result
+	V     *result.Variant
 }
 
 // NewReport builds the report of results (at least one), in the order
 // given; the first column is the baseline that differences are taken to.
 // A variant's histogram that cannot be decoded is noted in the report, not
 // an error; an error means a plot could not be drawn.
-func NewReport(results ...*Result) (*Report, error) {
+func NewReport(results ...*result.Result) (*Report, error) {
 	if len(results) == 0 {
 		return nil, errors.New("reports: no result to report")
 	}
@@ -86,7 +88,7 @@ func (r *Report) Plots() []Plot { return append([]Plot(nil), r.plots...) }
 // whole or not at all; a plot file of a previous report in dir that this
 // report has no data for is removed, so report.md never sits next to a
 // stale plot.
-func WriteReport(dir string, results ...*Result) ([]string, error) {
+func WriteReport(dir string, results ...*result.Result) ([]string, error) {
 	rep, err := NewReport(results...)
 	if err != nil {
 		return nil, err
@@ -147,7 +149,7 @@ func writeAtomic(path string, data []byte) error {
 // columnsOf returns one column per variant of every result. With one
 // result a column is labelled by its variant; with several, run/variant,
 // where runs[i] labels results[i].
-func columnsOf(results []*Result, runs []string) []column {
+func columnsOf(results []*result.Result, runs []string) []column {
 	var cols []column
 	seen := map[string]int{}
 	for i, r := range results {
@@ -169,22 +171,22 @@ func columnsOf(results []*Result, runs []string) []column {
 
 // runLabels names each result: its scenario, and when two results share a
 // scenario name its start time (UTC), and then its position.
-func runLabels(results []*Result) []string {
-	count := func(f func(r *Result) string) map[string]int {
+func runLabels(results []*result.Result) []string {
+	count := func(f func(r *result.Result) string) map[string]int {
 		m := map[string]int{}
 		for _, r := range results {
 			m[f(r)]++
 		}
 		return m
 	}
-	name := func(r *Result) string {
+	name := func(r *result.Result) string {
 		if r.Scenario == "" {
 			return "run"
 		}
 		return r.Scenario
 	}
 	byName := count(name)
-	withTime := func(r *Result) string {
+	withTime := func(r *result.Result) string {
 		if byName[name(r)] == 1 {
 			return name(r)
 		}
@@ -202,7 +204,7 @@ func runLabels(results []*Result) []string {
 }
 
 // commandOf returns the command that reproduces r.
-func commandOf(r *Result) string {
+func commandOf(r *result.Result) string {
 	if r.Command != "" {
 		return r.Command
 	}

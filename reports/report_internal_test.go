@@ -3,26 +3,28 @@ package reports
 import (
 	"testing"
 	"time"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 func TestSpanOf(t *testing.T) {
 	t0 := time.Date(2025, 3, 14, 15, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name string
-		f    Fault
+		f    result.Fault
 		want faultSpan
 	}{
-		{"as asked when never applied", Fault{Name: "x", AtS: 12.5, ForS: 10},
+		{"as asked when never applied", result.Fault{Name: "x", AtS: 12.5, ForS: 10},
 			faultSpan{Name: "x", From: 10, To: 20}},
-		{"as asked when it failed", Fault{Name: "x", AtS: 12.5, ForS: 10, Started: t0, Error: "boom"},
+		{"as asked when it failed", result.Fault{Name: "x", AtS: 12.5, ForS: 10, Started: t0, Error: "boom"},
 			faultSpan{Name: "x", From: 10, To: 20}},
-		{"applied late", Fault{Name: "x", AtS: 12.5, ForS: 10, Started: t0, Ended: t0.Add(10 * time.Second), StartErrMS: 250, EndErrMS: 500},
+		{"applied late", result.Fault{Name: "x", AtS: 12.5, ForS: 10, Started: t0, Ended: t0.Add(10 * time.Second), StartErrMS: 250, EndErrMS: 500},
 			faultSpan{Name: "x", From: 10.25, To: 20.5, Applied: true}},
-		{"in the warm-up", Fault{Name: "x", AtS: 1, ForS: 2, Started: t0, Ended: t0.Add(2 * time.Second)},
+		{"in the warm-up", result.Fault{Name: "x", AtS: 1, ForS: 2, Started: t0, Ended: t0.Add(2 * time.Second)},
 			faultSpan{Name: "x", From: -1.5, To: 0.5, Applied: true}},
-		{"instant", Fault{Name: "x", Kind: "reset", AtS: 5, Started: t0, Ended: t0, StartErrMS: 1000, EndErrMS: 1000},
+		{"instant", result.Fault{Name: "x", Kind: "reset", AtS: 5, Started: t0, Ended: t0, StartErrMS: 1000, EndErrMS: 1000},
 			faultSpan{Name: "x", From: 3.5, To: 3.5, Applied: true}},
-		{"never removed", Fault{Name: "x", AtS: 5, ForS: 1, Started: t0},
+		{"never removed", result.Fault{Name: "x", AtS: 5, ForS: 1, Started: t0},
 			faultSpan{Name: "x", From: 2.5, To: 3.5, Applied: true, Open: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -35,19 +37,19 @@ func TestSpanOf(t *testing.T) {
 
 func TestFormatDiff(t *testing.T) {
 	for _, tc := range []struct {
-		unit      Unit
+		unit      result.Unit
 		base, x   float64
 		want      string
 		wantValue string
 	}{
-		{UnitMS, 200, 250, "+50.0ms (+25.0%)", "250.0ms"},
-		{UnitMS, 312.75, 6, "-306.8ms (-98.1%)", "6.00ms"},
-		{UnitRatio, 0.99, 0.999, "+0.900 pp (+0.9%)", "99.900%"},
-		{UnitRate, 500, 495.5, "-4.5/s (-0.9%)", "495.5/s"},
-		{UnitCount, 0, 3, "+3", "3"},
-		{UnitCount, 10, 10, "+0 (+0.0%)", "10"},
-		{UnitTimes, 1, 1.25, "+0.25x (+25.0%)", "1.25x"},
-		{UnitMS, 100, 99.9999, "+0.00ms (+0.0%)", "100.0ms"}, // never "-0"
+		{result.UnitMS, 200, 250, "+50.0ms (+25.0%)", "250.0ms"},
+		{result.UnitMS, 312.75, 6, "-306.8ms (-98.1%)", "6.00ms"},
+		{result.UnitRatio, 0.99, 0.999, "+0.900 pp (+0.9%)", "99.900%"},
+		{result.UnitRate, 500, 495.5, "-4.5/s (-0.9%)", "495.5/s"},
+		{result.UnitCount, 0, 3, "+3", "3"},
+		{result.UnitCount, 10, 10, "+0 (+0.0%)", "10"},
+		{result.UnitTimes, 1, 1.25, "+0.25x (+25.0%)", "1.25x"},
+		{result.UnitMS, 100, 99.9999, "+0.00ms (+0.0%)", "100.0ms"}, // never "-0"
 	} {
 		if got := formatDiff(tc.unit, tc.base, tc.x); got != tc.want {
 			t.Errorf("formatDiff(%v, %v, %v) = %q, want %q", tc.unit, tc.base, tc.x, got, tc.want)
@@ -60,7 +62,7 @@ func TestFormatDiff(t *testing.T) {
 
 func TestRunLabels(t *testing.T) {
 	t0 := time.Date(2025, 3, 14, 15, 9, 26, 0, time.UTC)
-	got := runLabels([]*Result{
+	got := runLabels([]*result.Result{
 		{Scenario: "quickstart", StartedAt: t0},
 		{Scenario: "quickstart", StartedAt: t0.Add(time.Minute)},
 		{Scenario: "partition", StartedAt: t0},

@@ -19,10 +19,12 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 func TestReportMarkdownGolden(t *testing.T) {
-	rep, err := reports.NewReport(fixture())
+	rep, err := reports.NewReport(resulttest.Fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func TestReportMarkdownGolden(t *testing.T) {
 
 // writeReport writes the report of results into a new folder and returns
 // the folder and the paths written.
-func writeReport(t *testing.T, results ...*reports.Result) (string, []string) {
+func writeReport(t *testing.T, results ...*result.Result) (string, []string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out")
 	paths, err := reports.WriteReport(dir, results...)
@@ -73,7 +75,7 @@ var mdImage = regexp.MustCompile(`!\[[^\]]*\]\(([^)]+)\)`)
 // TestWriteReport checks the files of one report: every plot as a PNG
 // that report.md shows, and a self-contained report.html.
 func TestWriteReport(t *testing.T) {
-	dir, paths := writeReport(t, fixture())
+	dir, paths := writeReport(t, resulttest.Fixture())
 	t.Run("plots", func(t *testing.T) { checkPlots(t, dir, paths) })
 	t.Run("html", func(t *testing.T) { checkHTML(t, dir) })
 }
@@ -223,7 +225,7 @@ func checkHTML(t *testing.T, dir string) {
 }
 
 func TestReportEscapesText(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	r.Description = `<script>alert("x")</script> | *not bold* & _not italic_`
 	r.Variants[0].Name = "a|b<i>"
 	dir, _ := writeReport(t, r)
@@ -241,7 +243,7 @@ func TestReportEscapesText(t *testing.T) {
 }
 
 func TestReportSkipsPlotsWithoutData(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	r.Variants = r.Variants[:1] // no event-driven variant
 	dir := t.TempDir()
 	stale := filepath.Join(dir, "consumer-lag.png")
@@ -273,7 +275,7 @@ func TestReportSkipsPlotsWithoutData(t *testing.T) {
 }
 
 func TestReportFlagsProblemsAtTheTop(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	r.Interrupted = true
 	r.Variants[0].WindowS = 12.5
 	r.Variants[1].Error = "broker did not start"
@@ -302,12 +304,12 @@ func TestReportFlagsProblemsAtTheTop(t *testing.T) {
 }
 
 func TestReportFaultMeasurements(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	f := &r.Variants[1]
 	started := r.StartedAt.Add(time.Minute)
 	stopped, flowing := started.Add(1500*time.Microsecond), started.Add(5*time.Second+3*time.Millisecond)
 	publishable, caughtUp := 850.5, 1200.0
-	f.Faults = []reports.Fault{
+	f.Faults = []result.Fault{
 		{Name: "crash broker", Kind: "crash", AtS: 26.5, ForS: 2, Started: started, Ended: started.Add(2 * time.Second),
 			StartErrMS: 2, EndErrMS: 1.25, PublishableAfterMS: &publishable, CaughtUpAfterMS: &caughtUp},
 		{Name: "partition [order]|[payment]", Kind: "partition", AtS: 4.5, ForS: 5, Started: started, Ended: started.Add(5 * time.Second),
@@ -334,9 +336,9 @@ func TestReportFaultMeasurements(t *testing.T) {
 }
 
 func TestReportComparesRuns(t *testing.T) {
-	a, b := fixture(), fixture()
+	a, b := resulttest.Fixture(), resulttest.Fixture()
 	b.StartedAt = a.StartedAt.Add(time.Hour)
-	c := fixture()
+	c := resulttest.Fixture()
 	c.Scenario = "partition"
 	dir, _ := writeReport(t, a, b, c)
 	md := read(t, filepath.Join(dir, reports.MarkdownFile))
@@ -358,7 +360,7 @@ func TestNewReportWithoutResults(t *testing.T) {
 	if _, err := reports.NewReport(); err == nil {
 		t.Error("NewReport() without results succeeded")
 	}
-	if _, err := reports.NewReport(fixture(), nil); err == nil {
+	if _, err := reports.NewReport(resulttest.Fixture(), nil); err == nil {
 		t.Error("NewReport with a nil result succeeded")
 	}
 }
@@ -369,11 +371,11 @@ func TestNewReportWithoutResults(t *testing.T) {
 func TestReportFromFileStartsNothing(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	dir := t.TempDir()
-	path, err := reports.WriteFile(dir, fixture())
+	path, err := result.WriteFile(dir, resulttest.Fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := reports.ReadFile(path)
+	r, err := result.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,9 +401,9 @@ func TestReportFromFileStartsNothing(t *testing.T) {
 }
 
 func TestReportSurvivesBrokenVariants(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	r.Variants[0].Histograms.Latency = "not a histogram"
-	r.Variants = append(r.Variants, reports.Variant{Name: "broken", Error: "world did not start"})
+	r.Variants = append(r.Variants, result.Variant{Name: "broken", Error: "world did not start"})
 	for i := range r.Variants[1].Timeline {
 		r.Variants[1].Timeline[i].Offered = 0
 	}
@@ -422,11 +424,11 @@ func TestReportSurvivesBrokenVariants(t *testing.T) {
 // A generator that fell behind while the harness waited for a CPU is
 // explained by that wait, in the report's warnings and in the table's.
 func TestBehindExplainedByCPUWait(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	v := &r.Variants[0]
 	v.Generator.Behind = true
 	if v.Harness == nil {
-		v.Harness = &reports.Harness{}
+		v.Harness = &result.Harness{}
 	}
 	v.Harness.CPUBusy = 0.24
 	wait := 0.61
@@ -467,7 +469,7 @@ func TestBehindExplainedByCPUWait(t *testing.T) {
 // A fault that acted on nothing in a variant says so in the table's fault
 // notes and in the report's faults section, with what the others acted on.
 func TestFaultMatchedShown(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	fs := r.Variants[0].Faults
 	fs[0].MatchedNothing = true
 	if len(fs) > 1 {

@@ -4,29 +4,35 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
-func count(name string, f func(e *Events) int64) measure {
-	return eventNum(name, UnitCount, func(v *Variant) float64 { return float64(f(&v.Events)) })
+// count is an event count of the ledger, which only event-driven variants
+// have.
+func count(name string, f func(e *result.Events) int64) result.Row {
+	return result.Row{Name: name, Unit: result.UnitCount, Value: func(v *result.Variant) (float64, bool) {
+		return float64(f(&v.Events)), v.EventDriven
+	}}
 }
 
 // ledgerMeasures are the rows of the event ledger.
-var ledgerMeasures = []measure{
-	count("published (events)", func(e *Events) int64 { return e.Published }),
-	count("acked by the broker (events)", func(e *Events) int64 { return e.Acked }),
-	count("publish retries", func(e *Events) int64 { return e.PublishRetries }),
-	count("duplicates dropped by the broker (publishes)", func(e *Events) int64 { return e.BrokerDuplicates }),
-	count("fire-and-forget (events)", func(e *Events) int64 { return e.FireAndForget }),
-	count("processed (handlings, duplicates included)", func(e *Events) int64 { return e.Processed }),
-	count("duplicates (handlings beyond the first)", func(e *Events) int64 { return e.Duplicates }),
-	count("suppressed (redeliveries recognised)", func(e *Events) int64 { return e.Suppressed }),
-	count("dead-lettered (events)", func(e *Events) int64 { return e.DeadLettered }),
-	count("lost (event, subscriber pairs)", func(e *Events) int64 { return e.Lost }),
-	count("still pending (event, subscriber pairs)", func(e *Events) int64 { return e.Pending }),
-	count("unknown: broker not reachable (event, subscriber pairs)", func(e *Events) int64 { return e.Unknown }),
-	count("redelivered (deliveries)", func(e *Events) int64 { return e.Redelivered }),
-	count("processed, publish never acked (events)", func(e *Events) int64 { return e.UnackedProcessed }),
-	count("max consumer lag (events)", func(e *Events) int64 { return e.MaxConsumerLag }),
+var ledgerMeasures = []result.Row{
+	count("published (events)", func(e *result.Events) int64 { return e.Published }),
+	count("acked by the broker (events)", func(e *result.Events) int64 { return e.Acked }),
+	count("publish retries", func(e *result.Events) int64 { return e.PublishRetries }),
+	count("duplicates dropped by the broker (publishes)", func(e *result.Events) int64 { return e.BrokerDuplicates }),
+	count("fire-and-forget (events)", func(e *result.Events) int64 { return e.FireAndForget }),
+	count("processed (handlings, duplicates included)", func(e *result.Events) int64 { return e.Processed }),
+	count("duplicates (handlings beyond the first)", func(e *result.Events) int64 { return e.Duplicates }),
+	count("suppressed (redeliveries recognised)", func(e *result.Events) int64 { return e.Suppressed }),
+	count("dead-lettered (events)", func(e *result.Events) int64 { return e.DeadLettered }),
+	count("lost (event, subscriber pairs)", func(e *result.Events) int64 { return e.Lost }),
+	count("still pending (event, subscriber pairs)", func(e *result.Events) int64 { return e.Pending }),
+	count("unknown: broker not reachable (event, subscriber pairs)", func(e *result.Events) int64 { return e.Unknown }),
+	count("redelivered (deliveries)", func(e *result.Events) int64 { return e.Redelivered }),
+	count("processed, publish never acked (events)", func(e *result.Events) int64 { return e.UnackedProcessed }),
+	count("max consumer lag (events)", func(e *result.Events) int64 { return e.MaxConsumerLag }),
 }
 
 func (b *builder) events() section {
@@ -60,30 +66,32 @@ func (b *builder) events() section {
 	return s
 }
 
-func harnessNum(name string, u Unit, f func(h *Harness) float64) measure {
-	return measure{name: name, unit: u, value: func(c column) (float64, bool) {
-		if c.V.Harness == nil {
+// harnessNum is a figure of the harness's health, which variants run
+// before it was recorded lack.
+func harnessNum(name string, u result.Unit, f func(h *result.Harness) float64) result.Row {
+	return result.Row{Name: name, Unit: u, Value: func(v *result.Variant) (float64, bool) {
+		if v.Harness == nil {
 			return 0, false
 		}
-		return f(c.V.Harness), true
+		return f(v.Harness), true
 	}}
 }
 
 // harnessMeasures are the rows of the harness health table.
-var harnessMeasures = []measure{
-	harnessNum("scheduling delay p50", UnitMS, func(h *Harness) float64 { return h.SchedLatencyMS.P50 }),
-	harnessNum("scheduling delay p99", UnitMS, func(h *Harness) float64 { return h.SchedLatencyMS.P99 }),
-	harnessNum("scheduling delay max", UnitMS, func(h *Harness) float64 { return h.SchedLatencyMS.Max }),
-	harnessNum("GC pause p50", UnitMS, func(h *Harness) float64 { return h.GCPauseMS.P50 }),
-	harnessNum("GC pause p99", UnitMS, func(h *Harness) float64 { return h.GCPauseMS.P99 }),
-	harnessNum("GC pause max", UnitMS, func(h *Harness) float64 { return h.GCPauseMS.Max }),
-	harnessNum("GC cycles", UnitCount, func(h *Harness) float64 { return float64(h.GCCycles) }),
-	harnessNum("CPU busy (share of available)", UnitRatio, func(h *Harness) float64 { return h.CPUBusy }),
-	{name: "CPU wait (share of runnable time spent waiting for a CPU)", unit: UnitRatio, value: func(c column) (float64, bool) {
-		if c.V.Harness == nil || c.V.Harness.CPUWaitShare == nil {
+var harnessMeasures = []result.Row{
+	harnessNum("scheduling delay p50", result.UnitMS, func(h *result.Harness) float64 { return h.SchedLatencyMS.P50 }),
+	harnessNum("scheduling delay p99", result.UnitMS, func(h *result.Harness) float64 { return h.SchedLatencyMS.P99 }),
+	harnessNum("scheduling delay max", result.UnitMS, func(h *result.Harness) float64 { return h.SchedLatencyMS.Max }),
+	harnessNum("GC pause p50", result.UnitMS, func(h *result.Harness) float64 { return h.GCPauseMS.P50 }),
+	harnessNum("GC pause p99", result.UnitMS, func(h *result.Harness) float64 { return h.GCPauseMS.P99 }),
+	harnessNum("GC pause max", result.UnitMS, func(h *result.Harness) float64 { return h.GCPauseMS.Max }),
+	harnessNum("GC cycles", result.UnitCount, func(h *result.Harness) float64 { return float64(h.GCCycles) }),
+	harnessNum("CPU busy (share of available)", result.UnitRatio, func(h *result.Harness) float64 { return h.CPUBusy }),
+	{Name: "CPU wait (share of runnable time spent waiting for a CPU)", Unit: result.UnitRatio, Value: func(v *result.Variant) (float64, bool) {
+		if v.Harness == nil || v.Harness.CPUWaitShare == nil {
 			return 0, false
 		}
-		return *c.V.Harness.CPUWaitShare, true
+		return *v.Harness.CPUWaitShare, true
 	}},
 }
 
@@ -96,12 +104,18 @@ const stallWaitShare = 0.4
 
 // stalledBy explains a generator that fell behind by the harness's CPU
 // wait, when the process waited notably for a CPU; "" otherwise.
-func stalledBy(h *Harness) string {
+func stalledBy(h *result.Harness) string {
 	if h == nil || h.CPUWaitShare == nil || *h.CPUWaitShare < stallWaitShare {
 		return ""
 	}
 	return fmt.Sprintf(" Its threads waited for a CPU %.0f%% of the time they were ready to run (CPU busy %.0f%%): other work on the machine stalled the harness.",
 		100**h.CPUWaitShare, 100*h.CPUBusy)
+}
+
+// harnessNote says why a variant whose harness failed is invalid.
+func harnessNote(v *result.Variant, label string) string {
+	return fmt.Sprintf("%s: the harness ran out of resources (%d failed dials or accepts, %d requests failed as harness: too many open files, no free port or no memory in this process): its failures are the harness's, not the system's, and the variant is invalid. Lower the replicas or the rate, or raise the open-file limit.",
+		label, v.HarnessErrors, v.Requests.Errors["harness"])
 }
 
 func (b *builder) harness() section {
@@ -128,26 +142,28 @@ func (b *builder) environment() section {
 		}
 	}
 	t := newTable(strings.Repeat("l", len(head)), head...)
-	row := func(name string, f func(r *Result) string) {
+	row := func(name string, f func(r *result.Result) string) {
 		cells := []string{name}
 		for _, r := range b.results {
 			cells = append(cells, f(r))
 		}
 		t.add("", cells...)
 	}
-	row("scenario file", func(r *Result) string { return orDash(r.File) })
-	row("seed", func(r *Result) string { return fmt.Sprint(r.Seed) })
-	row("seeds of repetitions", func(r *Result) string {
-		if r.Config.SeedPolicy == SeedPerRepetition {
+	row("scenario file", func(r *result.Result) string { return result.OrDash(r.File) })
+	row("seed", func(r *result.Result) string { return fmt.Sprint(r.Seed) })
+	row("seeds of repetitions", func(r *result.Result) string {
+		if r.Config.SeedPolicy == result.SeedPerRepetition {
 			return "repetition k: seed+k-1"
 		}
 		return "-"
 	})
-	row("started", func(r *Result) string { return stamp(r.StartedAt) })
-	row("finished", func(r *Result) string { return stamp(r.FinishedAt) })
-	row("Go", func(r *Result) string { return orDash(r.Environment.GoVersion) })
-	row("OS/arch", func(r *Result) string { return orDash(r.Environment.GOOS) + "/" + orDash(r.Environment.GOARCH) })
-	row("CPUs", func(r *Result) string { return fmt.Sprint(r.Environment.CPUs) })
+	row("started", func(r *result.Result) string { return stamp(r.StartedAt) })
+	row("finished", func(r *result.Result) string { return stamp(r.FinishedAt) })
+	row("Go", func(r *result.Result) string { return result.OrDash(r.Environment.GoVersion) })
+	row("OS/arch", func(r *result.Result) string {
+		return result.OrDash(r.Environment.GOOS) + "/" + result.OrDash(r.Environment.GOARCH)
+	})
+	row("CPUs", func(r *result.Result) string { return fmt.Sprint(r.Environment.CPUs) })
 	var mods []string
 	for _, r := range b.results {
 		for m := range r.Environment.Modules {
@@ -158,7 +174,7 @@ func (b *builder) environment() section {
 	}
 	slices.Sort(mods)
 	for _, m := range mods {
-		row(m, func(r *Result) string { return orDash(r.Environment.Modules[m]) })
+		row(m, func(r *result.Result) string { return result.OrDash(r.Environment.Modules[m]) })
 	}
 	s.Blocks = append(s.Blocks, block{Table: t})
 	return s

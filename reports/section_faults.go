@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // faultSpan is where a fault lies on the timeline of the recorded window.
@@ -22,7 +24,7 @@ type faultSpan struct {
 // fault is asked at AtS from the start of the load, warm-up included; it
 // was applied StartErrMS later and removed EndErrMS after its asked end,
 // so the applied span needs no wall clock.
-func spanOf(warmupS float64, f *Fault) faultSpan {
+func spanOf(warmupS float64, f *result.Fault) faultSpan {
 	s := faultSpan{Name: f.Name, From: f.AtS - warmupS}
 	s.To = s.From + f.ForS
 	if f.Error != "" || f.Started.IsZero() {
@@ -64,7 +66,7 @@ func (b *builder) faults() section {
 			asked := askedIn(f, c.Run.Config.WarmupS)
 			where, startLate, endLate, mark := "not applied", "-", "-", ""
 			if sp.Applied {
-				startLate = signed(f.StartErrMS, ms(abs(f.StartErrMS)))
+				startLate = signed(f.StartErrMS, result.FormatMS(abs(f.StartErrMS)))
 				switch {
 				case sp.Open:
 					where = fmt.Sprintf("from %.3f s, never removed", sp.From)
@@ -72,7 +74,7 @@ func (b *builder) faults() section {
 					where = fmt.Sprintf("at %.3f s", sp.From)
 				default:
 					where = fmt.Sprintf("%.3f–%.3f s", sp.From, sp.To)
-					endLate = signed(f.EndErrMS, ms(abs(f.EndErrMS)))
+					endLate = signed(f.EndErrMS, result.FormatMS(abs(f.EndErrMS)))
 				}
 			}
 			notes := faultNotes(f)
@@ -80,10 +82,10 @@ func (b *builder) faults() section {
 				mark = "fail"
 				notes = append([]string{"FAILED: " + f.Error}, notes...)
 			}
-			applied.add(mark, c.Label, f.Name, orDash(f.Kind), asked, where, startLate, endLate, orDash(strings.Join(notes, "; ")))
+			applied.add(mark, c.Label, f.Name, result.OrDash(f.Kind), asked, where, startLate, endLate, result.OrDash(strings.Join(notes, "; ")))
 			for _, part := range []struct {
 				name string
-				w    *WindowStats
+				w    *result.WindowStats
 			}{{"before", f.Before}, {"during", f.During}, {"after", f.After}} {
 				if part.w == nil {
 					cells := []string{c.Label, f.Name, part.name, "outside the window", "-", "-", "-", "-", "-"}
@@ -95,7 +97,7 @@ func (b *builder) faults() section {
 				}
 				w := part.w
 				x := cellsOf(w, c.V.EventDriven)
-				cells := []string{c.Label, f.Name, partLabel(part.name, w), fmt.Sprintf("%s–%s s", trim(w.FromS), trim(w.ToS)),
+				cells := []string{c.Label, f.Name, partLabel(part.name, w), fmt.Sprintf("%s–%s s", result.Trim(w.FromS), result.Trim(w.ToS)),
 					fmt.Sprint(w.Offered), fmt.Sprint(w.Succeeded), x.Avail, x.P99, x.Throughput}
 				if eventCols {
 					cells = append(cells, x.CompletionP50, x.CompletionP99, x.Completed, x.Backlog)
@@ -134,7 +136,7 @@ func windowsPara(eventCols bool) string {
 }
 
 // faultNotes lists f's own measurements with their units.
-func faultNotes(f *Fault) []string {
+func faultNotes(f *result.Fault) []string {
 	var out []string
 	switch {
 	case f.MatchedNothing:
@@ -145,16 +147,16 @@ func faultNotes(f *Fault) []string {
 		out = append(out, "acted on "+listShort(f.MatchedProcesses))
 	}
 	if f.PublishableAfterMS != nil {
-		out = append(out, "publishes acknowledged again "+ms(*f.PublishableAfterMS)+" after the crash")
+		out = append(out, "publishes acknowledged again "+result.FormatMS(*f.PublishableAfterMS)+" after the crash")
 	}
 	if f.CaughtUpAfterMS != nil {
-		out = append(out, "restarted node caught up "+ms(*f.CaughtUpAfterMS)+" after the restart")
+		out = append(out, "restarted node caught up "+result.FormatMS(*f.CaughtUpAfterMS)+" after the restart")
 	}
 	if d := f.DelayErrorMS; d != nil && f.DelayedRuns > 0 {
-		out = append(out, fmt.Sprintf("delayed bytes left late by p50 %s, p99 %s, max %s (%d deliveries)", ms(d.P50), ms(d.P99), ms(d.Max), f.DelayedRuns))
+		out = append(out, fmt.Sprintf("delayed bytes left late by p50 %s, p99 %s, max %s (%d deliveries)", result.FormatMS(d.P50), result.FormatMS(d.P99), result.FormatMS(d.Max), f.DelayedRuns))
 	}
 	if hurt := f.Before != nil && f.During != nil && f.During.Availability < 0.99*f.Before.Availability; hurt && f.RecoveredAfterS != nil {
-		out = append(out, "availability back to its level before "+trim(*f.RecoveredAfterS)+" s after the fault ended (1 s resolution)")
+		out = append(out, "availability back to its level before "+result.Trim(*f.RecoveredAfterS)+" s after the fault ended (1 s resolution)")
 	} else if hurt {
 		out = append(out, "availability not back to its level before by the end of the recorded window")
 	}
@@ -162,10 +164,10 @@ func faultNotes(f *Fault) []string {
 		out = append(out, registryNote(c))
 	}
 	if f.BytesStopped != nil && !f.Started.IsZero() {
-		out = append(out, "bytes stopped "+ms(msBetween(f.Started, *f.BytesStopped))+" after it was applied")
+		out = append(out, "bytes stopped "+result.FormatMS(msBetween(f.Started, *f.BytesStopped))+" after it was applied")
 	}
 	if f.BytesStarted != nil && !f.Ended.IsZero() {
-		out = append(out, "held bytes flowed again "+ms(msBetween(f.Ended, *f.BytesStarted))+" after the heal")
+		out = append(out, "held bytes flowed again "+result.FormatMS(msBetween(f.Ended, *f.BytesStarted))+" after the heal")
 	}
 	return out
 }
@@ -181,9 +183,9 @@ func (b *builder) edges() section {
 			if e.Requests > 0 {
 				amp = fmt.Sprintf("%.2fx", e.Amplification)
 			}
-			t.add("", c.Label, e.From+" → "+e.To, orDash(e.Policy), fmt.Sprint(e.Requests), fmt.Sprint(e.Attempts), amp,
+			t.add("", c.Label, e.From+" → "+e.To, result.OrDash(e.Policy), fmt.Sprint(e.Requests), fmt.Sprint(e.Attempts), amp,
 				fmt.Sprint(e.Retries), fmt.Sprint(e.Timeouts), fmt.Sprint(e.BreakerRejections), fmt.Sprint(e.BulkheadRejections),
-				fmt.Sprint(e.BudgetRejections), fmt.Sprint(e.Succeeded), fmt.Sprint(e.Failed), ms(e.LatencyMS.P50), ms(e.LatencyMS.P99))
+				fmt.Sprint(e.BudgetRejections), fmt.Sprint(e.Succeeded), fmt.Sprint(e.Failed), result.FormatMS(e.LatencyMS.P50), result.FormatMS(e.LatencyMS.P99))
 		}
 	}
 	if len(t.Rows) > 0 {
@@ -208,7 +210,7 @@ func (b *builder) breakers() section {
 			if x.State == "open" {
 				mark = "warn"
 			}
-			t.add(mark, c.Label, at, x.Caller+" → "+x.To, orDash(x.From)+" → "+x.State)
+			t.add(mark, c.Label, at, x.Caller+" → "+x.To, result.OrDash(x.From)+" → "+x.State)
 		}
 	}
 	if len(t.Rows) > 0 {
@@ -226,12 +228,12 @@ func abs(x float64) float64 {
 
 // registryNote says when a replica left the registry during a fault and
 // when it came back.
-func registryNote(c RegistryChange) string {
-	s := c.Replica + " left the registry " + trim(c.LeftAfterS) + " s after it was applied"
+func registryNote(c result.RegistryChange) string {
+	s := c.Replica + " left the registry " + result.Trim(c.LeftAfterS) + " s after it was applied"
 	if c.BackAfterS == nil {
 		return s + ", not back by the end of the run"
 	}
-	return s + ", back " + trim(*c.BackAfterS) + " s after it was removed"
+	return s + ", back " + result.Trim(*c.BackAfterS) + " s after it was removed"
 }
 
 // listShort joins names, the first 6 and then how many more.

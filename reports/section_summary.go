@@ -2,89 +2,15 @@ package reports
 
 import (
 	"fmt"
-	"slices"
 	"strings"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
-// measure is one row of a side-by-side table: a number in a unit, or text.
-type measure struct {
-	name string
-	unit Unit
-	// value returns the measure of a column, false when the column has
-	// none (completion of a synchronous design).
-	value func(c column) (float64, bool)
-	// missing, when set, is the cell of a column value has nothing for
-	// ("" for the default "-"): NA when the column has the measure but
-	// could not measure it.
-	missing func(c column) string
-	// text, when set, makes the row text: no unit, no difference.
-	text func(c column) string
-}
-
-func num(name string, u Unit, f func(v *Variant) float64) measure {
-	return measure{name: name, unit: u, value: func(c column) (float64, bool) { return f(c.V), true }}
-}
-
-// eventNum is a measure only event-driven variants have.
-func eventNum(name string, u Unit, f func(v *Variant) float64) measure {
-	return measure{name: name, unit: u, value: func(c column) (float64, bool) { return f(c.V), c.V.EventDriven }}
-}
-
-func completionNum(name string, f func(p *Percentiles) float64) measure {
-	return measure{name: name, unit: UnitMS, value: func(c column) (float64, bool) {
-		p := c.V.Completion()
-		if p == nil {
-			return 0, false
-		}
-		return f(p), true
-	}, missing: func(c column) string {
-		if c.V.EventDriven {
-			return NA
-		}
-		return ""
-	}}
-}
-
-func text(name string, f func(v *Variant) string) measure {
-	return measure{name: name, text: func(c column) string { return f(c.V) }}
-}
-
-func generatorState(v *Variant) string {
-	switch {
-	case v.Error != "":
-		return "FAILED"
-	case v.HarnessFailed():
-		return "HARNESS"
-	case v.Generator.Behind:
-		return "BEHIND"
-	}
-	return "on schedule"
-}
-
-// failureKinds lists the failures of v by kind, "none" without failures.
-func failureKinds(v *Variant) string {
-	var parts, other []string
-	for _, k := range ErrorKinds {
-		if n := v.Requests.Errors[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", k, n))
-		}
-	}
-	for k, n := range v.Requests.Errors { // kinds this version does not know
-		if n > 0 && !slices.Contains(ErrorKinds, k) {
-			other = append(other, fmt.Sprintf("%s %d", k, n))
-		}
-	}
-	slices.Sort(other)
-	if parts = append(parts, other...); len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ", ")
-}
-
-// sideBySide renders measures for cols: one column per variant, and after
+// sideBySide renders rows for cols: one column per variant, and after
 // each but the first its difference to the first. Rows no column has are
 // left out.
-func sideBySide(cols []column, measures []measure) *table {
+func sideBySide(cols []column, rows []result.Row) *table {
 	head := []string{"measure"}
 	for i, c := range cols {
 		head = append(head, c.Label)
@@ -93,31 +19,31 @@ func sideBySide(cols []column, measures []measure) *table {
 		}
 	}
 	t := newTable("l"+strings.Repeat("r", len(head)-1), head...)
-	for _, m := range measures {
-		cells := []string{m.name}
+	for _, m := range rows {
+		cells := []string{m.Name}
 		any := false
 		for i, c := range cols {
-			if m.text != nil {
-				cells = append(cells, m.text(c))
+			if m.Text != nil {
+				cells = append(cells, m.Text(c.V))
 				if i > 0 {
 					cells = append(cells, "")
 				}
 				any = true
 				continue
 			}
-			x, ok := m.value(c)
+			x, ok := m.Value(c.V)
 			cell := "-"
 			if ok {
-				cell, any = formatValue(m.unit, x), true
-			} else if m.missing != nil && m.missing(c) != "" {
-				cell, any = m.missing(c), true
+				cell, any = formatValue(m.Unit, x), true
+			} else if m.Missing != nil && m.Missing(c.V) != "" {
+				cell, any = m.Missing(c.V), true
 			}
 			cells = append(cells, cell)
 			if i > 0 {
-				base, baseOK := m.value(cols[0])
+				base, baseOK := m.Value(cols[0].V)
 				d := "-"
 				if ok && baseOK {
-					d = formatDiff(m.unit, base, x)
+					d = formatDiff(m.Unit, base, x)
 				}
 				cells = append(cells, d)
 			}
@@ -136,7 +62,7 @@ func (b *builder) summary() section {
 		s.Blocks = append(s.Blocks, block{Para: "No variant was run."})
 		return s
 	}
-	t := sideBySide(b.cols, summaryMeasures)
+	t := sideBySide(b.cols, result.SummaryRows())
 	for i := range t.Rows {
 		if cells := strings.Join(t.Rows[i].Cells, " "); t.Rows[i].Cells[0] == "load generator" && (strings.Contains(cells, "BEHIND") || strings.Contains(cells, "HARNESS")) {
 			t.Rows[i].Mark = "warn"
@@ -145,7 +71,7 @@ func (b *builder) summary() section {
 	s.Blocks = append(s.Blocks, block{Table: t})
 	var samples []string
 	for _, c := range b.cols {
-		for _, k := range ErrorKinds {
+		for _, k := range result.ErrorKinds {
 			if msg, ok := c.V.Requests.ErrorSamples[k]; ok {
 				samples = append(samples, fmt.Sprintf("%s: first %s error: %s", c.Label, k, msg))
 			}
@@ -166,8 +92,8 @@ func (b *builder) expectations() section {
 	t := newTable("llrrll", "variant", "expectation", "observed", "threshold", "result", "where")
 	for i, r := range b.results {
 		for _, e := range r.Expectations {
-			observed, threshold := trim(e.Observed), e.Bound(trim)
-			if m, err := ResolveMetric(e.Metric); err == nil {
+			observed, threshold := result.Trim(e.Observed), e.Bound(result.Trim)
+			if m, err := result.ResolveMetric(e.Metric); err == nil {
 				observed, threshold = m.Format(e.Observed), e.Bound(m.Format)
 			}
 			if e.Missing {
@@ -181,7 +107,7 @@ func (b *builder) expectations() section {
 			}
 			where := "-"
 			if e.Line > 0 {
-				where = fmt.Sprintf("%s:%d", orDash(r.File), e.Line)
+				where = fmt.Sprintf("%s:%d", result.OrDash(r.File), e.Line)
 			}
 			t.add(mark, b.expectationVariant(i, e.Variant), e.Expr, observed, threshold, verdict, where)
 		}

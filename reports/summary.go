@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // File names of a summary in its output folder.
@@ -37,7 +39,7 @@ type Summary struct {
 
 // SummaryRun is one scenario of a Summary.
 type SummaryRun struct {
-	Result *Result
+	Result *result.Result
 	// Dir is the folder holding the scenario's report.html and report.md,
 	// relative to the summary's folder, with forward slashes ("" for the
 	// same folder).
@@ -149,8 +151,8 @@ func summaryRowOf(run SummaryRun) summaryRow {
 			failed = failed || v.Error != ""
 		}
 	}
-	row.Variants = orDash(strings.Join(names, ", "))
-	total, missed := len(r.Expectations), len(Missed(r))
+	row.Variants = result.OrDash(strings.Join(names, ", "))
+	total, missed := len(r.Expectations), len(result.Missed(r))
 	switch {
 	case total == 0:
 		row.Verdict, row.Expect = verdictNone, verdictNone
@@ -177,7 +179,7 @@ func summaryRowOf(run SummaryRun) summaryRow {
 
 // keyFigures describes one variant, the median over its repetitions:
 // availability, latency p99, completion p99 when event-driven, lost.
-func keyFigures(reps []*Variant) string {
+func keyFigures(reps []*result.Variant) string {
 	var errs []string
 	for _, v := range reps {
 		if v.Error != "" {
@@ -187,7 +189,7 @@ func keyFigures(reps []*Variant) string {
 	if len(errs) == len(reps) {
 		return "could not run: " + strings.Join(errs, "; ")
 	}
-	med := func(f func(v *Variant) float64) float64 {
+	med := func(f func(v *result.Variant) float64) float64 {
 		xs := make([]float64, 0, len(reps))
 		for _, v := range reps {
 			if v.Error == "" {
@@ -199,21 +201,21 @@ func keyFigures(reps []*Variant) string {
 	}
 	first := reps[0]
 	parts := []string{
-		"availability " + percent(med(func(v *Variant) float64 { return v.Availability })),
-		"p99 " + ms(med(func(v *Variant) float64 { return v.LatencyMS.P99 })),
+		"availability " + percent(med(func(v *result.Variant) float64 { return v.Availability })),
+		"p99 " + result.FormatMS(med(func(v *result.Variant) float64 { return v.LatencyMS.P99 })),
 	}
 	if first.EventDriven {
 		if first.Completion() != nil {
-			parts = append(parts, "completion p99 "+ms(med(func(v *Variant) float64 {
+			parts = append(parts, "completion p99 "+result.FormatMS(med(func(v *result.Variant) float64 {
 				if v.Completion() == nil {
 					return 0
 				}
 				return v.Completion().P99
 			})))
 		} else {
-			parts = append(parts, "completion p99 "+NA)
+			parts = append(parts, "completion p99 "+result.NA)
 		}
-		parts = append(parts, fmt.Sprintf("lost %.0f", med(func(v *Variant) float64 { return float64(v.Events.Lost) })))
+		parts = append(parts, fmt.Sprintf("lost %.0f", med(func(v *result.Variant) float64 { return float64(v.Events.Lost) })))
 	}
 	text := strings.Join(parts, ", ")
 	if n := len(reps) - len(errs); n > 1 {
@@ -258,8 +260,8 @@ func (s *Summary) WriteMarkdown(w io.Writer) error {
 			figs = append(figs, mdCell(f.Variant+": "+f.Text))
 		}
 		m.printf("| %s | %s | %s | %s | %s | [report.html](%s) · [report.md](%s) |\n",
-			mdCell(r.Name), mdCell(orDash(r.Description)), mdCell(r.Variants), mdCell(r.Expect),
-			orDash(strings.Join(figs, "<br>")), r.HTML, r.Markdown)
+			mdCell(r.Name), mdCell(result.OrDash(r.Description)), mdCell(r.Variants), mdCell(r.Expect),
+			result.OrDash(strings.Join(figs, "<br>")), r.HTML, r.Markdown)
 	}
 	m.printf("\n")
 	for _, n := range d.Notes {

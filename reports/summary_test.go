@@ -13,15 +13,16 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 // summaryFixture is a summary of three scenarios: one with a missed
 // expectation, one that passed with a repeated variant and text that needs
 // escaping, one whose variant could not run; and one not run at all.
 func summaryFixture() *reports.Summary {
-	missed := fixture()
+	missed := resulttest.Fixture()
 
-	passed := fixture()
+	passed := resulttest.Fixture()
 	passed.Scenario = "partition"
 	passed.Description = `<b>cut</b> | *payment* & [friends]`
 	passed.StartedAt = missed.FinishedAt.Add(time.Second)
@@ -38,7 +39,7 @@ func summaryFixture() *reports.Summary {
 		passed.Variants = append(passed.Variants, v)
 	}
 
-	broken := fixture()
+	broken := resulttest.Fixture()
 	broken.Scenario = "broker-crash"
 	broken.Description = ""
 	broken.StartedAt = passed.FinishedAt.Add(time.Second)

@@ -8,20 +8,22 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestWriteTableGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := reports.WriteTable(&buf, fixture()); err != nil {
+	if err := reports.WriteTable(&buf, resulttest.Fixture()); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "table.golden", buf.Bytes())
 }
 
 func TestWriteTableInterruptedNamesWindows(t *testing.T) {
-	r := fixture()
+	r := resulttest.Fixture()
 	r.Interrupted = true
 	r.Variants[0].WindowS = 4.5
 	r.Variants = r.Variants[:1]
@@ -36,11 +38,11 @@ func TestWriteTableInterruptedNamesWindows(t *testing.T) {
 }
 
 func TestWriteFaultsBeforeDuringAfter(t *testing.T) {
-	r := fixture()
-	r.Variants[0].Faults = []reports.Fault{{
+	r := resulttest.Fixture()
+	r.Variants[0].Faults = []result.Fault{{
 		Name: "crash payment", Kind: "crash", AtS: 8, ForS: 5, StartErrMS: 0.4, EndErrMS: 0.6,
-		Before: &reports.WindowStats{FromS: 1, ToS: 6, Offered: 1000, Succeeded: 1000, Availability: 1, ThroughputRPS: 200, P99MS: 150},
-		During: &reports.WindowStats{FromS: 6, ToS: 11, Offered: 1000, Succeeded: 400, Availability: 0.4, ThroughputRPS: 80, P99MS: 2000},
+		Before: &result.WindowStats{FromS: 1, ToS: 6, Offered: 1000, Succeeded: 1000, Availability: 1, ThroughputRPS: 200, P99MS: 150},
+		During: &result.WindowStats{FromS: 6, ToS: 11, Offered: 1000, Succeeded: 400, Availability: 0.4, ThroughputRPS: 80, P99MS: 2000},
 	}}
 	var b strings.Builder
 	if err := reports.WriteFaults(&b, r); err != nil {
@@ -60,14 +62,14 @@ func TestWriteFaultsBeforeDuringAfter(t *testing.T) {
 // Repetitions are named in the table and in the lines under it, with the
 // seed each ran with.
 func TestWriteTableNamesRepetitions(t *testing.T) {
-	r := fixture()
-	r.Config.SeedPolicy = reports.SeedPerRepetition
+	r := resulttest.Fixture()
+	r.Config.SeedPolicy = result.SeedPerRepetition
 	one := r.Variants[0]
 	r.Variants = nil
 	for k := 1; k <= 2; k++ {
 		v := one
 		v.Repetition, v.Seed = k, 41+uint64(k)
-		v.Faults = []reports.Fault{{Name: "crash payment", Kind: "crash", AtS: 1, ForS: 1}}
+		v.Faults = []result.Fault{{Name: "crash payment", Kind: "crash", AtS: 1, ForS: 1}}
 		r.Variants = append(r.Variants, v)
 	}
 	r.Variants[1].Error = "world did not start"
@@ -88,9 +90,9 @@ func TestWriteTableNamesRepetitions(t *testing.T) {
 // A table of sync variants shows no event rows (each would be all "-"),
 // and its footnote explains no completion.
 func TestWriteTableLeavesOutRowsNoVariantHas(t *testing.T) {
-	r := &reports.Result{Config: reports.RunConfig{DurationS: 10, WarmupS: 2}, Variants: []reports.Variant{
-		{Name: "a", Availability: 1, Requests: reports.Requests{Offered: 10, Succeeded: 10}},
-		{Name: "b", Availability: 1, Requests: reports.Requests{Offered: 10, Succeeded: 10}},
+	r := &result.Result{Config: result.RunConfig{DurationS: 10, WarmupS: 2}, Variants: []result.Variant{
+		{Name: "a", Availability: 1, Requests: result.Requests{Offered: 10, Succeeded: 10}},
+		{Name: "b", Availability: 1, Requests: result.Requests{Offered: 10, Succeeded: 10}},
 	}}
 	var b strings.Builder
 	if err := reports.WriteTable(&b, r); err != nil {

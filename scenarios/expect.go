@@ -6,7 +6,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -20,7 +20,7 @@ import (
 //	  "*":    {lost: "== 0"}
 type Expectation struct {
 	Variant string
-	Expect  reports.Expect
+	Expect  result.Expect
 	Line    int
 }
 
@@ -53,7 +53,7 @@ func decodeExpect(d *topologies.Decoder, n topologies.Node, variants []Variant) 
 func decodeVariantExpect(d *topologies.Decoder, n topologies.Node, variant string) []Expectation {
 	var out []Expectation
 	add := func(at topologies.Node, expr string) {
-		e, err := reports.ParseExpect(expr)
+		e, err := result.ParseExpect(expr)
 		if err != nil {
 			d.Errorf(at, "%v", err)
 			return
@@ -93,9 +93,9 @@ func decodeVariantExpect(d *topologies.Decoder, n topologies.Node, variant strin
 // worse of the two middle values), so one noisy repetition neither passes
 // nor fails it alone. Expectations of variants not in the result (see Only)
 // are skipped.
-func (s *Scenario) Check(r *reports.Result) []reports.Expectation {
+func (s *Scenario) Check(r *result.Result) []result.Expectation {
 	var names []string
-	reps := map[string][]*reports.Variant{}
+	reps := map[string][]*result.Variant{}
 	for i := range r.Variants {
 		v := &r.Variants[i]
 		if reps[v.Name] == nil {
@@ -103,7 +103,7 @@ func (s *Scenario) Check(r *reports.Result) []reports.Expectation {
 		}
 		reps[v.Name] = append(reps[v.Name], v)
 	}
-	out := []reports.Expectation{}
+	out := []result.Expectation{}
 	for _, e := range s.Expect {
 		for _, name := range names {
 			if e.Variant != AllVariants && e.Variant != name {
@@ -124,7 +124,7 @@ func (s *Scenario) Check(r *reports.Result) []reports.Expectation {
 // not it was measured: metrics of events (and of a broker fault's
 // recovery) only for event-driven variants, amplification(FROM->TO) only
 // for variants whose topology has that edge.
-func (s *Scenario) appliesTo(m reports.MetricDef, v *reports.Variant) bool {
+func (s *Scenario) appliesTo(m result.MetricDef, v *result.Variant) bool {
 	if (m.Events || brokerFaultMetric(m.Name)) && !v.EventDriven {
 		return false
 	}
@@ -148,7 +148,7 @@ func brokerFaultMetric(name string) bool {
 
 // checkMedian checks e against the median of its metric over vs, the
 // repetitions of one variant.
-func checkMedian(e reports.Expect, vs []*reports.Variant) reports.Expectation {
+func checkMedian(e result.Expect, vs []*result.Variant) result.Expectation {
 	if len(vs) == 1 {
 		return e.Check(vs[0])
 	}

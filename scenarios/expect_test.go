@@ -3,7 +3,7 @@ package scenarios
 import (
 	"testing"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 func TestExpectDecodes(t *testing.T) {
@@ -72,9 +72,9 @@ func TestCheckAppliesStarOnlyWhereMeasured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &reports.Result{Variants: []reports.Variant{
-		{Name: "sync", Requests: reports.Requests{Offered: 100, Succeeded: 100}, Availability: 1, LatencyMS: reports.Percentiles{P99: 150}},
-		{Name: "events", EventDriven: true, Requests: reports.Requests{Offered: 100, Succeeded: 98}, Availability: 0.98, Events: reports.Events{Lost: 0}},
+	r := &result.Result{Variants: []result.Variant{
+		{Name: "sync", Requests: result.Requests{Offered: 100, Succeeded: 100}, Availability: 1, LatencyMS: result.Percentiles{P99: 150}},
+		{Name: "events", EventDriven: true, Requests: result.Requests{Offered: 100, Succeeded: 98}, Availability: 0.98, Events: result.Events{Lost: 0}},
 	}}
 	got := s.Check(r)
 	type verdict struct {
@@ -97,23 +97,23 @@ func TestCheckTakesTheMedianOfRepetitions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := func(k int, p99, avail float64) reports.Variant {
-		return reports.Variant{Name: "sync", Repetition: k, Requests: reports.Requests{Offered: 100}, Availability: avail, LatencyMS: reports.Percentiles{P99: p99}}
+	rep := func(k int, p99, avail float64) result.Variant {
+		return result.Variant{Name: "sync", Repetition: k, Requests: result.Requests{Offered: 100}, Availability: avail, LatencyMS: result.Percentiles{P99: p99}}
 	}
 	for _, c := range []struct {
 		name       string
-		reps       []reports.Variant
+		reps       []result.Variant
 		p99, avail float64 // the medians checked
 		ok         [2]bool
 	}{
 		// One bad repetition out of three passes; two fail.
-		{"one outlier", []reports.Variant{rep(1, 90, 1), rep(2, 500, 0.5), rep(3, 80, 0.995)}, 90, 0.995, [2]bool{true, true}},
-		{"two bad", []reports.Variant{rep(1, 90, 1), rep(2, 500, 0.5), rep(3, 300, 0.98)}, 300, 0.98, [2]bool{false, false}},
+		{"one outlier", []result.Variant{rep(1, 90, 1), rep(2, 500, 0.5), rep(3, 80, 0.995)}, 90, 0.995, [2]bool{true, true}},
+		{"two bad", []result.Variant{rep(1, 90, 1), rep(2, 500, 0.5), rep(3, 300, 0.98)}, 300, 0.98, [2]bool{false, false}},
 		// Of an even count, the worse middle value.
-		{"even", []reports.Variant{rep(1, 90, 1), rep(2, 110, 0.98), rep(3, 50, 0.999), rep(4, 120, 0.97)}, 110, 0.98, [2]bool{false, false}},
+		{"even", []result.Variant{rep(1, 90, 1), rep(2, 110, 0.98), rep(3, 50, 0.999), rep(4, 120, 0.97)}, 110, 0.98, [2]bool{false, false}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := s.Check(&reports.Result{Variants: c.reps})
+			got := s.Check(&result.Result{Variants: c.reps})
 			if len(got) != 2 {
 				t.Fatalf("got %+v", got)
 			}
@@ -138,11 +138,11 @@ func TestCheckFailsOnAbsentMetric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	never := reports.Fault{Name: "crash payment"} // RecoveredAfterS nil: never back
-	r := &reports.Result{Variants: []reports.Variant{
-		{Name: "sync", Requests: reports.Requests{Offered: 100}, Faults: []reports.Fault{never}},
-		{Name: "events", EventDriven: true, Requests: reports.Requests{Offered: 100}, Faults: []reports.Fault{never},
-			CompletionMS: &reports.Percentiles{}, Completed: 0},
+	never := result.Fault{Name: "crash payment"} // RecoveredAfterS nil: never back
+	r := &result.Result{Variants: []result.Variant{
+		{Name: "sync", Requests: result.Requests{Offered: 100}, Faults: []result.Fault{never}},
+		{Name: "events", EventDriven: true, Requests: result.Requests{Offered: 100}, Faults: []result.Fault{never},
+			CompletionMS: &result.Percentiles{}, Completed: 0},
 	}}
 	got := s.Check(r)
 	type verdict struct{ variant, metric string }
@@ -161,7 +161,7 @@ func TestCheckFailsOnAbsentMetric(t *testing.T) {
 	}
 	// Repetitions: absent in one of them is absent.
 	rep := r.Variants[1]
-	rep.Completed, rep.CompletionMS = 10, &reports.Percentiles{P99: 5}
+	rep.Completed, rep.CompletionMS = 10, &result.Percentiles{P99: 5}
 	r.Variants = append(r.Variants, rep)
 	for _, g := range s.Check(r) {
 		if g.Variant == "events" && g.Metric == "completion_p99" && (g.OK || !g.Missing) {

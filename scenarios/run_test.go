@@ -12,7 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/topologies"
@@ -173,7 +173,7 @@ var robust = map[string][]string{
 // each entry says what it forces and why.
 var forced = map[string]struct {
 	prepare func(t *testing.T, s *scenarios.Scenario)
-	check   func(t *testing.T, s *scenarios.Scenario, r *reports.Result)
+	check   func(t *testing.T, s *scenarios.Scenario, r *result.Result)
 }{
 	// "idempotent: duplicates == 0" holds trivially when nothing is
 	// redelivered. inventory acks in batches every 500ms (ack_interval);
@@ -191,8 +191,8 @@ var forced = map[string]struct {
 				c.AckWait = forcedAckWait
 			}
 		},
-		check: func(t *testing.T, s *scenarios.Scenario, r *reports.Result) {
-			var plain *reports.Variant
+		check: func(t *testing.T, s *scenarios.Scenario, r *result.Result) {
+			var plain *result.Variant
 			for i := range r.Variants {
 				v := &r.Variants[i]
 				t.Logf("%s: redelivered %d, duplicates %d, suppressed %d", v.Name, v.Events.Redelivered, v.Events.Duplicates, v.Events.Suppressed)
@@ -390,7 +390,7 @@ func robustChecks(t *testing.T, s *scenarios.Scenario) map[checkKey]bool {
 }
 
 // checkInvariants asserts what holds at any scale and machine speed.
-func checkInvariants(t *testing.T, s *scenarios.Scenario, v *reports.Variant) {
+func checkInvariants(t *testing.T, s *scenarios.Scenario, v *result.Variant) {
 	t.Helper()
 	if v.Error != "" {
 		t.Errorf("%s: %s", v.Name, v.Error)
@@ -488,11 +488,11 @@ func isTopology(t *testing.T, path string) bool {
 }
 
 // observed describes what an expectation saw.
-func observed(e reports.Expectation) string {
+func observed(e result.Expectation) string {
 	if e.Missing {
 		return "metric absent"
 	}
-	m, err := reports.ResolveMetric(e.Metric)
+	m, err := result.ResolveMetric(e.Metric)
 	if err != nil {
 		return "observed " + strings.TrimSpace(e.Expr)
 	}

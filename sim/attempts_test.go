@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/topologies"
 )
@@ -40,7 +40,7 @@ services:
 // race detector, which slows the harness several times, 100/s for 5 s)
 // with fs active over the whole run, and returns the variant and its
 // order → payment edge.
-func runRetryPair(t *testing.T, yaml string, fs ...faults.Fault) (reports.Variant, reports.Edge) {
+func runRetryPair(t *testing.T, yaml string, fs ...faults.Fault) (result.Variant, result.Edge) {
 	t.Helper()
 	top, err := topologies.Parse("retry-pair.yaml", []byte(yaml))
 	if err != nil {
@@ -76,7 +76,7 @@ func runRetryPair(t *testing.T, yaml string, fs ...faults.Fault) (reports.Varian
 		}
 	}
 	t.Fatalf("no order → payment edge in %+v", v.Edges)
-	return v, reports.Edge{}
+	return v, result.Edge{}
 }
 
 // binomialInterval returns the central 99% interval [lo, hi] of the number
@@ -130,7 +130,7 @@ func attemptsTolerance(p float64, k int, n int64) (mean, tol float64) {
 // success or an internal error) and the others: timeouts or unavailable
 // calls of a harness stalled by a loaded machine, which this test is not
 // about. It fails the test when those are more than 5% of the requests.
-func decided(t *testing.T, v reports.Variant) (n, other int64) {
+func decided(t *testing.T, v result.Variant) (n, other int64) {
 	t.Helper()
 	r := v.Requests
 	n = r.Succeeded + r.Errors["internal"]
@@ -143,7 +143,7 @@ func decided(t *testing.T, v reports.Variant) (n, other int64) {
 
 // checkAvailability checks that v's successes are within the 99% binomial
 // interval of the decided requests at probability want.
-func checkAvailability(t *testing.T, v reports.Variant, want float64) {
+func checkAvailability(t *testing.T, v result.Variant, want float64) {
 	t.Helper()
 	n, other := decided(t, v)
 	ok := v.Requests.Succeeded
@@ -158,7 +158,7 @@ func checkAvailability(t *testing.T, v reports.Variant, want float64) {
 // checkAttempts checks the edge's attempts per call against mean ± tol,
 // widened by the most the other failures can move it: each such call made
 // between 1 and k attempts.
-func checkAttempts(t *testing.T, v reports.Variant, e reports.Edge, mean, tol float64, k int) {
+func checkAttempts(t *testing.T, v result.Variant, e result.Edge, mean, tol float64, k int) {
 	t.Helper()
 	_, other := decided(t, v)
 	tol += float64(k-1) * float64(other) / float64(e.Requests)
@@ -171,7 +171,7 @@ func checkAttempts(t *testing.T, v reports.Variant, e reports.Edge, mean, tol fl
 
 // checkIndependent checks availability 1 − p^k and the attempts per call of
 // k independent attempts failing with probability p each.
-func checkIndependent(t *testing.T, v reports.Variant, e reports.Edge, p float64, k int) {
+func checkIndependent(t *testing.T, v result.Variant, e result.Edge, p float64, k int) {
 	t.Helper()
 	checkAvailability(t, v, 1-math.Pow(p, float64(k)))
 	mean, tol := attemptsTolerance(p, k, e.Requests)
@@ -208,7 +208,7 @@ func TestStickyErrorsFollowTheOperation(t *testing.T) {
 	// Every attempt of a failing operation fails: availability 1 − p
 	// whatever k, and a failing call makes all k attempts, so attempts per
 	// call are 1 + p(k − 1).
-	check := func(t *testing.T, v reports.Variant, e reports.Edge, p float64, k int) {
+	check := func(t *testing.T, v result.Variant, e result.Edge, p float64, k int) {
 		t.Helper()
 		checkAvailability(t, v, 1-p)
 		// Attempts per call: 1 + (k − 1)·B/n with B ~ Binomial(n, p).

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/topologies"
 )
@@ -32,7 +32,7 @@ services:
 
 // runEventPair runs eventPair at 200/s for 3 s (600 events) with f active
 // over the whole run and returns the variant and payment's subscriber.
-func runEventPair(t *testing.T, f faults.Fault) (reports.Variant, reports.Subscriber) {
+func runEventPair(t *testing.T, f faults.Fault) (result.Variant, result.Subscriber) {
 	t.Helper()
 	top, err := topologies.Parse("event-pair.yaml", []byte(eventPair))
 	if err != nil {
@@ -65,7 +65,7 @@ func runEventPair(t *testing.T, f faults.Fault) (reports.Variant, reports.Subscr
 		}
 	}
 	t.Fatalf("no payment subscriber in %+v", v.Events.Subscribers)
-	return v, reports.Subscriber{}
+	return v, result.Subscriber{}
 }
 
 func TestRequestFaultHitsEventDeliveries(t *testing.T) {

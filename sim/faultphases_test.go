@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 )
 
@@ -74,7 +74,7 @@ func TestFaultWindowsShowCompletionCost(t *testing.T) {
 		t.Errorf("timeline completion p99 at most %v ms, during window %v ms", worst, *dc.P99MS)
 	}
 	// The metrics expectations resolve read the same figures.
-	m, err := reports.ResolveMetric("faults[0].during.completion_p99")
+	m, err := result.ResolveMetric("faults[0].during.completion_p99")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"math"
 	"runtime/metrics"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // The process's own health over a recorded window, from runtime/metrics:
@@ -61,11 +61,11 @@ func (r runtimeSample) f64(i int) float64 {
 }
 
 // harnessSince reports what happened between from and to.
-func harnessSince(from, to runtimeSample) *reports.Harness {
+func harnessSince(from, to runtimeSample) *result.Harness {
 	if from.s == nil || to.s == nil {
 		return nil
 	}
-	h := &reports.Harness{
+	h := &result.Harness{
 		SchedLatencyMS: histDelta(from.hist(0), to.hist(0)),
 		GCPauseMS:      histDelta(from.hist(1), to.hist(1)),
 		GCCycles:       int64(to.u64(2) - from.u64(2)),
@@ -86,8 +86,8 @@ func harnessSince(from, to runtimeSample) *reports.Harness {
 // histDelta returns percentiles of the observations between a and b (the
 // same histogram read twice), each the upper bound of its bucket, so never
 // below the truth.
-func histDelta(a, b *metrics.Float64Histogram) reports.Percentiles {
-	var p reports.Percentiles
+func histDelta(a, b *metrics.Float64Histogram) result.Percentiles {
+	var p result.Percentiles
 	if a == nil || b == nil || len(a.Counts) != len(b.Counts) {
 		return p
 	}

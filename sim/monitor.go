@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/metrics"
 )
 
@@ -128,4 +128,4 @@ func (m *monitor) stop() int64 {
 
 // harness returns the process's health over the recorded window; nil if
 // the window never began. Call after stop.
-func (m *monitor) harness() *reports.Harness { return harnessSince(m.rt[0], m.rt[1]) }
+func (m *monitor) harness() *result.Harness { return harnessSince(m.rt[0], m.rt[1]) }

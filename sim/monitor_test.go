@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/topologies"
@@ -59,7 +59,7 @@ func TestMonitorFailedLagIsMissing(t *testing.T) {
 	up := time.Since(start)
 	time.Sleep(time.Until(start.Add(up.Truncate(time.Second) + 2*time.Second + 500*time.Millisecond)))
 	m.stop()
-	var v reports.Variant
+	var v result.Variant
 	rec.Fill(&v, time.Since(start))
 	if !v.Timeline[0].LagMissing || !v.Timeline[1].LagMissing {
 		t.Errorf("seconds 0 and 1 (broker down): lag missing %v %v, want true true", v.Timeline[0].LagMissing, v.Timeline[1].LagMissing)

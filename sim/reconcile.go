@@ -10,7 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/service"
@@ -50,7 +50,7 @@ const (
 // the ledger before it acks, so it is not among the unprocessed pairs;
 // a pair processed after the ledger's read stays pending, which it was.
 // b nil (no broker): every unprocessed pair is unknown.
-func settleEvents(b brokerInspector, l *metrics.Ledger, v *reports.Variant) {
+func settleEvents(b brokerInspector, l *metrics.Ledger, v *result.Variant) {
 	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
 	defer cancel()
 	var states map[string]broker.ConsumerState

@@ -9,7 +9,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/service"
@@ -109,7 +109,7 @@ func startReconcileWorld(t *testing.T) reconcileWorld {
 // pairs (2 and 3): a count-based reconciliation calls both pending.
 func TestSettleEventsPerEvent(t *testing.T) {
 	w := startReconcileWorld(t)
-	var v reports.Variant
+	var v result.Variant
 	settleEvents(w.b, w.ledger, &v)
 	e := v.Events
 	if e.Lost != 1 || e.Pending != 1 || e.Unknown != 0 {
@@ -132,7 +132,7 @@ func TestSettleEventsUnreachableBrokerIsUnknown(t *testing.T) {
 	if err := w.b.Crash(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var v reports.Variant
+	var v result.Variant
 	settleEvents(w.b, w.ledger, &v)
 	e := v.Events
 	if e.Lost != 0 || e.Pending != 0 || e.Unknown != 2 {
@@ -160,7 +160,7 @@ func TestSettleEventsFireAndForget(t *testing.T) {
 	if _, err := w.js.PublishMsg(ctx, msg); err != nil {
 		t.Fatal(err)
 	}
-	var v reports.Variant
+	var v result.Variant
 	settleEvents(w.b, w.ledger, &v)
 	e := v.Events
 	if e.Lost != 2 || e.Pending != 2 || e.Unknown != 0 {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim/gateway"
 	"github.com/faultline-sim/faultline/sim/load"
@@ -62,7 +62,7 @@ var ErrRun = errors.New("run failed")
 
 // ErrHarness marks a variant during which the harness itself ran out of a
 // resource (descriptors, local ports, memory): its failures are not the
-// system's, so the variant is invalid (reports.Variant.HarnessFailed). It
+// system's, so the variant is invalid (result.Variant.HarnessFailed). It
 // comes wrapped with ErrRun.
 var ErrHarness = errors.New("the harness ran out of resources (too many open files, no free port or no memory); the variant's results are invalid")
 
@@ -71,9 +71,9 @@ var ErrHarness = errors.New("the harness ran out of resources (too many open fil
 // drains for at most InterruptedDrain, and is still reported; later variants
 // are skipped and the result is marked interrupted. The error wraps ErrRun
 // when a variant could not be run; the result then holds what was measured.
-func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Result, error) {
-	res := &reports.Result{
-		Schema:       reports.Schema,
+func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*result.Result, error) {
+	res := &result.Result{
+		Schema:       result.Schema,
 		Scenario:     sc.Name,
 		Description:  sc.Description,
 		File:         sc.File,
@@ -81,8 +81,8 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 		StartedAt:    time.Now().UTC(),
 		Environment:  environment(),
 		Config:       runConfig(sc),
-		Variants:     []reports.Variant{},
-		Expectations: []reports.Expectation{},
+		Variants:     []result.Variant{},
+		Expectations: []result.Expectation{},
 	}
 	var errs []error
 	if opt.Log == nil {
@@ -100,7 +100,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*reports.Res
 	if reps > 1 {
 		res.Config.Repeat = reps
 	}
-	res.Config.SeedPolicy = reports.SeedPerRepetition
+	res.Config.SeedPolicy = result.SeedPerRepetition
 	res.Config.FaultsSHA256 = digest(sc.Faults)
 	for rep := 1; rep <= reps; rep++ {
 		for _, v := range sc.Variants {
@@ -163,8 +163,8 @@ func loadShape(sc *scenarios.Scenario) load.Shape {
 	return s
 }
 
-func runConfig(sc *scenarios.Scenario) reports.RunConfig {
-	return reports.RunConfig{
+func runConfig(sc *scenarios.Scenario) result.RunConfig {
+	return result.RunConfig{
 		Arrival:     sc.Load.Arrival,
 		RateRPS:     sc.Load.Rate,
 		RateTo:      sc.Load.To,
@@ -179,32 +179,32 @@ func runConfig(sc *scenarios.Scenario) reports.RunConfig {
 }
 
 // resultSteps and resultBurst put a shaped load into the result.
-func resultSteps(in []scenarios.Step) []reports.RateStep {
-	var out []reports.RateStep
+func resultSteps(in []scenarios.Step) []result.RateStep {
+	var out []result.RateStep
 	for _, st := range in {
-		out = append(out, reports.RateStep{AtS: st.At.Seconds(), RateRPS: st.Rate})
+		out = append(out, result.RateStep{AtS: st.At.Seconds(), RateRPS: st.Rate})
 	}
 	return out
 }
 
-func resultBurst(b *scenarios.Burst) *reports.RateBurst {
+func resultBurst(b *scenarios.Burst) *result.RateBurst {
 	if b == nil {
 		return nil
 	}
-	return &reports.RateBurst{AtS: b.At.Seconds(), ForS: b.For.Seconds(), RateRPS: b.Rate}
+	return &result.RateBurst{AtS: b.At.Seconds(), ForS: b.For.Seconds(), RateRPS: b.Rate}
 }
 
 // runVariant runs v once with seed: its services' draws, the pacer's
 // arrivals and the faults' draws all derive from it.
-func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, seed uint64, opt Options, lv *live, label string) (reports.Variant, error) {
+func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant, seed uint64, opt Options, lv *live, label string) (result.Variant, error) {
 	top := v.Topology
-	rv := reports.Variant{
+	rv := result.Variant{
 		Name:        v.Name,
 		Topology:    top.Name,
 		EventDriven: len(top.Subjects()) > 0,
 		Wire:        top.Wire.Protocol + "/" + top.Wire.HTTP,
-		Timeline:    []reports.Second{},
-		Faults:      []reports.Fault{},
+		Timeline:    []result.Second{},
+		Faults:      []result.Fault{},
 	}
 	rv.Seed, rv.TopologySHA256 = seed, digest(top)
 	maxLatency := sc.Load.Timeout + sc.Drain + sc.Duration + sc.Warmup
@@ -307,8 +307,8 @@ func waitLedger(ctx context.Context, l *metrics.Ledger) {
 	}
 }
 
-func environment() reports.Environment {
-	env := reports.Environment{
+func environment() result.Environment {
+	env := result.Environment{
 		GoVersion: runtime.Version(),
 		GOOS:      runtime.GOOS,
 		GOARCH:    runtime.GOARCH,

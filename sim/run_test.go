@@ -8,7 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/topologies"
 )
@@ -42,7 +42,7 @@ func quickstart(t *testing.T) *scenarios.Scenario {
 
 // checkInvariants asserts what must hold for any fault-free run with no
 // error rate, whatever the machine's speed.
-func checkInvariants(t *testing.T, v reports.Variant) {
+func checkInvariants(t *testing.T, v result.Variant) {
 	t.Helper()
 	r := v.Requests
 	if v.Error != "" {
@@ -103,15 +103,15 @@ func TestQuickstartEndToEnd(t *testing.T) {
 		t.Errorf("sync/events detection wrong: %v %v", res.Variants[0].EventDriven, res.Variants[1].EventDriven)
 	}
 	dir := t.TempDir()
-	path, err := reports.WriteFile(dir, res)
+	path, err := result.WriteFile(dir, res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := reports.ReadFile(path)
+	back, err := result.ReadFile(path)
 	if err != nil {
 		t.Fatalf("results file does not decode against the schema: %v", err)
 	}
-	if back.Schema != reports.Schema || back.Seed != sc.Seed || len(back.Variants) != 2 {
+	if back.Schema != result.Schema || back.Seed != sc.Seed || len(back.Variants) != 2 {
 		t.Errorf("decoded result: schema %q seed %d variants %d", back.Schema, back.Seed, len(back.Variants))
 	}
 }

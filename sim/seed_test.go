@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim/load"
 	"github.com/faultline-sim/faultline/sim/service"
@@ -68,8 +68,8 @@ func TestRepeatSeedsEachRepetition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Config.SeedPolicy != reports.SeedPerRepetition {
-		t.Errorf("seed policy %q, want %q", res.Config.SeedPolicy, reports.SeedPerRepetition)
+	if res.Config.SeedPolicy != result.SeedPerRepetition {
+		t.Errorf("seed policy %q, want %q", res.Config.SeedPolicy, result.SeedPerRepetition)
 	}
 	if len(res.Variants) != 2 {
 		t.Fatalf("%d variant runs, want 2", len(res.Variants))

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/service"
 )
@@ -32,7 +32,7 @@ type timeline struct {
 	warmup time.Duration
 
 	mu      sync.Mutex
-	results []reports.Fault
+	results []result.Fault
 	active  map[int]func() error // fault index → remove
 	// log hears of every fault applied and removed.
 	log *slog.Logger
@@ -66,14 +66,14 @@ type timeline struct {
 
 func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64, warmup time.Duration) *timeline {
 	t := &timeline{w: w, rec: rec, faults: fs, seed: seed, warmup: warmup,
-		results: make([]reports.Fault, len(fs)), active: map[int]func() error{},
+		results: make([]result.Fault, len(fs)), active: map[int]func() error{},
 		lateness: make([]faults.LatenessMark, len(fs)),
 		edgesAt:  make([]map[[2]string][2]int64, len(fs)),
 		links:    make([]map[string]bool, len(fs)),
 		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1,
 		log: slog.New(slog.DiscardHandler)}
 	for i, f := range fs {
-		t.results[i] = reports.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
+		t.results[i] = result.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	w.net.OnEvent(t.onFlow)
@@ -216,7 +216,7 @@ func (t *timeline) remove(i int) {
 	if f.Kind == faults.KindLatency {
 		l := t.w.net.LatenessSince(t.lateness[i])
 		r.DelayedRuns = l.Deliveries
-		r.DelayErrorMS = &reports.Percentiles{P50: l.P50, P90: l.P90, P99: l.P99, P999: l.P999, Max: l.Max}
+		r.DelayErrorMS = &result.Percentiles{P50: l.P50, P90: l.P90, P99: l.P99, P999: l.P999, Max: l.Max}
 	}
 	recordStart := t.start.Add(t.warmup)
 	for at := r.Started.Sub(recordStart).Truncate(time.Second); at < now.Sub(recordStart); at += time.Second {
@@ -296,7 +296,7 @@ func (o observer) measure(f func(ctx context.Context)) {
 }
 
 // record changes the fault's result under the timeline's lock.
-func (o observer) record(f func(r *reports.Fault)) {
+func (o observer) record(f func(r *result.Fault)) {
 	o.t.mu.Lock()
 	defer o.t.mu.Unlock()
 	f(&o.t.results[o.i])
@@ -308,11 +308,11 @@ func (o observer) processes(reps []*service.Replica) {
 	for i, r := range reps {
 		names[i] = r.Name()
 	}
-	o.record(func(r *reports.Fault) { r.MatchedProcesses = names })
+	o.record(func(r *result.Fault) { r.MatchedProcesses = names })
 }
 
 // fill writes the faults into v with before/during/after summaries.
-func (t *timeline) fill(v *reports.Variant) {
+func (t *timeline) fill(v *result.Variant) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	spans := t.appliedSpans()
@@ -336,7 +336,7 @@ func (t *timeline) fill(v *reports.Variant) {
 // the recorder's requests and consumer lag, the ledger's completions when
 // the variant is event-driven, and the other faults applied within it
 // (spans, see contaminators). nil when it lies outside the window.
-func (t *timeline) window(from, to time.Duration, self int, spans []appliedSpan, eventDriven bool) *reports.WindowStats {
+func (t *timeline) window(from, to time.Duration, self int, spans []appliedSpan, eventDriven bool) *result.WindowStats {
 	w := t.rec.Window(from, to)
 	if w == nil {
 		return nil
@@ -425,16 +425,16 @@ func edgeCounts(e *metrics.Edges) map[[2]string][2]int64 {
 
 // edgesSince returns each edge's requests and attempts between two
 // readings, in a stable order; edges without requests are left out.
-func edgesSince(from, to map[[2]string][2]int64) []reports.FaultEdge {
-	var out []reports.FaultEdge
+func edgesSince(from, to map[[2]string][2]int64) []result.FaultEdge {
+	var out []result.FaultEdge
 	for k, c := range to {
 		req, att := c[0]-from[k][0], c[1]-from[k][1]
 		if req <= 0 {
 			continue
 		}
-		out = append(out, reports.FaultEdge{From: k[0], To: k[1], Requests: req, Attempts: att, Amplification: float64(att) / float64(req)})
+		out = append(out, result.FaultEdge{From: k[0], To: k[1], Requests: req, Attempts: att, Amplification: float64(att) / float64(req)})
 	}
-	slices.SortFunc(out, func(a, b reports.FaultEdge) int { return strings.Compare(a.From+">"+a.To, b.From+">"+b.To) })
+	slices.SortFunc(out, func(a, b result.FaultEdge) int { return strings.Compare(a.From+">"+a.To, b.From+">"+b.To) })
 	return out
 }
 
@@ -447,7 +447,7 @@ const recoveryShare = 0.99
 // availability was back to recoveryShare of the before window's; nil
 // without a before window or when it never came back within the window.
 // Its resolution is the timeline's: one second.
-func (t *timeline) recovery(end time.Duration, before *reports.WindowStats) *float64 {
+func (t *timeline) recovery(end time.Duration, before *result.WindowStats) *float64 {
 	if before == nil || before.Offered == 0 || end < 0 {
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/broker"
 )
 
@@ -28,7 +28,7 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 		if w.single == nil {
 			return nil, errors.New("the variant has no broker")
 		}
-		obs.record(func(r *reports.Fault) { r.MatchedProcesses = []string{faults.EndpointBroker} })
+		obs.record(func(r *result.Fault) { r.MatchedProcesses = []string{faults.EndpointBroker} })
 		w.net.CloseConns(faults.Link{From: "*", To: faults.EndpointBroker})
 		if err := w.single.Crash(ctx); err != nil {
 			return nil, err
@@ -47,7 +47,7 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 	for k, i := range nodes {
 		names[k] = broker.NodeEndpoint(i)
 	}
-	obs.record(func(r *reports.Fault) { r.MatchedProcesses = names })
+	obs.record(func(r *result.Fault) { r.MatchedProcesses = names })
 	for _, i := range nodes {
 		if err := w.cluster.CrashNode(ctx, i); err != nil {
 			return nil, err
@@ -57,7 +57,7 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 	obs.measure(func(ctx context.Context) {
 		if d, err := w.cluster.WaitPublishable(ctx, subject); err == nil {
 			v := ms(d)
-			obs.record(func(r *reports.Fault) { r.PublishableAfterMS = &v })
+			obs.record(func(r *result.Fault) { r.PublishableAfterMS = &v })
 		}
 	})
 	return func() error {
@@ -70,7 +70,7 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 			obs.measure(func(ctx context.Context) {
 				if d, err := w.cluster.WaitCaughtUp(ctx, i); err == nil {
 					v := ms(d)
-					obs.record(func(r *reports.Fault) { r.CaughtUpAfterMS = &v })
+					obs.record(func(r *result.Fault) { r.CaughtUpAfterMS = &v })
 				}
 			})
 		}

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/registry"
 )
 
@@ -26,7 +26,7 @@ func (m *members) add(c registry.Change) {
 // during returns, for a fault applied at started and removed at ended,
 // every drop of a replica from the registry from started until ttl+grace
 // after ended, each with the replica's next registration if any.
-func (m *members) during(started, ended time.Time, ttl, grace time.Duration) []reports.RegistryChange {
+func (m *members) during(started, ended time.Time, ttl, grace time.Duration) []result.RegistryChange {
 	if started.IsZero() {
 		return nil
 	}
@@ -36,12 +36,12 @@ func (m *members) during(started, ended time.Time, ttl, grace time.Duration) []r
 	until := ended.Add(ttl + grace)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []reports.RegistryChange
+	var out []result.RegistryChange
 	for i, c := range m.log {
 		if c.Joined || c.At.Before(started) || c.At.After(until) {
 			continue
 		}
-		rc := reports.RegistryChange{Replica: c.Name(), Left: c.At.UTC(), LeftAfterS: c.At.Sub(started).Seconds()}
+		rc := result.RegistryChange{Replica: c.Name(), Left: c.At.UTC(), LeftAfterS: c.At.Sub(started).Seconds()}
 		for _, b := range m.log[i+1:] {
 			if b.Joined && b.Service == c.Service && b.Replica == c.Replica {
 				back, after := b.At.UTC(), b.At.Sub(ended).Seconds()

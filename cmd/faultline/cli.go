@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/topologies"
@@ -154,7 +155,7 @@ const (
 var formats = []string{FormatTable, FormatBenchstat, FormatBMF}
 
 // writeResults prints res in format.
-func writeResults(w io.Writer, format string, res *reports.Result) error {
+func writeResults(w io.Writer, format string, res *result.Result) error {
 	switch format {
 	case FormatBenchstat:
 		return reports.WriteBenchstat(w, res)
@@ -275,7 +276,7 @@ type runner struct {
 	opt      sim.Options
 	// bmf, when not nil, collects the results instead of printing them
 	// (a folder's BMF is printed once, as one JSON document).
-	bmf   *[]*reports.Result
+	bmf   *[]*result.Result
 	stops []func()
 }
 
@@ -324,7 +325,7 @@ func (r *runner) close() {
 // run runs the scenario sc read from file, prints the comparison, writes
 // the results and the report into out and returns the exit code and the
 // result (nil when nothing was measured).
-func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, out string) (int, *reports.Result) {
+func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, out string) (int, *result.Result) {
 	info, stderr, opt := r.info, r.stderr, r.opt
 	opt.Progress = progressFunc(r.progress, info, stderr, sc.Warmup, r.cfg.progressEvery)
 	seeds := fmt.Sprintf("seed %d", sc.Seed)
@@ -348,7 +349,7 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 		} else if err := writeResults(r.stdout, r.cfg.Format, res); err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 		}
-		path, err := reports.WriteFile(out, res)
+		path, err := result.WriteFile(out, res)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline: writing results: %v\n", err)
 			return ExitRun, res
@@ -368,7 +369,7 @@ func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, o
 	if runErr != nil {
 		return ExitRun, res
 	}
-	if missed := reports.Missed(res); len(missed) > 0 {
+	if missed := result.Missed(res); len(missed) > 0 {
 		for _, e := range missed {
 			fmt.Fprintf(stderr, "faultline: expectation missed: %s:%d: %s: %s (%s)\n", sc.File, e.Line, e.Variant, e.Expr, describeMiss(e))
 		}
@@ -408,11 +409,11 @@ func quote(s string) string {
 }
 
 // describeMiss says what was observed against the threshold.
-func describeMiss(e reports.Expectation) string {
+func describeMiss(e result.Expectation) string {
 	if e.Missing {
 		return "metric absent: the variant has this metric but it was not measured"
 	}
-	m, err := reports.ResolveMetric(e.Metric)
+	m, err := result.ResolveMetric(e.Metric)
 	if err != nil {
 		return "observed " + strconv.FormatFloat(e.Observed, 'g', -1, 64)
 	}

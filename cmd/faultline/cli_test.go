@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -167,7 +167,7 @@ func TestRunWritesResults(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", w, stdout)
 		}
 	}
-	res, err := reports.ReadFile(filepath.Join(out, reports.FileName))
+	res, err := result.ReadFile(filepath.Join(out, result.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestRunExitsOneWhenAnExpectationMisses(t *testing.T) {
 	if !strings.Contains(stdout, "expectations: 1 of 2 met") || !strings.Contains(stderr, "x.yaml:7: a: p99 < 0s (observed ") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
-	res, err := reports.ReadFile(filepath.Join(dir, reports.FileName))
+	res, err := result.ReadFile(filepath.Join(dir, result.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/topologies"
 )
@@ -60,7 +61,7 @@ func runFolder(ctx context.Context, cfg RunConfig, stdout, stderr io.Writer) int
 		return code
 	}
 	defer r.close()
-	var bmf []*reports.Result
+	var bmf []*result.Result
 	if cfg.Format == FormatBMF {
 		r.bmf = &bmf
 	}
@@ -218,7 +219,7 @@ func printFolderOutcome(w io.Writer, out string, plan []plannedScenario, codes m
 
 // writeMergedBMF writes the results of several scenarios as one Bencher
 // Metric Format document: the benchmarks of all of them.
-func writeMergedBMF(w io.Writer, results []*reports.Result) error {
+func writeMergedBMF(w io.Writer, results []*result.Result) error {
 	all := map[string]json.RawMessage{}
 	for _, res := range results {
 		var buf bytes.Buffer

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // tinyFolder writes a folder of scenarios on the one-hop topology, each
@@ -56,7 +57,7 @@ func TestRunFolder(t *testing.T) {
 		t.Errorf("alpha should run before beta:\n%s", stdout)
 	}
 	for _, name := range []string{"alpha", "beta"} {
-		res, err := reports.ReadFile(filepath.Join(out, name, reports.FileName))
+		res, err := result.ReadFile(filepath.Join(out, name, result.FileName))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +169,7 @@ func TestWorseExit(t *testing.T) {
 
 func TestMergedBMFIsOneDocument(t *testing.T) {
 	var b bytes.Buffer
-	if err := writeMergedBMF(&b, []*reports.Result{result("quickstart"), result("partition")}); err != nil {
+	if err := writeMergedBMF(&b, []*result.Result{sampleResult("quickstart"), sampleResult("partition")}); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]map[string]any

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // gate compares a results file to a baseline: exit 0 pass, 1 regression or
@@ -100,18 +101,18 @@ func evaluateGate(current, baseline, limits string, alpha float64, minRepeat int
 	if err != nil {
 		return refuse("--max: %v", err)
 	}
-	cur, err := reports.ReadFile(current)
+	cur, err := result.ReadFile(current)
 	if err != nil {
 		return refuse("%v", err)
 	}
-	base, err := reports.ReadFile(baseline)
+	base, err := result.ReadFile(baseline)
 	if err != nil {
 		return refuse("%v", err)
 	}
 	v.BaselineInfo = base.Baseline
 	for _, side := range []struct {
 		path string
-		res  *reports.Result
+		res  *result.Result
 	}{{current, cur}, {baseline, base}} {
 		if side.res.Interrupted {
 			refuse("%s: the run was interrupted (results.json has \"interrupted\": true): its variants did not run their planned load, so it cannot be gated; run it again to the end", side.path)
@@ -195,7 +196,7 @@ func gateUpdate(current, baseline, reason string, stdout, stderr io.Writer) int 
 	if strings.TrimSpace(reason) == "" {
 		return bad("--reason is required: say why the baseline changes (it is recorded in the file)")
 	}
-	cur, err := reports.ReadFile(current)
+	cur, err := result.ReadFile(current)
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -205,8 +206,8 @@ func gateUpdate(current, baseline, reason string, stdout, stderr io.Writer) int 
 	if failures, _ := reports.Coverage(cur, cur, 0); len(failures) > 0 {
 		return bad("%s cannot become a baseline:\n  %s", current, strings.Join(failures, "\n  "))
 	}
-	info := reports.BaselineInfo{Reason: strings.TrimSpace(reason), Date: time.Now().UTC().Truncate(time.Second), Source: current}
-	if err := reports.WriteBaseline(baseline, cur, info); err != nil {
+	info := result.BaselineInfo{Reason: strings.TrimSpace(reason), Date: time.Now().UTC().Truncate(time.Second), Source: current}
+	if err := result.WriteBaseline(baseline, cur, info); err != nil {
 		return bad("%v", err)
 	}
 	fmt.Fprintf(stdout, "baseline: wrote %s from %s (reason: %s)\n", baseline, current, info.Reason)

@@ -4,34 +4,34 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // gateResult is a results file of the configuration a current run of
 // faultline records: variants "sync" and "events", n repetitions each with
 // the given p99 and availability, every new field set.
-func gateResult(n int, p99, avail float64) *reports.Result {
-	r := &reports.Result{
-		Schema: reports.Schema, Scenario: "q", Seed: 42, Variants: []reports.Variant{},
-		Environment: reports.Environment{GoVersion: "go1.26.8", CPUs: 2},
-		Config: reports.RunConfig{Arrival: "constant", RateRPS: 200, DurationS: 5, WarmupS: 2, DrainS: 10, TimeoutMS: 5000,
-			MaxInFlight: 1064, Repeat: n, SeedPolicy: reports.SeedPerRepetition, FaultsSHA256: "f0"},
+func gateResult(n int, p99, avail float64) *result.Result {
+	r := &result.Result{
+		Schema: result.Schema, Scenario: "q", Seed: 42, Variants: []result.Variant{},
+		Environment: result.Environment{GoVersion: "go1.26.8", CPUs: 2},
+		Config: result.RunConfig{Arrival: "constant", RateRPS: 200, DurationS: 5, WarmupS: 2, DrainS: 10, TimeoutMS: 5000,
+			MaxInFlight: 1064, Repeat: n, SeedPolicy: result.SeedPerRepetition, FaultsSHA256: "f0"},
 	}
 	for rep := 1; rep <= n; rep++ {
 		for _, name := range []string{"sync", "events"} {
-			r.Variants = append(r.Variants, reports.Variant{Name: name, Repetition: rep, Seed: 41 + uint64(rep),
+			r.Variants = append(r.Variants, result.Variant{Name: name, Repetition: rep, Seed: 41 + uint64(rep),
 				Topology: "order-" + name, TopologySHA256: "t-" + name, EventDriven: name == "events",
-				Requests:     reports.Requests{Offered: 1000, Succeeded: int64(1000 * avail), Failed: 1000 - int64(1000*avail)},
-				Availability: avail, ThroughputRPS: 200 * avail, LatencyMS: reports.Percentiles{P99: p99 + float64(rep)},
-				CompletionMS: &reports.Percentiles{P99: 300}})
+				Requests:     result.Requests{Offered: 1000, Succeeded: int64(1000 * avail), Failed: 1000 - int64(1000*avail)},
+				Availability: avail, ThroughputRPS: 200 * avail, LatencyMS: result.Percentiles{P99: p99 + float64(rep)},
+				CompletionMS: &result.Percentiles{P99: 300}})
 		}
 	}
 	return r
 }
 
-func writeGateResult(t *testing.T, r *reports.Result) string {
+func writeGateResult(t *testing.T, r *result.Result) string {
 	t.Helper()
-	path, err := reports.WriteFile(t.TempDir(), r)
+	path, err := result.WriteFile(t.TempDir(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,13 +47,13 @@ func TestGateRefusesAMismatchedBaseline(t *testing.T) {
 	cur.Config.RateRPS = 400
 	cur.Config.DurationS = 10
 	cur.Config.Arrival = "burst"
-	cur.Config.Burst = &reports.RateBurst{AtS: 3, ForS: 1, RateRPS: 800}
+	cur.Config.Burst = &result.RateBurst{AtS: 3, ForS: 1, RateRPS: 800}
 	cur.Config.FaultsSHA256 = "f1"
 	cur.Environment.CPUs = 4
 	cur.Environment.GoVersion = "go1.27.0"
 	for i := range cur.Variants {
 		v := &cur.Variants[i]
-		v.Faults = []reports.Fault{{Name: "crash payment", Kind: "crash", AtS: 3, ForS: 2}, {Name: "slow link", Kind: "latency", AtS: 4, ForS: 1}}
+		v.Faults = []result.Fault{{Name: "crash payment", Kind: "crash", AtS: 3, ForS: 2}, {Name: "slow link", Kind: "latency", AtS: 4, ForS: 1}}
 		if v.Name == "sync" {
 			v.TopologySHA256 = "t-other"
 		}
@@ -121,21 +121,21 @@ func TestGateFailsOnFailedMissingOrShortVariants(t *testing.T) {
 	base := writeGateResult(t, gateResult(5, 150, 1))
 	cases := []struct {
 		name   string
-		edit   func(r *reports.Result)
+		edit   func(r *result.Result)
 		args   []string
 		code   int
 		reason string
 	}{
-		{"failed repetition", func(r *reports.Result) { r.Variants[3].Error = "broker did not start" }, nil, ExitExpect,
+		{"failed repetition", func(r *result.Result) { r.Variants[3].Error = "broker did not start" }, nil, ExitExpect,
 			"FAILED: variant events #2 failed: broker did not start"},
-		{"missing variant", func(r *reports.Result) { r.Variants = onlyVariant(r, "sync") }, nil, ExitExpect,
+		{"missing variant", func(r *result.Result) { r.Variants = onlyVariant(r, "sync") }, nil, ExitExpect,
 			"FAILED: variant events: missing from the current run"},
-		{"fewer repetitions", func(r *reports.Result) { r.Variants = r.Variants[:8] }, nil, ExitExpect,
+		{"fewer repetitions", func(r *result.Result) { r.Variants = r.Variants[:8] }, nil, ExitExpect,
 			"FAILED: variant sync: 4 repetition(s) ran without error, 5 required (as many as the baseline)"},
-		{"fewer repetitions, --min-repeat 4", func(r *reports.Result) { r.Variants = r.Variants[:8] }, []string{"--min-repeat", "4"}, ExitOK, ""},
-		{"--min-repeat 6", func(r *reports.Result) {}, []string{"--min-repeat", "6"}, ExitExpect,
+		{"fewer repetitions, --min-repeat 4", func(r *result.Result) { r.Variants = r.Variants[:8] }, []string{"--min-repeat", "4"}, ExitOK, ""},
+		{"--min-repeat 6", func(r *result.Result) {}, []string{"--min-repeat", "6"}, ExitExpect,
 			"FAILED: variant sync: 5 repetition(s) ran without error, 6 required (--min-repeat)"},
-		{"new variant", func(r *reports.Result) {
+		{"new variant", func(r *result.Result) {
 			for i := range 5 {
 				v := r.Variants[2*i]
 				v.Name = "sync-resilient"
@@ -154,8 +154,8 @@ func TestGateFailsOnFailedMissingOrShortVariants(t *testing.T) {
 	}
 }
 
-func onlyVariant(r *reports.Result, name string) []reports.Variant {
-	var out []reports.Variant
+func onlyVariant(r *result.Result, name string) []result.Variant {
+	var out []result.Variant
 	for _, v := range r.Variants {
 		if v.Name == name {
 			out = append(out, v)

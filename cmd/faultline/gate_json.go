@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // gateSchema is the value of the "schema" key of gate --json output.
@@ -36,8 +37,8 @@ type gateVerdict struct {
 	BaselineFile string `json:"baseline"`
 	// BaselineInfo is why and from what the baseline was written (gate
 	// --update); absent for a baseline written otherwise.
-	BaselineInfo *reports.BaselineInfo `json:"baseline_info,omitempty"`
-	Alpha        float64               `json:"alpha"`
+	BaselineInfo *result.BaselineInfo `json:"baseline_info,omitempty"`
+	Alpha        float64              `json:"alpha"`
 	// Verdict is pass, fail or refused; ExitCode the command's exit code.
 	Verdict  string `json:"verdict"`
 	ExitCode int    `json:"exit_code"`
@@ -114,15 +115,15 @@ func jsonRow(r reports.GateRow) gateRowJSON {
 }
 
 // unitName names a metric's unit in gate --json output.
-func unitName(u reports.Unit) string {
+func unitName(u result.Unit) string {
 	switch u {
-	case reports.UnitMS:
+	case result.UnitMS:
 		return "ms"
-	case reports.UnitRatio:
+	case result.UnitRatio:
 		return "ratio"
-	case reports.UnitRate:
+	case result.UnitRate:
 		return "per_second"
-	case reports.UnitTimes:
+	case result.UnitTimes:
 		return "factor"
 	}
 	return "count"

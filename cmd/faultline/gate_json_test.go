@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // updateGate rewrites the gate's golden files in testdata (go test
@@ -39,8 +39,8 @@ func checkGateGolden(t *testing.T, path, got string) {
 // so that relative paths in the outputs stay the same run to run.
 func gatePair(t *testing.T, dir string) {
 	t.Helper()
-	for name, r := range map[string]*reports.Result{"base": gateResult(5, 150, 1), "cur": gateResult(5, 180, 0.7)} {
-		p, err := reports.WriteFile(filepath.Join(dir, name), r)
+	for name, r := range map[string]*result.Result{"base": gateResult(5, 150, 1), "cur": gateResult(5, 180, 0.7)} {
+		p, err := result.WriteFile(filepath.Join(dir, name), r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestGateWritesJSONAndStepSummary(t *testing.T) {
 func TestGateRefusesInterruptedResults(t *testing.T) {
 	for _, side := range []string{"current", "baseline"} {
 		cur, base := gateResult(5, 150, 1), gateResult(5, 150, 1)
-		map[string]*reports.Result{"current": cur, "baseline": base}[side].Interrupted = true
+		map[string]*result.Result{"current": cur, "baseline": base}[side].Interrupted = true
 		curPath, basePath := writeGateResult(t, cur), writeGateResult(t, base)
 		out := filepath.Join(t.TempDir(), "gate.json")
 		code, stdout, stderr := run(t, "gate", curPath, "--baseline", basePath, "--json", out)
@@ -139,7 +139,7 @@ func TestGateUpdateWritesBaselineWithReason(t *testing.T) {
 	if code != ExitOK || !strings.Contains(stdout, "baseline: wrote "+base) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	got, err := reports.ReadFile(base)
+	got, err := result.ReadFile(base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,13 +155,13 @@ func TestGateUpdateWritesBaselineWithReason(t *testing.T) {
 	interrupted.Interrupted = true
 	failed := gateResult(5, 150, 1)
 	failed.Variants[2].Error = "broker did not start"
-	for name, r := range map[string]*reports.Result{"interrupted": interrupted, "failed": failed} {
+	for name, r := range map[string]*result.Result{"interrupted": interrupted, "failed": failed} {
 		code, _, stderr := run(t, "gate", writeGateResult(t, r), "--baseline", base, "--update", "--reason", "x")
 		if code != ExitBadInput || !strings.Contains(stderr, "cannot become a baseline") {
 			t.Errorf("%s: exit %d, %s", name, code, stderr)
 		}
 	}
-	if got2, err := reports.ReadFile(base); err != nil || got2.Baseline.Reason != "payment got a cache" {
+	if got2, err := result.ReadFile(base); err != nil || got2.Baseline.Reason != "payment got a cache" {
 		t.Errorf("a refused update changed the baseline: %v", err)
 	}
 }
@@ -181,7 +181,7 @@ func TestRunInterruptedExits130(t *testing.T) {
 	if code != ExitInterrupted {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitInterrupted, stdout, stderr)
 	}
-	res, err := reports.ReadFile(filepath.Join(out, reports.FileName))
+	res, err := result.ReadFile(filepath.Join(out, result.FileName))
 	if err != nil || !res.Interrupted {
 		t.Errorf("results: %v, interrupted %v", err, res != nil && res.Interrupted)
 	}

@@ -5,20 +5,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // writeReps writes a results file of variant "sync" with one repetition
 // per p99 value.
 func writeReps(t *testing.T, dir string, p99s ...float64) string {
 	t.Helper()
-	r := &reports.Result{Schema: reports.Schema, Scenario: "q", Variants: []reports.Variant{}}
+	r := &result.Result{Schema: result.Schema, Scenario: "q", Variants: []result.Variant{}}
 	for i, p := range p99s {
-		r.Variants = append(r.Variants, reports.Variant{Name: "sync", Repetition: i + 1,
-			Requests: reports.Requests{Offered: 100, Succeeded: 100}, Availability: 1, ThroughputRPS: 100,
-			LatencyMS: reports.Percentiles{P99: p}})
+		r.Variants = append(r.Variants, result.Variant{Name: "sync", Repetition: i + 1,
+			Requests: result.Requests{Offered: 100, Succeeded: 100}, Availability: 1, ThroughputRPS: 100,
+			LatencyMS: result.Percentiles{P99: p}})
 	}
-	path, err := reports.WriteFile(dir, r)
+	path, err := result.WriteFile(dir, r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // TestRunBuiltInScenario runs the built-in quickstart by its name, from a
@@ -25,7 +25,7 @@ func TestRunBuiltInScenario(t *testing.T) {
 	if !strings.Contains(stdout, "faultline: quickstart — 1 variant(s)") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
-	res, err := reports.ReadFile(filepath.Join(out, "results.json"))
+	res, err := result.ReadFile(filepath.Join(out, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

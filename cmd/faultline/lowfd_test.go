@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // The test binary re-executed as a child runs `faultline run` with these
@@ -80,7 +80,7 @@ func TestOutOfDescriptorsIsHarness(t *testing.T) {
 	if !strings.Contains(stdout.String(), "HARNESS") {
 		t.Errorf("the table does not flag the variant HARNESS")
 	}
-	res, err := reports.ReadFile(filepath.Join(out, reports.FileName))
+	res, err := result.ReadFile(filepath.Join(out, result.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}

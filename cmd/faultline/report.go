@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // ReportConfig is what `faultline report` was asked to do.
@@ -71,9 +72,9 @@ func report(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError("report", err, stdout, stderr)
 	}
-	var results []*reports.Result
+	var results []*result.Result
 	for _, f := range cfg.Files {
-		r, err := reports.ReadFile(f)
+		r, err := result.ReadFile(f)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline report: %s\n", readProblem(f, err))
 			continue
@@ -104,7 +105,7 @@ func report(args []string, stdout, stderr io.Writer) int {
 // readProblem says why the results file path could not be used, naming it.
 func readProblem(path string, err error) string {
 	switch {
-	case errors.Is(err, reports.ErrSchema):
+	case errors.Is(err, result.ErrSchema):
 		return err.Error() // names the file and both schemas
 	case errors.Is(err, os.ErrNotExist):
 		return path + ": no such file"
@@ -120,7 +121,7 @@ func readProblem(path string, err error) string {
 // writeRunReport writes the report of a run's result next to its
 // results.json. A failure is printed, not returned: the run's exit code
 // stays the run's.
-func writeRunReport(info, stderr io.Writer, dir string, res *reports.Result) {
+func writeRunReport(info, stderr io.Writer, dir string, res *result.Result) {
 	paths, err := reports.WriteReport(dir, res)
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: writing the report: %v\n", err)

@@ -8,7 +8,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/gateway"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/registry"
@@ -62,7 +62,7 @@ func TestGatewayEdgeRetriesAndBreaker(t *testing.T) {
 	if got := <-changes; got != "gateway missing closed>open" {
 		t.Errorf("breaker change %q", got)
 	}
-	var rv reports.Variant
+	var rv result.Variant
 	edges.Fill(&rv)
 	if len(rv.Edges) != 1 {
 		t.Fatalf("edges = %+v", rv.Edges)

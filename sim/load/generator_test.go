@@ -10,7 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/metrics"
 )
 
@@ -60,7 +60,7 @@ func blockUntilDone(ctx context.Context, _ uint64, _ time.Time) error {
 }
 
 // run drives one generator to the end and fills a variant.
-func run(t *testing.T, cfg Config, waitFor time.Duration) (*Generator, reports.Variant, time.Time) {
+func run(t *testing.T, cfg Config, waitFor time.Duration) (*Generator, result.Variant, time.Time) {
 	t.Helper()
 	cfg.Recorder = metrics.NewRecorder(cfg.Duration, time.Minute)
 	g := New(cfg)
@@ -71,13 +71,13 @@ func run(t *testing.T, cfg Config, waitFor time.Duration) (*Generator, reports.V
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	g.Wait(ctx)
-	var v reports.Variant
+	var v result.Variant
 	cfg.Recorder.Fill(&v, g.RecordedWindow())
 	checkInvariants(t, v)
 	return g, v, start
 }
 
-func checkInvariants(t *testing.T, v reports.Variant) {
+func checkInvariants(t *testing.T, v result.Variant) {
 	t.Helper()
 	r := v.Requests
 	if r.Succeeded+r.Failed != r.Offered {
@@ -251,7 +251,7 @@ func TestGeneratorCancel(t *testing.T) {
 	if w <= 0 || w >= time.Hour {
 		t.Errorf("recorded window %v", w)
 	}
-	var v reports.Variant
+	var v result.Variant
 	rec.Fill(&v, w)
 	checkInvariants(t, v)
 	if v.Requests.Offered < 50 || v.Requests.Offered >= testRate*3600 {

@@ -1,5 +1,5 @@
 // Package metrics turns what the load generator and the event consumers see
-// into the numbers of a reports.Variant:
+// into the numbers of a result.Variant:
 //
 //	generator ──Offered/Sent/Record──► Recorder ──Fill──► requests, latency, timeline
 //	publishers/consumers ──Publishing/Acked/Processed──► Ledger ──Fill──► events, completion

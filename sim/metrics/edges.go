@@ -7,7 +7,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -106,7 +106,7 @@ func NewEdges(top *topologies.Topology, maxLatency time.Duration) *Edges {
 	return e
 }
 
-// policyLabel is reports.Edge.Policy for p.
+// policyLabel is result.Edge.Policy for p.
 func policyLabel(p *topologies.Policy) string {
 	switch {
 	case p == nil:
@@ -193,20 +193,20 @@ func (s *EdgeStats) Record(c EdgeCall) {
 
 // Fill writes every edge into rv.Edges, in topology order, and every
 // breaker state change into rv.Breakers, in time order.
-func (e *Edges) Fill(rv *reports.Variant) {
+func (e *Edges) Fill(rv *result.Variant) {
 	e.mu.Lock()
 	order := append([]*EdgeStats(nil), e.order...)
 	e.mu.Unlock()
-	rv.Edges = make([]reports.Edge, 0, len(order))
+	rv.Edges = make([]result.Edge, 0, len(order))
 	for _, s := range order {
 		rv.Edges = append(rv.Edges, s.report())
 	}
 	rv.Breakers = e.breakers.changes(time.Unix(0, e.from.Load()))
 }
 
-// report is the edge's entry in reports.Variant.Edges.
-func (s *EdgeStats) report() reports.Edge {
-	r := reports.Edge{
+// report is the edge's entry in result.Variant.Edges.
+func (s *EdgeStats) report() result.Edge {
+	r := result.Edge{
 		From:               s.from,
 		To:                 s.to,
 		Policy:             s.policy,

@@ -5,10 +5,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
-// Circuit breaker states as reported in reports.BreakerChange.
+// Circuit breaker states as reported in result.BreakerChange.
 const (
 	BreakerStateClosed   = "closed"
 	BreakerStateOpen     = "open"
@@ -42,14 +42,14 @@ func (e *Edges) BreakerChanged(caller, callee, from, to string, at time.Time) {
 
 // changes returns the log in time order (stable: changes at the same
 // instant keep their recording order), with offsets from recordFrom.
-func (l *breakerLog) changes(recordFrom time.Time) []reports.BreakerChange {
+func (l *breakerLog) changes(recordFrom time.Time) []result.BreakerChange {
 	l.mu.Lock()
 	log := slices.Clone(l.log)
 	l.mu.Unlock()
 	slices.SortStableFunc(log, func(a, b breakerChange) int { return a.at.Compare(b.at) })
-	out := make([]reports.BreakerChange, 0, len(log))
+	out := make([]result.BreakerChange, 0, len(log))
 	for _, c := range log {
-		out = append(out, reports.BreakerChange{
+		out = append(out, result.BreakerChange{
 			AtS:    c.at.Sub(recordFrom).Seconds(),
 			Caller: c.caller,
 			To:     c.to,

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -31,7 +31,7 @@ func edgeTopology() *topologies.Topology {
 
 func TestEdgesOrderAndPolicyLabels(t *testing.T) {
 	e := NewEdges(edgeTopology(), time.Minute)
-	var rv reports.Variant
+	var rv result.Variant
 	e.Fill(&rv)
 	want := []struct{ from, to, policy string }{
 		{"gateway", "order", "gw"},
@@ -79,17 +79,17 @@ func TestEdgesCountsAndWindow(t *testing.T) {
 	s.Record(EdgeCall{Intended: start.Add(10*time.Second - 1), Attempts: 1}) // last instant in it
 	e.Edge("gateway", "order").Record(EdgeCall{Intended: in, Attempts: 1, OK: true})
 
-	var rv reports.Variant
+	var rv result.Variant
 	e.Fill(&rv)
 	g := rv.Edges[1]
-	want := reports.Edge{
+	want := result.Edge{
 		From: "order", To: "payment", Policy: "std",
 		Requests: 6, Attempts: 9, Amplification: 1.5, Retries: 5, Timeouts: 2,
 		BreakerRejections: 1, BulkheadRejections: 1, BudgetRejections: 1,
 		Succeeded: 2, Failed: 4,
 	}
 	lat := g.LatencyMS
-	g.LatencyMS = reports.Percentiles{}
+	g.LatencyMS = result.Percentiles{}
 	if g != want {
 		t.Errorf("edge =\n %+v\nwant\n %+v", g, want)
 	}
@@ -117,9 +117,9 @@ func TestEdgesBreakerChanges(t *testing.T) {
 	e.BreakerChanged("order#0", "payment", BreakerStateOpen, BreakerStateHalfOpen, start.Add(1500*time.Millisecond))
 	e.BreakerChanged("order#0", "payment", BreakerStateClosed, BreakerStateOpen, start.Add(time.Second))
 	e.BreakerChanged("order#1", "payment", BreakerStateClosed, BreakerStateOpen, start.Add(-time.Second))
-	var rv reports.Variant
+	var rv result.Variant
 	e.Fill(&rv)
-	want := []reports.BreakerChange{
+	want := []result.BreakerChange{
 		{AtS: -1, Caller: "order#1", To: "payment", From: "closed", State: "open"},
 		{AtS: 1, Caller: "order#0", To: "payment", From: "closed", State: "open"},
 		{AtS: 1.5, Caller: "order#0", To: "payment", From: "open", State: "half_open"},
@@ -149,12 +149,12 @@ func TestEdgesConcurrentRecord(t *testing.T) {
 	}
 	wg.Go(func() {
 		for range 10 {
-			var rv reports.Variant
+			var rv result.Variant
 			e.Fill(&rv)
 		}
 	})
 	wg.Wait()
-	var rv reports.Variant
+	var rv result.Variant
 	e.Fill(&rv)
 	g := rv.Edges[3]
 	if g.Requests != 8000 || g.Attempts != 16000 || g.Amplification != 2 || g.Succeeded != 4000 || g.Failed != 4000 {

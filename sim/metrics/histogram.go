@@ -5,7 +5,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // DefaultMaxLatency is the highest trackable latency when a constructor is
@@ -42,11 +42,11 @@ func usToMS(us int64) float64 { return float64(us) / 1e3 }
 
 // percentiles reads p50, p90, p99, p99.9 and max in milliseconds; all zero
 // for an empty histogram.
-func percentiles(h *hdr.Histogram) reports.Percentiles {
+func percentiles(h *hdr.Histogram) result.Percentiles {
 	if h.TotalCount() == 0 {
-		return reports.Percentiles{}
+		return result.Percentiles{}
 	}
-	return reports.Percentiles{
+	return result.Percentiles{
 		P50:  usToMS(h.ValueAtQuantile(50)),
 		P90:  usToMS(h.ValueAtQuantile(90)),
 		P99:  usToMS(h.ValueAtQuantile(99)),

@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // subscriberOf returns the account of group on subject.
-func subscriberOf(t *testing.T, e reports.Events, subject, group string) reports.Subscriber {
+func subscriberOf(t *testing.T, e result.Events, subject, group string) result.Subscriber {
 	t.Helper()
 	for _, s := range e.Subscribers {
 		if s.Subject == subject && s.Group == group {
@@ -17,7 +17,7 @@ func subscriberOf(t *testing.T, e reports.Events, subject, group string) reports
 		}
 	}
 	t.Fatalf("no subscriber %s on %s in %+v", group, subject, e.Subscribers)
-	return reports.Subscriber{}
+	return result.Subscriber{}
 }
 
 func TestLedgerDeadLetteredIsNeitherProcessedNorLost(t *testing.T) {
@@ -34,11 +34,11 @@ func TestLedgerDeadLetteredIsNeitherProcessedNorLost(t *testing.T) {
 	if got := l.Outstanding(); got != 1 {
 		t.Errorf("outstanding = %d, want 1 (event 3 for shipping)", got)
 	}
-	var v reports.Variant
+	var v result.Variant
 	l.Fill(&v)
 	e := v.Events
 	ship := subscriberOf(t, e, "order.placed", "shipping")
-	want := reports.Subscriber{Subject: "order.placed", Group: "shipping", Expected: 3, Processed: 1, Lost: 1, DeadLettered: 1}
+	want := result.Subscriber{Subject: "order.placed", Group: "shipping", Expected: 3, Processed: 1, Lost: 1, DeadLettered: 1}
 	if ship != want {
 		t.Errorf("shipping\n got %+v\nwant %+v", ship, want)
 	}
@@ -64,7 +64,7 @@ func TestLedgerSuppressed(t *testing.T) {
 	if got := l.Outstanding(); got != 0 {
 		t.Errorf("outstanding = %d, want 0", got)
 	}
-	var v reports.Variant
+	var v result.Variant
 	l.Fill(&v)
 	e := v.Events
 	if e.Suppressed != 3 || e.Duplicates != 0 || e.Processed != 1 || e.Lost != 0 {
@@ -79,7 +79,7 @@ func TestLedgerFireAndForget(t *testing.T) {
 	tests := []struct {
 		name  string
 		steps func(l *Ledger, now time.Time)
-		want  reports.Events // Subscribers not compared
+		want  result.Events // Subscribers not compared
 		// wantExpected is notify's Expected.
 		wantExpected, wantOutstanding int64
 	}{
@@ -90,7 +90,7 @@ func TestLedgerFireAndForget(t *testing.T) {
 				l.Sent(1)
 				l.Processed(1, "notify", false, now)
 			},
-			want:         reports.Events{Published: 1, Processed: 1, FireAndForget: 1},
+			want:         result.Events{Published: 1, Processed: 1, FireAndForget: 1},
 			wantExpected: 1,
 		},
 		{
@@ -100,7 +100,7 @@ func TestLedgerFireAndForget(t *testing.T) {
 				l.Sent(1)
 				l.Sent(1) // counts once
 			},
-			want:         reports.Events{Published: 1, Lost: 1, FireAndForget: 1},
+			want:         result.Events{Published: 1, Lost: 1, FireAndForget: 1},
 			wantExpected: 1, wantOutstanding: 1,
 		},
 		{
@@ -110,7 +110,7 @@ func TestLedgerFireAndForget(t *testing.T) {
 				l.Processed(1, "notify", false, now)
 				l.Sent(1)
 			},
-			want:         reports.Events{Published: 1, Processed: 1, FireAndForget: 1},
+			want:         result.Events{Published: 1, Processed: 1, FireAndForget: 1},
 			wantExpected: 1,
 		},
 		{
@@ -118,7 +118,7 @@ func TestLedgerFireAndForget(t *testing.T) {
 			steps: func(l *Ledger, now time.Time) {
 				l.Publishing(1, 1, now, "payment.taken")
 			},
-			want: reports.Events{Published: 1},
+			want: result.Events{Published: 1},
 		},
 		{
 			name: "sent, then acked: expected once",
@@ -127,7 +127,7 @@ func TestLedgerFireAndForget(t *testing.T) {
 				l.Sent(1)
 				l.Acked(1)
 			},
-			want:         reports.Events{Published: 1, Acked: 1, Lost: 1, FireAndForget: 1},
+			want:         result.Events{Published: 1, Acked: 1, Lost: 1, FireAndForget: 1},
 			wantExpected: 1, wantOutstanding: 1,
 		},
 		{
@@ -144,7 +144,7 @@ func TestLedgerFireAndForget(t *testing.T) {
 			if got := l.Outstanding(); got != tt.wantOutstanding {
 				t.Errorf("outstanding = %d, want %d", got, tt.wantOutstanding)
 			}
-			var v reports.Variant
+			var v result.Variant
 			l.Fill(&v)
 			if s := subscriberOf(t, v.Events, "payment.taken", "notify"); s.Expected != tt.wantExpected {
 				t.Errorf("notify expected %d, want %d", s.Expected, tt.wantExpected)
@@ -166,7 +166,7 @@ func TestLedgerDeadLetterFailures(t *testing.T) {
 	if got := l.DeadLetterFailures(); got != 1 {
 		t.Errorf("dead-letter failures = %d, want 1", got)
 	}
-	var v reports.Variant
+	var v result.Variant
 	l.Fill(&v)
 	if v.Events.Lost != 1 || v.Events.DeadLettered != 0 || v.Events.DeadLetterFailures != 1 {
 		t.Errorf("events %+v, want the pair lost, not dead-lettered, and the failure counted", v.Events)
@@ -183,7 +183,7 @@ func TestFailedCountsRedeliveriesAndPoisonOnce(t *testing.T) {
 	l.Failed(1, "payment", true, false)
 	l.DeadLettered(1, "payment")
 	l.Processed(1, "inventory", false, now)
-	var v reports.Variant
+	var v result.Variant
 	l.Fill(&v)
 	e := v.Events
 	if e.Failures != 3 || e.Redelivered != 2 || e.Poisoned != 1 || e.DeadLettered != 1 || e.Lost != 0 {

@@ -1,7 +1,7 @@
 package metrics
 
 import (
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Fill writes the ledger's account into v: Events (except MaxConsumerLag,
@@ -17,7 +17,7 @@ import (
 // completion histogram are set only when an operation completed in the
 // recorded window (Completed > 0): no data is not 0 ms. Call it after the
 // drain; it is safe for concurrent use.
-func (l *Ledger) Fill(v *reports.Variant) { l.fill(v, nil) }
+func (l *Ledger) Fill(v *result.Variant) { l.fill(v, nil) }
 
 // UnprocessedPair is an expected (event, subscriber group) pair neither
 // processed nor dead-lettered, as FillUnprocessed found it.
@@ -35,14 +35,14 @@ type UnprocessedPair struct {
 // FillUnprocessed is Fill that also returns every pair Fill counts as
 // Lost, read under the same lock so the two agree; the engine then
 // classifies each pair from the broker's state.
-func (l *Ledger) FillUnprocessed(v *reports.Variant) []UnprocessedPair {
+func (l *Ledger) FillUnprocessed(v *result.Variant) []UnprocessedPair {
 	pairs := []UnprocessedPair{}
 	l.fill(v, &pairs)
 	return pairs
 }
 
 // fill is Fill; with pairs non-nil, it appends every unprocessed pair.
-func (l *Ledger) fill(v *reports.Variant, pairs *[]UnprocessedPair) {
+func (l *Ledger) fill(v *result.Variant, pairs *[]UnprocessedPair) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 
@@ -76,12 +76,12 @@ func (l *Ledger) fill(v *reports.Variant, pairs *[]UnprocessedPair) {
 		}
 	}
 
-	subscribers := make([]reports.Subscriber, 0)
+	subscribers := make([]result.Subscriber, 0)
 	for si := range l.subs {
 		sg := &l.subs[si]
 		for gi, g := range sg.groups {
 			st := &sg.stats[gi]
-			subscribers = append(subscribers, reports.Subscriber{
+			subscribers = append(subscribers, result.Subscriber{
 				Subject:      sg.name,
 				Group:        g,
 				Expected:     sg.expected,
@@ -96,7 +96,7 @@ func (l *Ledger) fill(v *reports.Variant, pairs *[]UnprocessedPair) {
 	}
 
 	maxLag := v.Events.MaxConsumerLag
-	v.Events = reports.Events{
+	v.Events = result.Events{
 		Published:          l.published,
 		Acked:              l.acked,
 		Processed:          l.processed,

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Events published but none processed: no operation completed, so there
@@ -16,7 +16,7 @@ func TestLedgerNothingCompleted(t *testing.T) {
 		l.Publishing(id, id, time.Now(), "orders")
 		l.Acked(id)
 	}
-	var v reports.Variant
+	var v result.Variant
 	v.EventDriven = true
 	l.Fill(&v)
 	if v.Events.Published != 3 || v.Completed != 0 {

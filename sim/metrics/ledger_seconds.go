@@ -5,7 +5,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // PerSecond makes the ledger keep, besides its overall completion
@@ -49,7 +49,7 @@ func (l *Ledger) recordSecond(c completion, us int64) {
 // merged, never averaged. It returns nil when PerSecond was not called or
 // nothing of [from, to) lies inside the window; with no completion in it,
 // Completed is 0 and the percentiles nil. Safe for concurrent use.
-func (l *Ledger) CompletionWindow(from, to time.Duration) *reports.WindowCompletion {
+func (l *Ledger) CompletionWindow(from, to time.Duration) *result.WindowCompletion {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	first := max(int(from/time.Second), 0)
@@ -67,8 +67,8 @@ func (l *Ledger) CompletionWindow(from, to time.Duration) *reports.WindowComplet
 }
 
 // windowCompletion summarizes h, the completions of secs seconds.
-func windowCompletion(h *hdr.Histogram, secs int) *reports.WindowCompletion {
-	w := &reports.WindowCompletion{Completed: h.TotalCount()}
+func windowCompletion(h *hdr.Histogram, secs int) *result.WindowCompletion {
+	w := &result.WindowCompletion{Completed: h.TotalCount()}
 	if secs > 0 {
 		w.CompletedRPS = float64(w.Completed) / float64(secs)
 	}
@@ -82,7 +82,7 @@ func windowCompletion(h *hdr.Histogram, secs int) *reports.WindowCompletion {
 
 // fillSeconds writes each second's completions into the timeline v.Timeline
 // (whose entry i is second i of the recorded window). l.mu is held.
-func (l *Ledger) fillSeconds(v *reports.Variant) {
+func (l *Ledger) fillSeconds(v *result.Variant) {
 	for i := range v.Timeline {
 		s := &v.Timeline[i]
 		if s.Second < 0 || s.Second >= len(l.seconds) || l.seconds[s.Second] == nil {

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Completions count in the second of their operation's intended send
@@ -66,7 +66,7 @@ func TestLedgerCompletionWindow(t *testing.T) {
 		t.Errorf("an operation past the window does not count in its last second: %+v", w)
 	}
 
-	v := reports.Variant{Timeline: make([]reports.Second, 4)}
+	v := result.Variant{Timeline: make([]result.Second, 4)}
 	for i := range v.Timeline {
 		v.Timeline[i].Second = i
 	}
@@ -96,7 +96,7 @@ func TestLedgerCompletionWindowOff(t *testing.T) {
 	if w := l.CompletionWindow(0, time.Second); w != nil {
 		t.Errorf("window without PerSecond: %+v", w)
 	}
-	v := reports.Variant{Timeline: []reports.Second{{Second: 0}}}
+	v := result.Variant{Timeline: []result.Second{{Second: 0}}}
 	l.Fill(&v)
 	if v.Timeline[0].CompletionP99MS != nil || v.Timeline[0].Completed != 0 {
 		t.Errorf("timeline without PerSecond: %+v", v.Timeline[0])

@@ -8,7 +8,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 var testSubs = map[string][]string{
@@ -25,7 +25,7 @@ func TestLedger(t *testing.T) {
 		name            string
 		start           time.Duration // Start(t0+start) before the steps; <0: never
 		steps           func(l *Ledger)
-		want            reports.Events // Subscribers not compared here
+		want            result.Events // Subscribers not compared here
 		wantOutstanding int64
 		wantCompleted   int64
 		wantP50         float64 // completion ms, when wantCompleted > 0
@@ -38,7 +38,7 @@ func TestLedger(t *testing.T) {
 				l.Processed(1, "payment", false, at(3*ms))
 				l.Processed(1, "shipping", false, at(8*ms))
 			},
-			want:          reports.Events{Published: 1, Acked: 1, Processed: 2},
+			want:          result.Events{Published: 1, Acked: 1, Processed: 2},
 			wantCompleted: 1, wantP50: 8,
 		},
 		{
@@ -48,7 +48,7 @@ func TestLedger(t *testing.T) {
 				l.Acked(1)
 				l.Processed(1, "payment", false, at(3*ms))
 			},
-			want:            reports.Events{Published: 1, Acked: 1, Processed: 1, Lost: 1},
+			want:            result.Events{Published: 1, Acked: 1, Processed: 1, Lost: 1},
 			wantOutstanding: 1,
 		},
 		{
@@ -63,7 +63,7 @@ func TestLedger(t *testing.T) {
 				l.Processed(1, "payment", false, at(4*ms))
 				l.Processed(2, "notify", false, at(20*ms))
 			},
-			want:          reports.Events{Published: 2, Acked: 2, Processed: 3},
+			want:          result.Events{Published: 2, Acked: 2, Processed: 3},
 			wantCompleted: 1, wantP50: 20,
 		},
 		{
@@ -76,7 +76,7 @@ func TestLedger(t *testing.T) {
 				l.Processed(1, "notify", true, at(50*ms))
 				l.Processed(1, "notify", true, at(90*ms))
 			},
-			want:          reports.Events{Published: 1, Acked: 1, Processed: 3, Duplicates: 2, Redelivered: 2},
+			want:          result.Events{Published: 1, Acked: 1, Processed: 3, Duplicates: 2, Redelivered: 2},
 			wantCompleted: 1, wantP50: 5,
 		},
 		{
@@ -86,7 +86,7 @@ func TestLedger(t *testing.T) {
 				l.Processed(1, "notify", false, at(1*ms))
 				l.Publishing(2, 101, at(0), "payment.taken") // never acked, never processed
 			},
-			want:          reports.Events{Published: 2, Processed: 1, UnackedProcessed: 1},
+			want:          result.Events{Published: 2, Processed: 1, UnackedProcessed: 1},
 			wantCompleted: 1, wantP50: 1,
 		},
 		{
@@ -96,7 +96,7 @@ func TestLedger(t *testing.T) {
 				l.Processed(1, "notify", false, at(1*ms))
 				l.Acked(1)
 			},
-			want:          reports.Events{Published: 1, Acked: 1, Processed: 1},
+			want:          result.Events{Published: 1, Acked: 1, Processed: 1},
 			wantCompleted: 1, wantP50: 1,
 		},
 		{
@@ -106,7 +106,7 @@ func TestLedger(t *testing.T) {
 				l.Acked(998)
 				l.DeadLettered(997, "notify")
 			},
-			want: reports.Events{Processed: 1, UnackedProcessed: 1, DeadLettered: 1},
+			want: result.Events{Processed: 1, UnackedProcessed: 1, DeadLettered: 1},
 		},
 		{
 			name: "dead-lettered is not lost and does not complete",
@@ -117,7 +117,7 @@ func TestLedger(t *testing.T) {
 				l.DeadLettered(1, "shipping")
 				l.DeadLettered(1, "shipping") // once per pair
 			},
-			want: reports.Events{Published: 1, Acked: 1, Processed: 1, DeadLettered: 1},
+			want: result.Events{Published: 1, Acked: 1, Processed: 1, DeadLettered: 1},
 		},
 		{
 			name: "retried publish of the same event",
@@ -127,7 +127,7 @@ func TestLedger(t *testing.T) {
 				l.Acked(1)
 				l.Processed(1, "notify", false, at(7*ms))
 			},
-			want:          reports.Events{Published: 2, Acked: 1, PublishRetries: 1, Processed: 1},
+			want:          result.Events{Published: 2, Acked: 1, PublishRetries: 1, Processed: 1},
 			wantCompleted: 1, wantP50: 7,
 		},
 		{
@@ -142,7 +142,7 @@ func TestLedger(t *testing.T) {
 				l.Acked(3)
 				l.Processed(3, "stranger", false, at(ms))
 			},
-			want:            reports.Events{Published: 3, Acked: 3, Processed: 2, Lost: 1},
+			want:            result.Events{Published: 3, Acked: 3, Processed: 2, Lost: 1},
 			wantOutstanding: 1,
 		},
 		{
@@ -156,7 +156,7 @@ func TestLedger(t *testing.T) {
 				l.Acked(2)
 				l.Processed(2, "notify", false, at(1510*ms))
 			},
-			want:          reports.Events{Published: 2, Acked: 2, Processed: 2},
+			want:          result.Events{Published: 2, Acked: 2, Processed: 2},
 			wantCompleted: 1, wantP50: 10,
 		},
 		{
@@ -171,7 +171,7 @@ func TestLedger(t *testing.T) {
 				l.Processed(2, "notify", false, at(1530*ms))
 				l.Start(at(time.Second))
 			},
-			want:          reports.Events{Published: 2, Acked: 2, Processed: 2},
+			want:          result.Events{Published: 2, Acked: 2, Processed: 2},
 			wantCompleted: 1, wantP50: 30,
 		},
 	}
@@ -185,7 +185,7 @@ func TestLedger(t *testing.T) {
 			if got := l.Outstanding(); got != tt.wantOutstanding {
 				t.Errorf("Outstanding() = %d, want %d", got, tt.wantOutstanding)
 			}
-			v := reports.Variant{Events: reports.Events{MaxConsumerLag: 77}}
+			v := result.Variant{Events: result.Events{MaxConsumerLag: 77}}
 			l.Fill(&v)
 			got := v.Events
 			got.Subscribers = nil
@@ -216,9 +216,9 @@ func TestLedgerSubscribers(t *testing.T) {
 	l.Processed(2, "payment", false, time.Now())
 	l.Processed(2, "shipping", false, time.Now())
 
-	var v reports.Variant
+	var v result.Variant
 	l.Fill(&v)
-	want := []reports.Subscriber{
+	want := []result.Subscriber{
 		{Subject: "order.placed", Group: "payment", Expected: 2, Processed: 3, Duplicates: 1},
 		{Subject: "order.placed", Group: "shipping", Expected: 2, Processed: 1, Lost: 1},
 		{Subject: "payment.taken", Group: "notify"},
@@ -256,7 +256,7 @@ func TestLedgerWideSubject(t *testing.T) {
 		t.Errorf("outstanding = %d, want 1", got)
 	}
 	l.DeadLettered(1, "g69")
-	var v reports.Variant
+	var v result.Variant
 	l.Fill(&v)
 	if v.Events.Lost != 0 || v.Events.DeadLettered != 1 || v.Events.Duplicates != 1 || v.Completed != 0 {
 		t.Errorf("events %+v completed %d", v.Events, v.Completed)
@@ -268,7 +268,7 @@ func TestLedgerWideSubject(t *testing.T) {
 
 func TestLedgerNothingPublished(t *testing.T) {
 	l := NewLedger(nil, 0)
-	var v reports.Variant
+	var v result.Variant
 	l.Fill(&v)
 	if v.CompletionMS != nil || v.Histograms.Completion != "" || v.Completed != 0 {
 		t.Errorf("sync variant got completion %+v %q %d", v.CompletionMS, v.Histograms.Completion, v.Completed)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // FillUnprocessed lists exactly the pairs Fill counts as lost, with each
@@ -29,7 +29,7 @@ func TestLedgerFillUnprocessed(t *testing.T) {
 	l.Exhausted(2, "b")
 	l.Exhausted(3, "a")
 	l.DeadLettered(3, "a")
-	var v reports.Variant
+	var v result.Variant
 	pairs := l.FillUnprocessed(&v)
 	want := []UnprocessedPair{
 		{Event: 2, Seq: 12, Subject: "s", Group: "b", Exhausted: true},

@@ -78,7 +78,7 @@ func MarkHarness(ce *connect.Error, cause error) *connect.Error {
 // Outcome is the result of one client request. The zero value is OK.
 type Outcome uint8
 
-// Outcomes, in the order of reports.Requests error kinds. String gives the
+// Outcomes, in the order of result.Requests error kinds. String gives the
 // name used as a key of Requests.Errors.
 const (
 	// OK is a successful request.

@@ -9,7 +9,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Thresholds for reports.Generator.Behind.
+// Thresholds for result.Generator.Behind.
 const (
 	// behindSentRatio: the generator is behind when it sent fewer than this
 	// share of the requests it offered.
@@ -145,7 +145,7 @@ func (r *Recorder) Record(at, latency time.Duration, o Outcome) {
 // ConsumerLag records a consumer-lag sample (events pending or unacked) for
 // the second containing at; the second keeps its largest sample. Once it
 // or ConsumerLagFailed has been called, every second without a sample is
-// reported missing (reports.Second.LagMissing), not 0.
+// reported missing (result.Second.LagMissing), not 0.
 func (r *Recorder) ConsumerLag(at time.Duration, lag int64) {
 	r.lagSampled.Store(true)
 	if s := r.second(at); s != nil {

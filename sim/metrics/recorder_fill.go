@@ -3,7 +3,7 @@ package metrics
 import (
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Fill writes the recorded requests into v: Requests, Availability, the
@@ -16,10 +16,10 @@ import (
 // not finished when Fill runs count as "aborted". Errors holds every kind
 // name, zero or not. Call Fill after the generator's Wait; it is safe for
 // concurrent use but a concurrent Record may or may not be included.
-func (r *Recorder) Fill(v *reports.Variant, window time.Duration) {
+func (r *Recorder) Fill(v *result.Variant, window time.Duration) {
 	merged := newHistogram(r.maxUS)
 	n := min(secondsIn(window), len(r.seconds))
-	v.Timeline = make([]reports.Second, 0, n)
+	v.Timeline = make([]result.Second, 0, n)
 
 	var offered, sent, recorded, succeeded int64
 	for i := range r.seconds {
@@ -36,7 +36,7 @@ func (r *Recorder) Fill(v *reports.Variant, window time.Duration) {
 			p := percentiles(s.hist)
 			faults := make([]string, len(s.faults))
 			copy(faults, s.faults)
-			v.Timeline = append(v.Timeline, reports.Second{
+			v.Timeline = append(v.Timeline, result.Second{
 				Second:       i,
 				Offered:      so,
 				Succeeded:    su,
@@ -61,7 +61,7 @@ func (r *Recorder) Fill(v *reports.Variant, window time.Duration) {
 	for _, c := range errs {
 		failed += c
 	}
-	v.Requests = reports.Requests{
+	v.Requests = result.Requests{
 		Offered:   offered,
 		Sent:      sent,
 		Succeeded: succeeded,
@@ -93,7 +93,7 @@ func (r *Recorder) Fill(v *reports.Variant, window time.Duration) {
 	r.lagMu.Lock()
 	lag := percentiles(r.lag)
 	r.lagMu.Unlock()
-	v.Generator = reports.Generator{
+	v.Generator = result.Generator{
 		Behind: float64(sent) < behindSentRatio*float64(offered) ||
 			lag.P99 > float64(behindLagP99)/float64(time.Millisecond),
 		SendLagMS:   lag,

@@ -8,7 +8,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 const ms = time.Millisecond
@@ -54,16 +54,16 @@ func TestRecorderFill(t *testing.T) {
 		window     time.Duration
 		fillWindow time.Duration
 		reqs       []req
-		want       reports.Requests
+		want       result.Requests
 		wantAvail  float64
-		wantSecs   []reports.Second // Second, Offered, Succeeded, Failed only
+		wantSecs   []result.Second // Second, Offered, Succeeded, Failed only
 		wantBehind bool
 	}{
 		{
 			name:   "empty",
 			window: 2 * time.Second, fillWindow: 2 * time.Second,
-			want:     reports.Requests{},
-			wantSecs: []reports.Second{{Second: 0}, {Second: 1}},
+			want:     result.Requests{},
+			wantSecs: []result.Second{{Second: 0}, {Second: 1}},
 		},
 		{
 			name:   "outcomes by kind and second",
@@ -73,10 +73,10 @@ func TestRecorderFill(t *testing.T) {
 				fail(1000*ms, 30*ms, Timeout), ok(1500*ms, 2*ms),
 				fail(2100*ms, 1*ms, Unavailable), fail(2200*ms, 1*ms, Internal), fail(2300*ms, 1*ms, Rejected),
 			},
-			want: reports.Requests{Offered: 7, Sent: 7, Succeeded: 3, Failed: 4,
+			want: result.Requests{Offered: 7, Sent: 7, Succeeded: 3, Failed: 4,
 				Errors: map[string]int64{"timeout": 1, "unavailable": 1, "internal": 1, "rejected": 1}},
 			wantAvail: 3.0 / 7,
-			wantSecs: []reports.Second{
+			wantSecs: []result.Second{
 				{Second: 0, Offered: 2, Succeeded: 2},
 				{Second: 1, Offered: 2, Succeeded: 1, Failed: 1},
 				{Second: 2, Offered: 3, Failed: 3},
@@ -93,10 +93,10 @@ func TestRecorderFill(t *testing.T) {
 				fail(50*ms, 900*ms, Aborted),          // cut off
 				{at: 60 * ms, o: Dropped, done: true}, // never sent; Record(Dropped) is not counted twice
 			},
-			want: reports.Requests{Offered: 6, Sent: 3, Succeeded: 1, Failed: 5,
+			want: result.Requests{Offered: 6, Sent: 3, Succeeded: 1, Failed: 5,
 				Errors: map[string]int64{"dropped": 3, "aborted": 2}},
 			wantAvail: 1.0 / 6,
-			wantSecs:  []reports.Second{{Second: 0, Offered: 6, Succeeded: 1, Failed: 5}},
+			wantSecs:  []result.Second{{Second: 0, Offered: 6, Succeeded: 1, Failed: 5}},
 			// 3 of 6 sent: behind.
 			wantBehind: true,
 		},
@@ -104,25 +104,25 @@ func TestRecorderFill(t *testing.T) {
 			name:   "warm-up offsets ignored, late offsets in the last second",
 			window: 2 * time.Second, fillWindow: 2 * time.Second,
 			reqs:      []req{ok(-1*ms, 1*ms), ok(5*time.Second, 1*ms)},
-			want:      reports.Requests{Offered: 1, Sent: 1, Succeeded: 1},
+			want:      result.Requests{Offered: 1, Sent: 1, Succeeded: 1},
 			wantAvail: 1,
-			wantSecs:  []reports.Second{{Second: 0}, {Second: 1, Offered: 1, Succeeded: 1}},
+			wantSecs:  []result.Second{{Second: 0}, {Second: 1, Offered: 1, Succeeded: 1}},
 		},
 		{
 			name:   "interrupted run fills a shorter timeline",
 			window: 5 * time.Second, fillWindow: 1500 * ms,
 			reqs:      []req{ok(100*ms, 1*ms), ok(1100*ms, 1*ms)},
-			want:      reports.Requests{Offered: 2, Sent: 2, Succeeded: 2},
+			want:      result.Requests{Offered: 2, Sent: 2, Succeeded: 2},
 			wantAvail: 1,
-			wantSecs:  []reports.Second{{Second: 0, Offered: 1, Succeeded: 1}, {Second: 1, Offered: 1, Succeeded: 1}},
+			wantSecs:  []result.Second{{Second: 0, Offered: 1, Succeeded: 1}, {Second: 1, Offered: 1, Succeeded: 1}},
 		},
 		{
 			name:   "late sends make it behind",
 			window: 1 * time.Second, fillWindow: 1 * time.Second,
 			reqs:       []req{{at: 0, sent: true, lag: 50 * ms, done: true, latency: 60 * ms}},
-			want:       reports.Requests{Offered: 1, Sent: 1, Succeeded: 1},
+			want:       result.Requests{Offered: 1, Sent: 1, Succeeded: 1},
 			wantAvail:  1,
-			wantSecs:   []reports.Second{{Second: 0, Offered: 1, Succeeded: 1}},
+			wantSecs:   []result.Second{{Second: 0, Offered: 1, Succeeded: 1}},
 			wantBehind: true,
 		},
 	}
@@ -130,7 +130,7 @@ func TestRecorderFill(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := NewRecorder(tt.window, 10*time.Second)
 			play(r, tt.reqs)
-			var v reports.Variant
+			var v result.Variant
 			r.Fill(&v, tt.fillWindow)
 
 			got := v.Requests
@@ -190,7 +190,7 @@ func TestRecorderLatencyAndRates(t *testing.T) {
 	r.InFlight(7)
 	r.InFlight(2)
 
-	var v reports.Variant
+	var v result.Variant
 	r.Fill(&v, 2*time.Second)
 
 	if v.OfferedRPS != 50.5 || v.AchievedRPS != 50.5 || v.ThroughputRPS != 50 {
@@ -235,7 +235,7 @@ func TestRecorderConsumerLagAndFaults(t *testing.T) {
 	r.ActiveFault(1800*ms, "crash payment")
 	r.ActiveFault(1900*ms, "latency order→payment")
 
-	var v reports.Variant
+	var v result.Variant
 	r.Fill(&v, 2*time.Second)
 	if v.Timeline[0].ConsumerLag != 40 || v.Timeline[1].ConsumerLag != 0 {
 		t.Errorf("consumer lag %d %d, want 40 0", v.Timeline[0].ConsumerLag, v.Timeline[1].ConsumerLag)
@@ -255,7 +255,7 @@ func TestRecorderConsumerLagAndFaults(t *testing.T) {
 func TestRecorderZeroWindow(t *testing.T) {
 	r := NewRecorder(0, 0)
 	r.Offered(0)
-	var v reports.Variant
+	var v result.Variant
 	r.Fill(&v, 0)
 	if v.Timeline == nil || len(v.Timeline) != 0 {
 		t.Errorf("timeline %v, want empty non-nil", v.Timeline)
@@ -271,7 +271,7 @@ func TestRecorderErrorSamplesKeepFirstPerKind(t *testing.T) {
 	r.Error(Timeout, errors.New("second timeout"))
 	r.Error(Unavailable, errors.New("refused"))
 	r.Error(Internal, nil)
-	var v reports.Variant
+	var v result.Variant
 	r.Fill(&v, time.Second)
 	want := map[string]string{"timeout": "first timeout", "unavailable": "refused"}
 	if len(v.Requests.ErrorSamples) != len(want) {
@@ -321,14 +321,14 @@ func TestRecorderConsumerLagFailedIsMissing(t *testing.T) {
 	r.ConsumerLag(100*ms, 151)
 	r.ConsumerLagFailed()
 	r.ConsumerLag(2100*ms, 600)
-	var v reports.Variant
+	var v result.Variant
 	r.Fill(&v, 3*time.Second)
 	got := []bool{v.Timeline[0].LagMissing, v.Timeline[1].LagMissing, v.Timeline[2].LagMissing}
 	if got[0] || !got[1] || got[2] {
 		t.Errorf("lag missing per second %v, want [false true false]", got)
 	}
 	none := NewRecorder(2*time.Second, time.Second)
-	var w reports.Variant
+	var w result.Variant
 	none.Fill(&w, 2*time.Second)
 	for _, s := range w.Timeline {
 		if s.LagMissing {
@@ -348,7 +348,7 @@ func TestRecorderWindowConsumerLag(t *testing.T) {
 	r.ConsumerLag(2100*ms, 600)
 	r.ConsumerLag(3100*ms, 0)
 	w := r.Window(0, 3*time.Second)
-	if w.ConsumerLag == nil || *w.ConsumerLag != (reports.WindowLag{Seconds: 2, Missing: 1, Max: 600, Mean: 315}) {
+	if w.ConsumerLag == nil || *w.ConsumerLag != (result.WindowLag{Seconds: 2, Missing: 1, Max: 600, Mean: 315}) {
 		t.Errorf("lag over [0 s, 3 s) = %+v, want 2 seconds (1 missing), max 600, mean 315", w.ConsumerLag)
 	}
 	if w := r.Window(time.Second, 2*time.Second); w.ConsumerLag == nil || w.ConsumerLag.Seconds != 0 || w.ConsumerLag.Missing != 1 {

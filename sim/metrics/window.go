@@ -3,7 +3,7 @@ package metrics
 import (
 	"time"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // Window summarizes the requests intended within [from, to) of the recorded
@@ -11,15 +11,15 @@ import (
 // it; nil when nothing of it lies inside. Histograms of the seconds are
 // merged, never averaged. When consumer lag is sampled, ConsumerLag holds
 // the largest and mean per-second sample over the seconds that have one
-// (see reports.WindowLag). Safe for concurrent use.
-func (r *Recorder) Window(from, to time.Duration) *reports.WindowStats {
+// (see result.WindowLag). Safe for concurrent use.
+func (r *Recorder) Window(from, to time.Duration) *result.WindowStats {
 	first := max(int(from/time.Second), 0)
 	last := min(secondsIn(to), len(r.seconds)) // exclusive
 	if from < 0 && to <= 0 || first >= last {
 		return nil
 	}
 	merged := newHistogram(r.maxUS)
-	w := &reports.WindowStats{FromS: float64(first), ToS: float64(last)}
+	w := &result.WindowStats{FromS: float64(first), ToS: float64(last)}
 	for i := first; i < last; i++ {
 		s := &r.seconds[i]
 		w.Offered += s.offered.Load()
@@ -33,7 +33,7 @@ func (r *Recorder) Window(from, to time.Duration) *reports.WindowStats {
 	}
 	w.ThroughputRPS = float64(w.Succeeded) / float64(last-first)
 	if r.lagSampled.Load() {
-		lag := &reports.WindowLag{}
+		lag := &result.WindowLag{}
 		var sum int64
 		for i := first; i < last; i++ {
 			s := &r.seconds[i]

@@ -9,7 +9,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/service"
 	"github.com/faultline-sim/faultline/topologies"
@@ -65,14 +65,14 @@ func consumerInfo(t *testing.T, ctx context.Context, js jetstream.JetStream, sub
 }
 
 // events returns the ledger's account so far.
-func (w *world) events() reports.Events {
-	var v reports.Variant
+func (w *world) events() result.Events {
+	var v result.Variant
 	w.ledger.Fill(&v)
 	return v.Events
 }
 
 // subscriber returns group's account in e.
-func subscriber(t *testing.T, e reports.Events, group string) reports.Subscriber {
+func subscriber(t *testing.T, e result.Events, group string) result.Subscriber {
 	t.Helper()
 	for _, s := range e.Subscribers {
 		if s.Group == group {
@@ -80,7 +80,7 @@ func subscriber(t *testing.T, e reports.Events, group string) reports.Subscriber
 		}
 	}
 	t.Fatalf("no subscriber %s in %+v", group, e.Subscribers)
-	return reports.Subscriber{}
+	return result.Subscriber{}
 }
 
 // consumeOf returns service's first consume entry in top.
@@ -275,7 +275,7 @@ func TestPoisonEventIsDeadLettered(t *testing.T) {
 	}
 	e := w.events()
 	b := subscriber(t, e, "billing")
-	want := reports.Subscriber{Subject: placed, Group: "billing", Expected: 1, DeadLettered: 1}
+	want := result.Subscriber{Subject: placed, Group: "billing", Expected: 1, DeadLettered: 1}
 	if b != want {
 		t.Errorf("billing\n got %+v\nwant %+v", b, want)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
@@ -125,8 +125,8 @@ func (r *edgeRig) call(ctx context.Context) (*simv1.HandleResponse, error) {
 }
 
 // stats returns the edge's report.
-func (r *edgeRig) stats() reports.Edge {
-	var rv reports.Variant
+func (r *edgeRig) stats() result.Edge {
+	var rv result.Variant
 	r.edges.Fill(&rv)
 	return rv.Edges[0]
 }

@@ -10,7 +10,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
@@ -76,9 +76,9 @@ func startEdgeReplicas(t *testing.T, ctx context.Context, edit func(*topologies.
 }
 
 // edgeReport returns the collector's edge from → to.
-func edgeReport(t *testing.T, edges *metrics.Edges, from, to string) reports.Edge {
+func edgeReport(t *testing.T, edges *metrics.Edges, from, to string) result.Edge {
 	t.Helper()
-	var rv reports.Variant
+	var rv result.Variant
 	edges.Fill(&rv)
 	for _, e := range rv.Edges {
 		if e.From == from && e.To == to {
@@ -86,7 +86,7 @@ func edgeReport(t *testing.T, edges *metrics.Edges, from, to string) reports.Edg
 		}
 	}
 	t.Fatalf("no edge %s → %s in %+v", from, to, rv.Edges)
-	return reports.Edge{}
+	return result.Edge{}
 }
 
 // TestReplicaCallTimeoutWithoutPolicy: a call's short-form timeout still
@@ -140,7 +140,7 @@ func TestReplicaCallsThroughPolicy(t *testing.T) {
 	if p := edgeReport(t, edges, "order", "payment"); p.Requests != 3 || p.Succeeded != 3 || p.LatencyMS.Max < 200 {
 		t.Errorf("order → payment = %+v", p)
 	}
-	var rv reports.Variant
+	var rv result.Variant
 	edges.Fill(&rv)
 	if len(rv.Breakers) != 1 || rv.Breakers[0].Caller != "order#0" || rv.Breakers[0].To != "inventory" || rv.Breakers[0].State != "open" {
 		t.Errorf("breakers = %+v", rv.Breakers)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/load"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
@@ -69,7 +69,7 @@ const (
 
 // openLoop sends rate calls/s to a for one phase and returns the recorded
 // latency percentiles. Every call must succeed.
-func openLoop(b *testing.B, ctx context.Context, w *world, rate float64, mean time.Duration) reports.Percentiles {
+func openLoop(b *testing.B, ctx context.Context, w *world, rate float64, mean time.Duration) result.Percentiles {
 	b.Helper()
 	rec := metrics.NewRecorder(fidelityPhase, time.Minute)
 	g := load.New(load.Config{
@@ -89,7 +89,7 @@ func openLoop(b *testing.B, ctx context.Context, w *world, rate float64, mean ti
 		b.Fatal(err)
 	}
 	g.Wait(ctx)
-	var v reports.Variant
+	var v result.Variant
 	rec.Fill(&v, g.RecordedWindow())
 	if v.Requests.Offered == 0 || v.Requests.Succeeded != v.Requests.Offered {
 		b.Fatalf("%d of %d calls succeeded", v.Requests.Succeeded, v.Requests.Offered)

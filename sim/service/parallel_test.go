@@ -28,18 +28,18 @@ services:
     work: 50ms
 `
 
-// result is the outcome of a call made on another goroutine.
-type result struct {
+// callResult is the outcome of a call made on another goroutine.
+type callResult struct {
 	res *simv1.HandleResponse
 	err error
 }
 
 // callAsync sends op to service from the client on another goroutine.
-func (w *world) callAsync(ctx context.Context, svc string, op uint64) <-chan result {
-	done := make(chan result, 1)
+func (w *world) callAsync(ctx context.Context, svc string, op uint64) <-chan callResult {
+	done := make(chan callResult, 1)
 	go func() {
 		res, err := w.call(ctx, svc, op)
-		done <- result{res, err}
+		done <- callResult{res, err}
 	}()
 	return done
 }
@@ -107,7 +107,7 @@ func TestParallelCallFailsWhenOneCalleeFails(t *testing.T) {
 	defer remove()
 
 	done := w.callAsync(ctx, "a", 1)
-	var r result
+	var r callResult
 	select {
 	case r = <-done:
 	case <-time.After(10 * time.Second):

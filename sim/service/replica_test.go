@@ -12,7 +12,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/registry"
@@ -289,13 +289,13 @@ services:
 	// counts the event as outstanding for both groups until they process it.
 	eventually(t, "ledger outstanding 0", func() bool { return w.ledger.Outstanding() == 0 })
 
-	var v reports.Variant
+	var v result.Variant
 	w.ledger.Fill(&v)
 	e := v.Events
 	if e.Published != 1 || e.Acked != 1 || e.Processed != 2 || e.Lost != 0 || e.Duplicates != 0 {
 		t.Errorf("events %+v, want 1 published and acked, processed once per group", e)
 	}
-	groups := map[string]reports.Subscriber{}
+	groups := map[string]result.Subscriber{}
 	for _, s := range e.Subscribers {
 		groups[s.Group] = s
 	}

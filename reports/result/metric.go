@@ -1,4 +1,4 @@
-package reports
+package result
 
 import (
 	"fmt"
@@ -247,15 +247,15 @@ func (m MetricDef) Value(v *Variant) (float64, bool) { return m.get(v) }
 func (m MetricDef) Format(x float64) string {
 	switch m.Unit {
 	case UnitMS:
-		return ms(x)
+		return FormatMS(x)
 	case UnitRatio:
-		return trim(100*x) + "%"
+		return Trim(100*x) + "%"
 	case UnitRate:
-		return trim(x) + "/s"
+		return Trim(x) + "/s"
 	case UnitTimes:
-		return trim(x) + "x"
+		return Trim(x) + "x"
 	}
-	return trim(x)
+	return Trim(x)
 }
 
 // lagMax is lag's Max, 0 for nil.

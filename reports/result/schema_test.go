@@ -1,23 +1,27 @@
-package reports_test
+package result_test
 
 import (
+	"flag"
 	"reflect"
 	"testing"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 	sg "github.com/faultline-sim/faultline/topologies/schemagen"
 )
 
+var update = flag.Bool("update", false, "rewrite the checked-in results schema")
+
 // resultSchemaFile is the results.json schema checked in, relative to this
 // package.
-const resultSchemaFile = "../docs/schema/results.schema.json"
+const resultSchemaFile = "../../docs/schema/results.schema.json"
 
 // ResultSchema returns the JSON Schema of results.json, reflected from
-// reports.Result; its schema key must be reports.Schema.
+// result.Result; its schema key must be result.Schema.
 func ResultSchema() sg.S {
-	root := sg.Reflect(reflect.TypeFor[reports.Result]())
+	root := sg.Reflect(reflect.TypeFor[result.Result]())
 	props := root["properties"].(sg.S)
-	props["schema"] = sg.Describe(sg.S{"const": reports.Schema}, "the version of the file format")
+	props["schema"] = sg.Describe(sg.S{"const": result.Schema}, "the version of the file format")
 	root["required"] = []string{"schema"}
 	return sg.Doc("https://github.com/faultline-sim/faultline/docs/schema/results.schema.json",
 		"faultline results", "results.json: what a faultline run measured, per variant.", root)
@@ -29,9 +33,9 @@ func ResultSchema() sg.S {
 // not validate against it.
 func TestResultSchema(t *testing.T) {
 	sg.Golden(t, resultSchemaFile, ResultSchema(), *update)
-	path, err := reports.WriteFile(t.TempDir(), fixture())
+	path, err := result.WriteFile(t.TempDir(), resulttest.Fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sg.Validate(t, resultSchemaFile, "../scenarios/quickstart.baseline.json", path)
+	sg.Validate(t, resultSchemaFile, "../../scenarios/quickstart.baseline.json", path)
 }

@@ -1,4 +1,4 @@
-package reports_test
+package result_test
 
 import (
 	"errors"
@@ -8,27 +8,28 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/reports/result"
+	"github.com/faultline-sim/faultline/reports/result/resulttest"
 )
 
 func TestWriteFileReadFileRoundTrip(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out", "run") // WriteFile creates it
-	want := fixture()
-	path, err := reports.WriteFile(dir, want)
+	want := resulttest.Fixture()
+	path, err := result.WriteFile(dir, want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if path != filepath.Join(dir, reports.FileName) {
-		t.Errorf("WriteFile returned %q, want %q", path, filepath.Join(dir, reports.FileName))
+	if path != filepath.Join(dir, result.FileName) {
+		t.Errorf("WriteFile returned %q, want %q", path, filepath.Join(dir, result.FileName))
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Name() != reports.FileName {
-		t.Errorf("output folder holds %v, want only %s", entries, reports.FileName)
+	if len(entries) != 1 || entries[0].Name() != result.FileName {
+		t.Errorf("output folder holds %v, want only %s", entries, result.FileName)
 	}
-	got, err := reports.ReadFile(path)
+	got, err := result.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +39,10 @@ func TestWriteFileReadFileRoundTrip(t *testing.T) {
 
 	// Writing again replaces the file whole.
 	want.Seed = 43
-	if _, err := reports.WriteFile(dir, want); err != nil {
+	if _, err := result.WriteFile(dir, want); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := reports.ReadFile(path); err != nil || got.Seed != 43 {
+	if got, err := result.ReadFile(path); err != nil || got.Seed != 43 {
 		t.Errorf("after rewrite: seed %v, %v; want 43", got, err)
 	}
 }
@@ -56,20 +57,20 @@ func TestReadFileRejects(t *testing.T) {
 		{"no schema", `{"scenario": "x"}`, true, `""`},
 		// A newer faultline's file: the schema is the news, not its new fields.
 		{"newer schema", "{\n  \"schema\": \"faultline.result/v2\",\n  \"colour\": \"red\"\n}", true, ":2: schema: unsupported result schema: this file is faultline.result/v2; this binary reads faultline.result/v1: upgrade faultline"},
-		{"unknown field", `{"schema": "` + reports.Schema + `", "scenario": "x", "colour": "red"}`, false, "colour"},
-		{"unknown field in a variant", `{"schema": "` + reports.Schema + `", "variants": [{"name": "a", "latency_p50": 3}]}`, false, "latency_p50"},
+		{"unknown field", `{"schema": "` + result.Schema + `", "scenario": "x", "colour": "red"}`, false, "colour"},
+		{"unknown field in a variant", `{"schema": "` + result.Schema + `", "variants": [{"name": "a", "latency_p50": 3}]}`, false, "latency_p50"},
 		{"not JSON", `schema: faultline.result/v1`, false, "invalid character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), reports.FileName)
+			path := filepath.Join(t.TempDir(), result.FileName)
 			if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			r, err := reports.ReadFile(path)
+			r, err := result.ReadFile(path)
 			if err == nil {
 				t.Fatalf("ReadFile accepted %s: %+v", tc.content, r)
 			}
-			if errors.Is(err, reports.ErrSchema) != tc.schema {
+			if errors.Is(err, result.ErrSchema) != tc.schema {
 				t.Errorf("errors.Is(%v, ErrSchema) = %v, want %v", err, !tc.schema, tc.schema)
 			}
 			if !strings.Contains(err.Error(), tc.mention) || !strings.Contains(err.Error(), path) {
@@ -80,7 +81,7 @@ func TestReadFileRejects(t *testing.T) {
 }
 
 func TestReadFileMissing(t *testing.T) {
-	_, err := reports.ReadFile(filepath.Join(t.TempDir(), reports.FileName))
+	_, err := result.ReadFile(filepath.Join(t.TempDir(), result.FileName))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("ReadFile of a missing file: %v, want os.ErrNotExist", err)
 	}

@@ -1,4 +1,4 @@
-package reports
+package result
 
 import (
 	"errors"
@@ -163,6 +163,17 @@ func (e Expectation) Bound(format func(float64) string) string {
 		return OpIn + " [" + format(e.Threshold) + ", " + format(e.High) + "]"
 	}
 	return e.Op + " " + format(e.Threshold)
+}
+
+// Missed returns the expectations of r that were not met.
+func Missed(r *Result) []Expectation {
+	var out []Expectation
+	for _, e := range r.Expectations {
+		if !e.OK {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func compare(a float64, op string, b float64) bool {

@@ -1,4 +1,4 @@
-package reports
+package result
 
 // NA is the cell of a measure a variant has but could not measure, such as
 // the completion latency of an event-driven variant none of whose

@@ -1,4 +1,4 @@
-package reports
+package result
 
 import (
 	"cmp"
@@ -6,30 +6,46 @@ import (
 	"slices"
 )
 
-// Measure is one measure of a variant and every place it shows: a metric
+// measure is one measure of a variant and every place it shows: a metric
 // that expect: and gate --max name, a row of the terminal table, a row of
 // the report's side-by-side summary, a unit of the benchstat and BMF
 // output. Each part is optional; adding a measure is one entry of measures.
-type Measure struct {
+type measure struct {
 	// MetricDef is the metric; Name "" when expectations cannot name it.
 	MetricDef
-	// table is the row of the terminal table (WriteTable); name "" for none.
-	table tableRow
-	// summary is the row of the report's summary (section "summary");
-	// name "" for none.
-	summary measure
+	// table is the row of the terminal table; Name "" for none.
+	table TableRow
+	// summary is the row of the report's summary; Name "" for none.
+	summary Row
 	// bench is the unit in benchstat and BMF output; unit "" for none.
 	bench benchUnit
 }
 
-// tableRow is one row of the terminal table.
-type tableRow struct {
-	name string
-	// cell formats a variant's cell, "-" when the variant lacks the
+// TableRow is one row of the terminal table: a measure across variants.
+type TableRow struct {
+	Name string
+	// Cell formats a variant's cell, "-" when the variant lacks the
 	// measure; a row whose every cell is "-" is left out.
-	cell func(v *Variant) string
-	// when, if set, leaves the row out of tables of results it is false for.
-	when func(r *Result) bool
+	Cell func(v *Variant) string
+	// When, if set, leaves the row out of tables of results it is false
+	// for.
+	When func(r *Result) bool
+}
+
+// Row is one row of a side-by-side comparison of variants, such as the
+// report's summary: a number in a unit, or text.
+type Row struct {
+	Name string
+	Unit Unit
+	// Value returns the variant's measure, false when it has none
+	// (completion of a synchronous design).
+	Value func(v *Variant) (float64, bool)
+	// Missing, when set, is the cell of a variant Value has nothing for
+	// ("" for the default "-"): NA when the variant has the measure but
+	// could not measure it.
+	Missing func(v *Variant) string
+	// Text, when set, makes the row text: no unit, no difference.
+	Text func(v *Variant) string
 }
 
 // benchUnit is how a metric is written in the machine formats: as value ×
@@ -42,12 +58,12 @@ type benchUnit struct {
 
 // measures lists every measure, in the order of the terminal table and
 // the summary. The benchmark formats order theirs by benchUnit.at.
-var measures = []Measure{
-	{table: tableRow{name: "design", cell: design}, summary: text("design", design)},
-	{summary: text("topology", func(v *Variant) string { return orDash(v.Topology) })},
+var measures = []measure{
+	{table: TableRow{Name: "design", Cell: design}, summary: text("design", design)},
+	{summary: text("topology", func(v *Variant) string { return OrDash(v.Topology) })},
 	{
-		table: tableRow{name: "seed", cell: func(v *Variant) string { return fmt.Sprint(v.Seed) },
-			when: func(r *Result) bool { return r.Config.SeedPolicy != "" }}, // older results do not record each run's seed
+		table: TableRow{Name: "seed", Cell: func(v *Variant) string { return fmt.Sprint(v.Seed) },
+			When: func(r *Result) bool { return r.Config.SeedPolicy != "" }}, // older results do not record each run's seed
 		summary: text("seed", func(v *Variant) string {
 			if v.Seed == 0 { // results that predate per-run seeds
 				return "-"
@@ -55,36 +71,36 @@ var measures = []Measure{
 			return fmt.Sprint(v.Seed)
 		}),
 	},
-	{summary: text("wire", func(v *Variant) string { return orDash(v.Wire) })},
-	{summary: text("recorded window", func(v *Variant) string { return trim(v.WindowS) + " s" })},
+	{summary: text("wire", func(v *Variant) string { return OrDash(v.Wire) })},
+	{summary: text("recorded window", func(v *Variant) string { return Trim(v.WindowS) + " s" })},
 	{
-		table:   tableRow{name: "offered rate", cell: func(v *Variant) string { return rate(v.OfferedRPS) }},
+		table:   TableRow{Name: "offered rate", Cell: func(v *Variant) string { return FormatRate(v.OfferedRPS) }},
 		summary: num("offered rate", UnitRate, func(v *Variant) float64 { return v.OfferedRPS }),
 	},
 	{
 		MetricDef: def("achieved_rate", UnitRate, true, "requests sent per second", func(v *Variant) (float64, bool) { return v.AchievedRPS, true }),
-		table:     tableRow{name: "achieved rate", cell: func(v *Variant) string { return rate(v.AchievedRPS) }},
+		table:     TableRow{Name: "achieved rate", Cell: func(v *Variant) string { return FormatRate(v.AchievedRPS) }},
 		summary:   num("achieved rate (sent)", UnitRate, func(v *Variant) float64 { return v.AchievedRPS }),
 	},
 	{
 		MetricDef: def("throughput", UnitRate, true, "successful requests per second", func(v *Variant) (float64, bool) { return v.ThroughputRPS, true }),
-		table:     tableRow{name: "throughput (ok)", cell: func(v *Variant) string { return rate(v.ThroughputRPS) }},
+		table:     TableRow{Name: "throughput (ok)", Cell: func(v *Variant) string { return FormatRate(v.ThroughputRPS) }},
 		summary:   num("throughput (succeeded)", UnitRate, func(v *Variant) float64 { return v.ThroughputRPS }),
 		bench:     benchUnit{"ok-ops/s", 1, 6},
 	},
 	{
-		table:   tableRow{name: "requests", cell: func(v *Variant) string { return fmt.Sprint(v.Requests.Offered) }},
+		table:   TableRow{Name: "requests", Cell: func(v *Variant) string { return fmt.Sprint(v.Requests.Offered) }},
 		summary: num("requests offered", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Offered) }),
 	},
 	{summary: num("requests succeeded", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Succeeded) })},
 	{
-		table:   tableRow{name: "failed", cell: failed},
+		table:   TableRow{Name: "failed", Cell: failed},
 		summary: num("requests failed", UnitCount, func(v *Variant) float64 { return float64(v.Requests.Failed) }),
 	},
 	{summary: text("failed by kind", failureKinds)},
 	{
 		MetricDef: def("availability", UnitRatio, true, "share of requests that succeeded", func(v *Variant) (float64, bool) { return v.Availability, v.Requests.Offered > 0 }),
-		table:     tableRow{name: "availability", cell: func(v *Variant) string { return fmt.Sprintf("%.3f%%", 100*v.Availability) }},
+		table:     TableRow{Name: "availability", Cell: func(v *Variant) string { return fmt.Sprintf("%.3f%%", 100*v.Availability) }},
 		summary:   num("availability", UnitRatio, func(v *Variant) float64 { return v.Availability }),
 		bench:     benchUnit{"avail-%", 100, 5},
 	},
@@ -93,9 +109,9 @@ var measures = []Measure{
 	latencyMeasure("p99", "p99", "latency p99", func(p *Percentiles) float64 { return p.P99 }, benchUnit{"p99-ms", 1, 3}),
 	latencyMeasure("p999", "p99.9", "latency p99.9", func(p *Percentiles) float64 { return p.P999 }, benchUnit{"p999-ms", 1, 4}),
 	latencyMeasure("max", "max", "latency max", func(p *Percentiles) float64 { return p.Max }, benchUnit{}),
-	{table: tableRow{name: "accepted", cell: eventCell(func(v *Variant) string { return fmt.Sprint(v.Requests.Succeeded) })}},
+	{table: TableRow{Name: "accepted", Cell: eventCell(func(v *Variant) string { return fmt.Sprint(v.Requests.Succeeded) })}},
 	{
-		table:   tableRow{name: "completed", cell: eventCell(func(v *Variant) string { return fmt.Sprint(v.Completed) })},
+		table:   TableRow{Name: "completed", Cell: eventCell(func(v *Variant) string { return fmt.Sprint(v.Completed) })},
 		summary: eventNum("operations completed", UnitCount, func(v *Variant) float64 { return float64(v.Completed) }),
 	},
 	completionMeasure("completion_p50", "p50", "event completion p50: intended send until every subscriber processed", func(p *Percentiles) float64 { return p.P50 }, true, benchUnit{}),
@@ -119,13 +135,13 @@ var measures = []Measure{
 	eventMeasure("poisoned", "", "events a subscriber can never process, once per subscriber", func(e *Events) int64 { return e.Poisoned }, true, benchUnit{}),
 	eventMeasure("failures", "", "event handlings that failed", func(e *Events) int64 { return e.Failures }, true, benchUnit{}),
 	eventMeasure("max_consumer_lag", "max consumer lag", "most events pending on a consumer", func(e *Events) int64 { return e.MaxConsumerLag }, true, benchUnit{}),
-	{table: tableRow{name: "sched delay p99", cell: func(v *Variant) string {
+	{table: TableRow{Name: "sched delay p99", Cell: func(v *Variant) string {
 		if v.Harness == nil {
 			return "-"
 		}
-		return ms(v.Harness.SchedLatencyMS.P99)
+		return FormatMS(v.Harness.SchedLatencyMS.P99)
 	}}},
-	{table: tableRow{name: "cpu busy", cell: func(v *Variant) string {
+	{table: TableRow{Name: "cpu busy", Cell: func(v *Variant) string {
 		if v.Harness == nil {
 			return "-"
 		}
@@ -134,7 +150,7 @@ var measures = []Measure{
 		}
 		return fmt.Sprintf("%.0f%%", 100*v.Harness.CPUBusy)
 	}}},
-	{table: tableRow{name: "generator", cell: generatorState}, summary: text("load generator", generatorState)},
+	{table: TableRow{Name: "generator", Cell: generatorState}, summary: text("load generator", generatorState)},
 	{
 		MetricDef: def("send_lag_p99", UnitMS, false, "how late the generator sent, p99", func(v *Variant) (float64, bool) { return v.Generator.SendLagMS.P99, true }),
 		summary:   num("send lag p99", UnitMS, func(v *Variant) float64 { return v.Generator.SendLagMS.P99 }),
@@ -145,10 +161,10 @@ var measures = []Measure{
 
 // latencyMeasure is the request latency quantile f: metric name, table and
 // summary row "latency "+label.
-func latencyMeasure(name, label, doc string, f func(p *Percentiles) float64, b benchUnit) Measure {
-	return Measure{
+func latencyMeasure(name, label, doc string, f func(p *Percentiles) float64, b benchUnit) measure {
+	return measure{
 		MetricDef: def(name, UnitMS, false, doc, latency(f)),
-		table:     tableRow{name: "latency " + label, cell: func(v *Variant) string { return ms(f(&v.LatencyMS)) }},
+		table:     TableRow{Name: "latency " + label, Cell: func(v *Variant) string { return FormatMS(f(&v.LatencyMS)) }},
 		summary:   num("latency "+label, UnitMS, func(v *Variant) float64 { return f(&v.LatencyMS) }),
 		bench:     b,
 	}
@@ -157,14 +173,14 @@ func latencyMeasure(name, label, doc string, f func(p *Percentiles) float64, b b
 // completionMeasure is the event completion quantile f: a metric when name
 // is set, the summary row "completion "+label, and the table row too when
 // inTable.
-func completionMeasure(name, label, doc string, f func(p *Percentiles) float64, inTable bool, b benchUnit) Measure {
-	m := Measure{summary: completionNum("completion "+label, f), bench: b}
+func completionMeasure(name, label, doc string, f func(p *Percentiles) float64, inTable bool, b benchUnit) measure {
+	m := measure{summary: completionNum("completion "+label, f), bench: b}
 	if name != "" {
 		m.MetricDef = def(name, UnitMS, false, doc, completion(f))
 		m.Events = true
 	}
 	if inTable {
-		m.table = tableRow{name: "completion " + label, cell: eventCell(func(v *Variant) string { return pct(v.Completion(), f) })}
+		m.table = TableRow{Name: "completion " + label, Cell: eventCell(func(v *Variant) string { return pct(v.Completion(), f) })}
 	}
 	return m
 }
@@ -172,33 +188,16 @@ func completionMeasure(name, label, doc string, f func(p *Percentiles) float64, 
 // eventMeasure is the event count f: a metric when name is set (an Events
 // metric when only event-driven variants have it), the table row label
 // when set.
-func eventMeasure(name, label, doc string, f func(e *Events) int64, eventsOnly bool, b benchUnit) Measure {
-	m := Measure{bench: b}
+func eventMeasure(name, label, doc string, f func(e *Events) int64, eventsOnly bool, b benchUnit) measure {
+	m := measure{bench: b}
 	if name != "" {
 		m.MetricDef = def(name, UnitCount, false, doc, events(f))
 		m.Events = eventsOnly
 	}
 	if label != "" {
-		m.table = tableRow{name: label, cell: eventCell(func(v *Variant) string { return fmt.Sprint(f(&v.Events)) })}
+		m.table = TableRow{Name: label, Cell: eventCell(func(v *Variant) string { return fmt.Sprint(f(&v.Events)) })}
 	}
 	return m
-}
-
-// eventCell is the cell f for event-driven variants, "-" for the others.
-func eventCell(f func(v *Variant) string) func(v *Variant) string {
-	return func(v *Variant) string {
-		if !v.EventDriven {
-			return "-"
-		}
-		return f(v)
-	}
-}
-
-func design(v *Variant) string {
-	if v.EventDriven {
-		return "event-driven"
-	}
-	return "sync chain"
 }
 
 // metrics lists the plain metrics of a variant, in the order of measures.
@@ -212,11 +211,11 @@ var metrics = func() []MetricDef {
 	return out
 }()
 
-// summaryMeasures are the rows of the report's side-by-side summary.
-var summaryMeasures = func() []measure {
-	var out []measure
+// summaryRows are the rows of the report's side-by-side summary.
+var summaryRows = func() []Row {
+	var out []Row
 	for _, m := range measures {
-		if m.summary.name != "" {
+		if m.summary.Name != "" {
 			out = append(out, m.summary)
 		}
 	}
@@ -224,30 +223,49 @@ var summaryMeasures = func() []measure {
 }()
 
 // tableRows are the rows of the terminal table after the variant labels.
-var tableRows = func() []tableRow {
-	var out []tableRow
+var tableRows = func() []TableRow {
+	var out []TableRow
 	for _, m := range measures {
-		if m.table.name != "" {
+		if m.table.Name != "" {
 			out = append(out, m.table)
 		}
 	}
 	return out
 }()
 
-// benchMetric is one value written per variant in the machine formats.
-type benchMetric struct {
-	metric MetricDef
-	benchUnit
+// BenchMetric is one value written per variant in the machine formats
+// (benchstat and BMF): the metric's value × Scale, in the Go benchmark
+// unit Unit ("p99-ms").
+type BenchMetric struct {
+	Metric MetricDef
+	Unit   string
+	Scale  float64
 }
 
 // benchMetrics are the metrics of the machine formats, in their order.
-var benchMetrics = func() []benchMetric {
-	var out []benchMetric
+var benchMetrics = func() []BenchMetric {
+	var in []measure
 	for _, m := range measures {
 		if m.bench.unit != "" {
-			out = append(out, benchMetric{m.MetricDef, m.bench})
+			in = append(in, m)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b benchMetric) int { return cmp.Compare(a.at, b.at) })
+	slices.SortStableFunc(in, func(a, b measure) int { return cmp.Compare(a.bench.at, b.bench.at) })
+	out := make([]BenchMetric, len(in))
+	for i, m := range in {
+		out[i] = BenchMetric{Metric: m.MetricDef, Unit: m.bench.unit, Scale: m.bench.scale}
+	}
 	return out
 }()
+
+// TableRows returns the rows of the terminal table after the variant
+// labels, in order: the measures that have one.
+func TableRows() []TableRow { return slices.Clone(tableRows) }
+
+// SummaryRows returns the rows of the report's side-by-side summary, in
+// order: the measures that have one.
+func SummaryRows() []Row { return slices.Clone(summaryRows) }
+
+// BenchMetrics returns the metrics of the benchstat and BMF output, in the
+// order of each line: the measures that have a benchmark unit.
+func BenchMetrics() []BenchMetric { return slices.Clone(benchMetrics) }

@@ -1,7 +1,12 @@
-// Package reports owns the result schema (results.json) and everything that
-// reads it: summary tables now, rendering and gates later. It never runs a
-// simulation and imports neither NATS nor Connect.
-package reports
+// Package result is the results data model: the schema of results.json
+// (Result and the types it holds), reading and writing results files, the
+// metrics expectations and gates name, and the one list of measures the
+// terminal table, the report's summary and the benchmark formats show.
+// Packages that run simulations import it to record what they measured;
+// rendering (tables, reports, plots, gates) lives in package reports. It
+// formats numbers as text but draws nothing: no plots, templates, HTML or
+// Markdown, and it imports neither NATS nor Connect.
+package result
 
 import (
 	"fmt"
@@ -169,12 +174,6 @@ func (v *Variant) HarnessFailed() bool {
 	return v.HarnessErrors > 0 || v.Requests.Errors["harness"] > 0
 }
 
-// harnessNote says why a variant whose harness failed is invalid.
-func harnessNote(v *Variant, label string) string {
-	return fmt.Sprintf("%s: the harness ran out of resources (%d failed dials or accepts, %d requests failed as harness: too many open files, no free port or no memory in this process): its failures are the harness's, not the system's, and the variant is invalid. Lower the replicas or the rate, or raise the open-file limit.",
-		label, v.HarnessErrors, v.Requests.Errors["harness"])
-}
-
 // Label names the variant in tables: its name, and "#k" for repetition k.
 func (v *Variant) Label() string {
 	if v.Repetition > 0 {
@@ -199,6 +198,11 @@ type Requests struct {
 	// ErrorSamples holds the first error message seen per kind.
 	ErrorSamples map[string]string `json:"error_samples,omitempty"`
 }
+
+// ErrorKinds lists the error kinds of Requests.Errors in display order.
+// "harness" is a failure of the harness itself (it ran out of descriptors,
+// ports or memory), never the system's.
+var ErrorKinds = []string{"timeout", "unavailable", "rejected", "breaker_open", "internal", "aborted", "dropped", "other", "harness"}
 
 // Generator reports schedule keeping.
 type Generator struct {

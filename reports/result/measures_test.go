@@ -1,4 +1,4 @@
-package reports
+package result
 
 import "testing"
 
@@ -25,14 +25,17 @@ func TestMeasuresAreConsistent(t *testing.T) {
 				t.Errorf("ResolveMetric(%q) = %+v, %v; want the measure's definition", m.Name, d, err)
 			}
 		}
-		if m.table.name != "" {
-			once("table row", m.table.name)
-			if m.table.cell == nil {
-				t.Errorf("table row %q has no cell", m.table.name)
+		if m.table.Name != "" {
+			once("table row", m.table.Name)
+			if m.table.Cell == nil {
+				t.Errorf("table row %q has no cell", m.table.Name)
 			}
 		}
-		if m.summary.name != "" {
-			once("summary row", m.summary.name)
+		if m.summary.Name != "" {
+			once("summary row", m.summary.Name)
+			if (m.summary.Value == nil) == (m.summary.Text == nil) {
+				t.Errorf("summary row %q needs a value or a text, not both", m.summary.Name)
+			}
 		}
 		if m.bench.unit != "" {
 			once("bench unit", m.bench.unit)
@@ -41,8 +44,8 @@ func TestMeasuresAreConsistent(t *testing.T) {
 			}
 		}
 	}
-	if len(metrics) == 0 || len(tableRows) == 0 || len(summaryMeasures) == 0 || len(benchMetrics) == 0 {
+	if len(metrics) == 0 || len(tableRows) == 0 || len(summaryRows) == 0 || len(benchMetrics) == 0 {
 		t.Fatalf("a view of measures is empty: %d metrics, %d table rows, %d summary rows, %d bench units",
-			len(metrics), len(tableRows), len(summaryMeasures), len(benchMetrics))
+			len(metrics), len(tableRows), len(summaryRows), len(benchMetrics))
 	}
 }

@@ -1,4 +1,4 @@
-package reports
+package result
 
 import (
 	"strings"
@@ -151,7 +151,7 @@ func TestExpectationBound(t *testing.T) {
 	if got := c.Bound(e.Metric.Format); got != "in [99.65%, 99.95%]" || !c.OK || c.High != 0.9995 {
 		t.Errorf("bound %q, %+v", got, c)
 	}
-	if got := (Expectation{Op: "<", Threshold: 2}).Bound(trim); got != "< 2" {
+	if got := (Expectation{Op: "<", Threshold: 2}).Bound(Trim); got != "< 2" {
 		t.Errorf("bound %q, want < 2", got)
 	}
 }
