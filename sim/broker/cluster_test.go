@@ -12,6 +12,7 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -143,7 +144,7 @@ func TestClusterLeaderCrash(t *testing.T) {
 		receiveAll(t, ctx, js, group, 2*n)
 	}
 	// Everything delivered was acked, and no consumer sees the probes.
-	eventually(t, "lag after acking everything", func() (bool, string) {
+	simtest.EventuallyWhy(t, "lag after acking everything", func() (bool, string) {
 		got, err := c.Lag(ctx)
 		return err == nil && got == 0, fmt.Sprintf("lag %d (%v)", got, err)
 	})
@@ -153,7 +154,7 @@ func TestClusterLeaderWithoutStream(t *testing.T) {
 	if testing.Short() {
 		t.Skip("forming a cluster takes seconds")
 	}
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	c, err := broker.NewCluster(3, 3, faults.NewNet())
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -43,7 +44,7 @@ func startPolicyGateway(t *testing.T, ctx context.Context, route string, p *topo
 }
 
 func TestGatewayEdgeRetriesAndBreaker(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	changes := make(chan string, 8)
 	p := &topologies.Policy{
 		Name:    "gw",
@@ -80,7 +81,7 @@ func TestGatewayEdgeRetriesAndBreaker(t *testing.T) {
 
 // TestGatewayEdgeWithoutPolicy: with no option the gateway just forwards.
 func TestGatewayEdgeWithoutPolicy(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, entry, "entry")
 	if _, err := w.call(ctx, 1); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -35,12 +36,6 @@ type world struct {
 	net    *faults.Net
 	gw     *gateway.Gateway
 	client *service.Caller
-}
-
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // start starts the replicas of topology yaml and a gateway in front of the
@@ -96,7 +91,7 @@ func (w *world) call(ctx context.Context, op uint64) (*simv1.HandleResponse, err
 }
 
 func TestGatewaySpreadsCallsRoundRobin(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, entry, "entry")
 	const calls = 10
 	perReplica := map[uint32]int{}
@@ -122,7 +117,7 @@ func TestGatewaySpreadsCallsRoundRobin(t *testing.T) {
 }
 
 func TestGatewayWithoutReplicaIsUnavailable(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	// The gateway routes to a service that has no replica registered.
 	w := start(t, ctx, entry, "missing")
 	_, err := w.call(ctx, 1)
@@ -135,7 +130,7 @@ func TestGatewayWithoutReplicaIsUnavailable(t *testing.T) {
 }
 
 func TestGatewayCloseDeregisters(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, entry, "entry")
 	eps := w.reg.Endpoints(gateway.Name)
 	if len(eps) != 1 || eps[0].Replica != 0 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -169,7 +170,7 @@ func TestClientEjectionEnds(t *testing.T) {
 	p, _ := c.Pick("s")
 	p.Done(Failed)
 	ejected := time.Now()
-	eventually(t, "the ejected replica is picked again", func() bool {
+	simtest.Eventually(t, "the ejected replica is picked again", func() bool {
 		for _, got := range picks(c, 3, Succeeded) {
 			if got == p.Endpoint.Replica {
 				if time.Since(ejected) < ejectFor {
@@ -205,7 +206,7 @@ func TestClientRefresh(t *testing.T) {
 	short := NewClient(r, "c", topologies.Discovery{Refresh: time.Millisecond}, 1)
 	picks(short, 1, Succeeded)
 	r.Register(Endpoint{Service: "s", Replica: 2, Addr: "127.0.0.1:3"})
-	eventually(t, "the refreshed list has replica 2", func() bool {
+	simtest.Eventually(t, "the refreshed list has replica 2", func() bool {
 		return slices.Contains(picks(short, 2, Succeeded), 2)
 	})
 }

@@ -3,19 +3,9 @@ package registry
 import (
 	"testing"
 	"time"
-)
 
-// eventually polls cond until it holds or 10s pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within 10s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
+	"github.com/faultline-sim/faultline/sim/simtest"
+)
 
 func listed(r *Registry, service string, replica int) bool {
 	for _, ep := range r.View(service).Endpoints {
@@ -57,7 +47,7 @@ func TestLostEntryExpiresAfterDetectionDelay(t *testing.T) {
 	if !listed(r, "b", 1) && time.Since(joined) <= delay {
 		t.Fatal("lost replica dropped before the detection delay")
 	}
-	eventually(t, "the stale entry expires", func() bool { return !listed(r, "b", 1) })
+	simtest.Eventually(t, "the stale entry expires", func() bool { return !listed(r, "b", 1) })
 	if d := time.Since(joined); d <= delay {
 		t.Fatalf("stale entry dropped %v after it joined, before the detection delay %v", d, delay)
 	}
@@ -106,7 +96,7 @@ func TestHeartbeatRegistersExpiredEntryAgain(t *testing.T) {
 	if listed(r, "b", 0) {
 		t.Fatal("sweep in the future kept the entry")
 	}
-	eventually(t, "the next heartbeat registers the replica again", func() bool { return listed(r, "b", 0) })
+	simtest.Eventually(t, "the next heartbeat registers the replica again", func() bool { return listed(r, "b", 0) })
 }
 
 func TestCloseStopsHeartbeats(t *testing.T) {

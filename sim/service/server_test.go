@@ -13,6 +13,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1/simv1connect"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -60,7 +61,7 @@ func TestServerListensOnLoopbackEveryWire(t *testing.T) {
 		{Protocol: topologies.ProtocolGRPC, HTTP: topologies.H2C},
 	} {
 		t.Run(wire.Protocol+"-"+wire.HTTP, func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			srv, c := serve(t, echo{}, "echo", wire)
 			host, port, err := net.SplitHostPort(srv.Addr())
 			if err != nil || host != "127.0.0.1" || port == "0" {
@@ -79,7 +80,7 @@ func TestServerListensOnLoopbackEveryWire(t *testing.T) {
 
 func TestServerCloseCancelsBlockedHandler(t *testing.T) {
 	t.Parallel() // Close waits out its grace period: overlap it with the others
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	h := &blocker{entered: make(chan struct{}, 1), ended: make(chan error, 1)}
 	srv, c := serve(t, h, "blocker", topologies.Wire{Protocol: topologies.ProtocolConnect, HTTP: topologies.H2C})
 
