@@ -47,7 +47,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{reg: registry.NewWithDetectionDelay(top.Discovery.DetectionDelay), net: faults.NewNet()}
+	w := &world{reg: registry.New(registry.Config{DetectionDelay: top.Discovery.DetectionDelay}), net: faults.NewNet()}
 	t.Cleanup(w.reg.Close)
 	var replicas []*service.Replica
 	t.Cleanup(func() {
@@ -72,7 +72,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 			replicas = append(replicas, r)
 		}
 	}
-	w.gw = gateway.New(route, top.Wire, w.reg, w.net, service.CallerOptions{Discovery: top.Discovery, Seed: 1})
+	w.gw = gateway.New(gateway.Config{Entry: route, Wire: top.Wire, Registry: w.reg, Net: w.net, Discovery: top.Discovery, Seed: 1})
 	if err := w.gw.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 			t.Errorf("close gateway: %v", err)
 		}
 	})
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Seed: 1})
+	w.client = service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: w.reg, Net: w.net, Seed: 1})
 	t.Cleanup(w.client.Close)
 	return w
 }

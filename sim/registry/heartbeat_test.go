@@ -17,7 +17,7 @@ func listed(r *Registry, service string, replica int) bool {
 }
 
 func TestLostWithoutDelayDeregistersAtOnce(t *testing.T) {
-	r := New()
+	r := New(Config{})
 	defer r.Close()
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	if !listed(r, "b", 0) {
@@ -34,7 +34,7 @@ func TestLostWithoutDelayDeregistersAtOnce(t *testing.T) {
 
 func TestLostEntryExpiresAfterDetectionDelay(t *testing.T) {
 	const delay = 200 * time.Millisecond
-	r := NewWithDetectionDelay(delay)
+	r := New(Config{DetectionDelay: delay})
 	defer r.Close()
 	live := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	defer live.Leave()
@@ -61,7 +61,7 @@ func TestLostEntryExpiresAfterDetectionDelay(t *testing.T) {
 }
 
 func TestLeaveDeregistersAtOnceUnderDelay(t *testing.T) {
-	r := NewWithDetectionDelay(time.Hour)
+	r := New(Config{DetectionDelay: time.Hour})
 	defer r.Close()
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	s.Leave()
@@ -72,7 +72,7 @@ func TestLeaveDeregistersAtOnceUnderDelay(t *testing.T) {
 }
 
 func TestRejoinBeforeExpiryKeepsEntry(t *testing.T) {
-	r := NewWithDetectionDelay(time.Hour)
+	r := New(Config{DetectionDelay: time.Hour})
 	defer r.Close()
 	ep := Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"}
 	r.Join(ep).Lost()
@@ -88,7 +88,7 @@ func TestRejoinBeforeExpiryKeepsEntry(t *testing.T) {
 // registered again by its next heartbeat.
 func TestHeartbeatRegistersExpiredEntryAgain(t *testing.T) {
 	const delay = 100 * time.Millisecond
-	r := NewWithDetectionDelay(delay)
+	r := New(Config{DetectionDelay: delay})
 	defer r.Close()
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	defer s.Leave()
@@ -100,7 +100,7 @@ func TestHeartbeatRegistersExpiredEntryAgain(t *testing.T) {
 }
 
 func TestCloseStopsHeartbeats(t *testing.T) {
-	r := NewWithDetectionDelay(10 * time.Millisecond)
+	r := New(Config{DetectionDelay: 10 * time.Millisecond})
 	r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	r.Close()
 	r.Close()

@@ -36,7 +36,7 @@ func (c *changes) of(name string) []Change {
 // dial it through a fault layer, and its membership log.
 func faultyRegistry(t *testing.T, delay time.Duration) (*Registry, *faults.Net, *changes) {
 	t.Helper()
-	r := NewWithDetectionDelay(delay)
+	r := New(Config{DetectionDelay: delay})
 	t.Cleanup(r.Close)
 	if r.Err() != nil || r.Addr() == "" {
 		t.Fatalf("registry does not listen: %v", r.Err())
@@ -125,7 +125,7 @@ func TestHeartbeatRedialsAfterReset(t *testing.T) {
 // at its deadline, the connection is dropped and dialed again, and Close
 // still returns with every goroutine gone (goleak, TestMain).
 func TestHeartbeatWriteHasDeadline(t *testing.T) {
-	r := NewWithDetectionDelay(100 * time.Millisecond)
+	r := New(Config{DetectionDelay: 100 * time.Millisecond})
 	var mu sync.Mutex
 	var peers []net.Conn
 	r.SetDialer(func(ctx context.Context, from, addr string) (net.Conn, error) {

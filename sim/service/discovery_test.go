@@ -50,7 +50,7 @@ func (h *holder) Handle(ctx context.Context, req *connect.Request[simv1.HandleRe
 // cleanup, before the servers close).
 func holders(t *testing.T, n int) (reg *registry.Registry, entered <-chan int, release func()) {
 	t.Helper()
-	reg = registry.New()
+	reg = registry.New(registry.Config{})
 	in := make(chan int, 16)
 	rel := make(chan struct{})
 	for i := range n {
@@ -73,7 +73,7 @@ func holders(t *testing.T, n int) (reg *registry.Registry, entered <-chan int, r
 
 // caller returns a client caller of reg with disc, closed at cleanup.
 func caller(t *testing.T, name string, reg *registry.Registry, disc topologies.Discovery, seed uint64) *service.Caller {
-	c := service.NewCaller(name, h2c, reg, faults.NewNet(), service.CallerOptions{Discovery: disc, Seed: seed})
+	c := service.NewCaller(service.CallerConfig{From: name, Wire: h2c, Registry: reg, Net: faults.NewNet(), Discovery: disc, Seed: seed})
 	t.Cleanup(c.Close)
 	return c
 }
@@ -170,7 +170,7 @@ func discoveryWorld(t *testing.T, ctx context.Context, yaml string, disc topolog
 	top.Discovery = disc
 	w := &world{
 		top:      top,
-		reg:      registry.NewWithDetectionDelay(disc.DetectionDelay),
+		reg:      registry.New(registry.Config{DetectionDelay: disc.DetectionDelay}),
 		net:      faults.NewNet(),
 		ledger:   metrics.NewLedger(nil, 0),
 		replicas: map[string]*service.Replica{},
@@ -199,7 +199,7 @@ func discoveryWorld(t *testing.T, ctx context.Context, yaml string, disc topolog
 			started = append(started, rep)
 		}
 	}
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Discovery: disc, Seed: seed})
+	w.client = service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: w.reg, Net: w.net, Discovery: disc, Seed: seed})
 	t.Cleanup(w.client.Close)
 	return w
 }
@@ -323,7 +323,7 @@ func TestRefreshKeepsStaleListUntilRefreshed(t *testing.T) {
 	ctx := simtest.Context(t)
 	const refresh = time.Second
 	w := discoveryWorld(t, ctx, twoB, topologies.Discovery{Refresh: refresh})
-	live := service.NewCaller("live", w.top.Wire, w.reg, w.net, service.CallerOptions{Seed: seed})
+	live := service.NewCaller(service.CallerConfig{From: "live", Wire: w.top.Wire, Registry: w.reg, Net: w.net, Seed: seed})
 	t.Cleanup(live.Close)
 	// The client's cached list is read at its first call, after fetched.
 	fetched := time.Now()

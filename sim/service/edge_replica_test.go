@@ -48,7 +48,7 @@ func startEdgeReplicas(t *testing.T, ctx context.Context, edit func(*topologies.
 	edit(top)
 	edges := metrics.NewEdges(top, time.Minute)
 	edges.Start(time.Now().Add(-time.Hour), 2*time.Hour)
-	reg := registry.New()
+	reg := registry.New(registry.Config{})
 	t.Cleanup(reg.Close)
 	n := faults.NewNet()
 	var ids atomic.Uint64
@@ -71,7 +71,7 @@ func startEdgeReplicas(t *testing.T, ctx context.Context, edit func(*topologies.
 		}
 		started = append(started, r)
 	}
-	client := service.NewCaller("client", top.Wire, reg, n, service.CallerOptions{Seed: seed})
+	client := service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: reg, Net: n, Seed: seed})
 	t.Cleanup(client.Close)
 	return edges, client
 }

@@ -94,7 +94,7 @@ func New(cfg Config) *Replica {
 		cfg:     cfg,
 		name:    name,
 		sampler: NewSampler(cfg.Seed, cfg.Service),
-		caller:  NewCaller(name, cfg.Topology.Wire, cfg.Registry, cfg.Net, CallerOptions{Discovery: cfg.Topology.Discovery, Seed: cfg.Seed}),
+		caller:  NewCaller(CallerConfig{From: name, Wire: cfg.Topology.Wire, Registry: cfg.Registry, Net: cfg.Net, Discovery: cfg.Topology.Discovery, Seed: cfg.Seed}),
 		edges:   newCallEdges(name, cfg),
 	}
 }

@@ -53,7 +53,7 @@ func startTopology(t testing.TB, ctx context.Context, top *topologies.Topology) 
 	t.Helper()
 	w := &world{
 		top:      top,
-		reg:      registry.New(),
+		reg:      registry.New(registry.Config{}),
 		net:      faults.NewNet(),
 		ledger:   metrics.NewLedger(top.Subscribers(), 0),
 		replicas: map[string]*service.Replica{},
@@ -107,7 +107,7 @@ func startTopology(t testing.TB, ctx context.Context, top *topologies.Topology) 
 			started = append(started, rep)
 		}
 	}
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Seed: seed})
+	w.client = service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: w.reg, Net: w.net, Seed: seed})
 	t.Cleanup(w.client.Close)
 	return w
 }

@@ -47,9 +47,9 @@ func serve(t *testing.T, h simv1connect.SimServiceHandler, svc string, wire topo
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	reg := registry.New()
+	reg := registry.New(registry.Config{})
 	reg.Register(registry.Endpoint{Service: svc, Addr: srv.Addr()})
-	c := service.NewCaller("client", wire, reg, faults.NewNet(), service.CallerOptions{})
+	c := service.NewCaller(service.CallerConfig{From: "client", Wire: wire, Registry: reg, Net: faults.NewNet()})
 	t.Cleanup(c.Close)
 	return srv, c
 }
