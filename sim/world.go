@@ -68,7 +68,7 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 	brokerName := func(string) string { return faults.EndpointBroker }
 	if len(top.Subjects()) > 0 {
 		if bs.Nodes > 1 {
-			c, err := broker.NewCluster(bs.Nodes, max(bs.Replicas, 1), w.net)
+			c, err := broker.NewCluster(broker.ClusterConfig{Nodes: bs.Nodes, Replicas: max(bs.Replicas, 1), Net: w.net})
 			if err != nil {
 				return nil, err
 			}
