@@ -88,7 +88,11 @@ func (g *Gateway) Start(context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := service.NewServerOn(ln, g)
+	srv, err := service.NewServer(service.ServerConfig{Handler: g, Listener: ln})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	g.srv = srv
 	g.sess = g.reg.Join(registry.Endpoint{Service: Name, Addr: srv.Addr()})
 	return nil

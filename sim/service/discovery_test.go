@@ -54,7 +54,7 @@ func holders(t *testing.T, n int) (reg *registry.Registry, entered <-chan int, r
 	in := make(chan int, 16)
 	rel := make(chan struct{})
 	for i := range n {
-		srv, err := service.NewServer(&holder{n: i, entered: in, release: rel})
+		srv, err := service.NewServer(service.ServerConfig{Handler: &holder{n: i, entered: in, release: rel}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -122,7 +122,15 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("%s: listen: %w", r.name, err)
 	}
-	srv := NewServerOn(ln, r, connect.WithInterceptors(r.faults.interceptor()))
+	srv, err := NewServer(ServerConfig{
+		Handler:  r,
+		Listener: ln,
+		Options:  []connect.HandlerOption{connect.WithInterceptors(r.faults.interceptor())},
+	})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("%s: serve: %w", r.name, err)
+	}
 	r.srv, r.addr = srv, srv.Addr()
 	if len(r.cfg.Service.Publish) > 0 || len(r.cfg.Service.Consume) > 0 {
 		if err := r.connect(); err != nil {

@@ -42,7 +42,7 @@ func (echo) Handle(context.Context, *connect.Request[simv1.HandleRequest]) (*con
 // it with a client caller of the given wire.
 func serve(t *testing.T, h simv1connect.SimServiceHandler, svc string, wire topologies.Wire) (*service.Server, *service.Caller) {
 	t.Helper()
-	srv, err := service.NewServer(h)
+	srv, err := service.NewServer(service.ServerConfig{Handler: h})
 	if err != nil {
 		t.Fatal(err)
 	}
