@@ -26,22 +26,33 @@ import (
 	"github.com/faultline-sim/faultline/topologies"
 )
 
-// Config wires one replica into its variant's world.
+// Config wires one replica into its variant's world. Topology, Service,
+// Registry and Net are required; so are Ledger and EventIDs when the service
+// publishes or consumes.
 type Config struct {
+	// Topology is the variant's topology: its wire and discovery.
 	Topology *topologies.Topology
-	Service  *topologies.Service
-	Replica  int
-	// Seed drives the work-time and error sampler.
-	Seed     uint64
+	// Service is the replica's service, one of Topology's.
+	Service *topologies.Service
+	// Replica is the replica's number within its service; default 0.
+	Replica int
+	// Seed is the scenario's seed; it drives the work-time and error
+	// sampler, the caller's p2c choices and the call edges' retry jitter.
+	// Default 0.
+	Seed uint64
+	// Registry is where the replica registers and finds its callees.
 	Registry *registry.Registry
-	Net      *faults.Net
+	// Net is the fault layer the replica listens and dials through.
+	Net *faults.Net
 	// BrokerURL is the broker's client URL, or several joined by commas for
 	// a cluster; required when the service publishes or consumes.
 	BrokerURL string
 	// BrokerName names the broker node at a host:port in links ("broker",
 	// "broker#1"); nil names every node "broker".
 	BrokerName func(addr string) string
-	Ledger     *metrics.Ledger
+	// Ledger records the replica's events: published, processed,
+	// dead-lettered.
+	Ledger *metrics.Ledger
 	// EventIDs is shared by every replica of the variant so event ids are
 	// unique.
 	EventIDs *atomic.Uint64
