@@ -69,14 +69,9 @@ type Config struct {
 // New returns an unstarted gateway configured by cfg. It has no side
 // effects.
 func New(cfg Config) *Gateway {
-	return &Gateway{
-		entry: cfg.Entry,
-		reg:   cfg.Registry,
-		net:   cfg.Net,
-		caller: service.NewCaller(service.CallerConfig{From: Name, Wire: cfg.Wire, Registry: cfg.Registry, Net: cfg.Net,
-			Discovery: cfg.Discovery, Seed: cfg.Seed}),
-		edge: newEdge(cfg),
-	}
+	caller := service.NewCaller(service.CallerConfig{From: Name, Wire: cfg.Wire, Registry: cfg.Registry, Net: cfg.Net,
+		Discovery: cfg.Discovery, Seed: cfg.Seed})
+	return &Gateway{entry: cfg.Entry, reg: cfg.Registry, net: cfg.Net, caller: caller, edge: newEdge(cfg)}
 }
 
 // Start listens on a loopback port and registers the gateway as service
