@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // Written bytes are held, not lost, and flow in order on removal.
@@ -47,7 +49,7 @@ func TestBlackholeHoldsEOF(t *testing.T) {
 		t.Fatal(err)
 	}
 	peer.Close()
-	eventually(t, "the bytes and the EOF are held", func() bool {
+	simtest.Eventually(t, "the bytes and the EOF are held", func() bool {
 		l := c.lines[Inbound]
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -92,7 +94,7 @@ func TestBlackholeDeadlineChangeWakesRead(t *testing.T) {
 	defer n.Apply(hold("a", "b", true))()
 	c, _ := pipeConn(t, n, Link{"a", "b"})
 	got := readAsync(c, 1)
-	eventually(t, "the inbound pump runs", func() bool { return attached(c, Inbound) })
+	simtest.Eventually(t, "the inbound pump runs", func() bool { return attached(c, Inbound) })
 	c.SetReadDeadline(time.Now().Add(-time.Second))
 	if r := <-got; !isTimeout(r.err) {
 		t.Fatalf("read = %q, %v; want a timeout", r.b, r.err)
@@ -142,7 +144,7 @@ func TestBlackholeReleaseToClosedPeer(t *testing.T) {
 	c.Write([]byte("lost"))
 	peer.Close()
 	remove()
-	eventually(t, "the failed write is reported", func() bool {
+	simtest.Eventually(t, "the failed write is reported", func() bool {
 		_, err := c.Write([]byte("x"))
 		return err != nil && !isTimeout(err) && !errors.Is(err, errRetired)
 	})

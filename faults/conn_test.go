@@ -5,6 +5,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // Close interrupts a Read blocked in the real connection (no fault) and
@@ -35,7 +37,7 @@ func TestCloseInterruptsWrite(t *testing.T) {
 	c, _ := pipeConn(t, n, Link{"a", "b"})
 	done := make(chan error, 1)
 	go func() { _, err := c.Write(make([]byte, 64)); done <- err }()
-	eventually(t, "the line is full", func() bool { return c.queued(Outbound) == 16 })
+	simtest.Eventually(t, "the line is full", func() bool { return c.queued(Outbound) == 16 })
 	c.Close()
 	if err := <-done; !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("write = %v, want net.ErrClosed", err)
@@ -53,7 +55,7 @@ func TestApplyWhileReadBlocked(t *testing.T) {
 	if _, err := peer.Write([]byte("hi")); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the bytes are held", func() bool { return c.queued(Inbound) == 2 })
+	simtest.Eventually(t, "the bytes are held", func() bool { return c.queued(Inbound) == 2 })
 	select {
 	case r := <-got:
 		t.Fatalf("read %q, %v while held", r.b, r.err)
@@ -78,7 +80,7 @@ func TestDeadlineSurvivesAttachDetach(t *testing.T) {
 	if r := <-got; r.err != nil || string(r.b) != "abc" {
 		t.Fatalf("read %q, %v", r.b, r.err)
 	}
-	eventually(t, "both directions detach", func() bool {
+	simtest.Eventually(t, "both directions detach", func() bool {
 		c.SetReadDeadline(time.Now().Add(-time.Second))
 		_, err := c.Read(make([]byte, 1))
 		return isTimeout(err) && !attached(c, Inbound) && !attached(c, Outbound)

@@ -48,18 +48,6 @@ func tcpConn(t *testing.T, n *Net, link Link) (*Conn, netConn) {
 // netConn is the peer's end of a test connection.
 type netConn = net.Conn
 
-// eventually polls cond until it holds; it fails the test after 10 s. It
-// waits for a state, not for a guessed duration.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // readAsync reads exactly n bytes from r in a goroutine.
 func readAsync(r io.Reader, n int) <-chan result {
 	ch := make(chan result, 1)

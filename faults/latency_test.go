@@ -6,6 +6,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // Each message is delayed by at least the mean and arrives in order and
@@ -119,7 +121,7 @@ func TestLatencyOneWayAndBoth(t *testing.T) {
 			}
 			go peer.Write([]byte("in"))
 			if both {
-				eventually(t, "inbound bytes are queued", func() bool { return c.queued(Inbound) == 2 })
+				simtest.Eventually(t, "inbound bytes are queued", func() bool { return c.queued(Inbound) == 2 })
 				return
 			}
 			buf := make([]byte, 2)
@@ -142,7 +144,7 @@ func TestLatencyRemovedDetaches(t *testing.T) {
 	echo(t, c, peer, "one")
 	remove()
 	echo(t, c, peer, "two") // drains the line; the next read detaches it
-	eventually(t, "outbound detaches", func() bool { return !attached(c, Outbound) })
+	simtest.Eventually(t, "outbound detaches", func() bool { return !attached(c, Outbound) })
 	echo(t, c, peer, "three")
 	if attached(c, Inbound) || attached(c, Outbound) {
 		t.Fatalf("attached out=%v in=%v after removal, want neither", attached(c, Outbound), attached(c, Inbound))

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // A dial across a partition hangs until the caller's deadline and fails
@@ -70,7 +72,7 @@ func TestPartitionHoldsBothWays(t *testing.T) {
 	heal := n.Partition([][]string{{"a#0", "a#1"}, {"b"}})
 	across.Write([]byte("ping"))
 	go acrossPeer.Write([]byte("pong"))
-	eventually(t, "both ways are held", func() bool {
+	simtest.Eventually(t, "both ways are held", func() bool {
 		return across.queued(Outbound) == 4 && across.queued(Inbound) == 4
 	})
 	go within.Write([]byte("ok"))

@@ -3,6 +3,8 @@ package faults
 import (
 	"testing"
 	"time"
+
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // Rules select directions by the Matches rule: a service name is every
@@ -73,7 +75,7 @@ func TestApplyAndRemove(t *testing.T) {
 	if len(n.rules) != 0 {
 		t.Fatalf("%d rules left", len(n.rules))
 	}
-	eventually(t, "idle lines detach", func() bool { return !attached(before, Outbound) && !attached(after, Outbound) })
+	simtest.Eventually(t, "idle lines detach", func() bool { return !attached(before, Outbound) && !attached(after, Outbound) })
 }
 
 // A requests_only rule selects only bytes its From sends on connections it

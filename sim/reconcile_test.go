@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -39,8 +39,7 @@ type reconcileWorld struct {
 
 func startReconcileWorld(t *testing.T) reconcileWorld {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := simtest.Context(t)
 	top, err := topologies.Parse("reconcile.yaml", []byte(reconcileTopology))
 	if err != nil {
 		t.Fatal(err)
@@ -127,8 +126,7 @@ func TestSettleEventsPerEvent(t *testing.T) {
 // neither lost nor pending.
 func TestSettleEventsUnreachableBrokerIsUnknown(t *testing.T) {
 	w := startReconcileWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := simtest.Context(t)
 	if err := w.b.Crash(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +146,7 @@ func TestSettleEventsUnreachableBrokerIsUnknown(t *testing.T) {
 // is pending; one the broker never stored is lost.
 func TestSettleEventsFireAndForget(t *testing.T) {
 	w := startReconcileWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := simtest.Context(t)
 	const subject = "orders.placed"
 	for _, id := range []uint64{4, 5} {
 		w.ledger.Publishing(id, id, time.Now(), subject)

@@ -53,7 +53,7 @@ type world struct {
 // closes what it started.
 func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger, edges *metrics.Edges) (*world, error) {
 	fnet := faults.NewNet()
-	w := &world{top: top, net: fnet, reg: registry.NewWithListen(top.Discovery.DetectionDelay, fnet.Listen)}
+	w := &world{top: top, net: fnet, reg: registry.New(registry.Config{DetectionDelay: top.Discovery.DetectionDelay, Listen: fnet.Listen})}
 	w.net.SetSeed(seed)
 	if err := w.reg.Err(); err != nil {
 		w.reg.Close()
@@ -68,7 +68,7 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 	brokerName := func(string) string { return faults.EndpointBroker }
 	if len(top.Subjects()) > 0 {
 		if bs.Nodes > 1 {
-			c, err := broker.NewCluster(bs.Nodes, max(bs.Replicas, 1), w.net)
+			c, err := broker.NewCluster(broker.ClusterConfig{Nodes: bs.Nodes, Replicas: max(bs.Replicas, 1), Net: w.net})
 			if err != nil {
 				return nil, err
 			}
@@ -113,14 +113,22 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 			w.replicas = append(w.replicas, rep)
 		}
 	}
-	w.gateway = gateway.New(top.Entry, top.Wire, w.reg, w.net, service.CallerOptions{Discovery: top.Discovery, Seed: seed},
-		gateway.WithPolicy(top.Gateway.Policy, seed), gateway.WithEdges(edges))
+	w.gateway = gateway.New(gateway.Config{
+		Entry:     top.Entry,
+		Wire:      top.Wire,
+		Registry:  w.reg,
+		Net:       w.net,
+		Discovery: top.Discovery,
+		Seed:      seed,
+		Policy:    top.Gateway.Policy,
+		Edges:     edges,
+	})
 	if err := w.gateway.Start(ctx); err != nil {
 		w.close()
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	// The load client talks to the one gateway: no discovery to configure.
-	w.client = service.NewCaller(ClientName, top.Wire, w.reg, w.net, service.CallerOptions{Seed: seed})
+	w.client = service.NewCaller(service.CallerConfig{From: ClientName, Wire: top.Wire, Registry: w.reg, Net: w.net, Seed: seed})
 	return w, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // faultDialer dials the broker through the fault layer as the engine's
@@ -88,7 +89,7 @@ func receiveAll(t *testing.T, ctx context.Context, js jetstream.JetStream, group
 }
 
 func TestCrashRestartKeepsAckedMessages(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	b := start(t, ctx)
 	fnet := faults.NewNet()
 	nc, js := reconnectingClient(t, b.URL(), faultDialer{fnet, func(string) string { return "broker" }})
@@ -141,7 +142,7 @@ func TestCrashRestartKeepsAckedMessages(t *testing.T) {
 	if err := b.Restart(ctx); err != nil {
 		t.Errorf("Restart of a running broker: %v, want nil (no-op)", err)
 	}
-	eventually(t, "client reconnected after Restart", func() (bool, string) {
+	simtest.EventuallyWhy(t, "client reconnected after Restart", func() (bool, string) {
 		return nc.IsConnected(), nc.Status().String()
 	})
 	if _, err := js.Publish(ctx, subject, []byte(strconv.Itoa(n))); err != nil {

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -39,13 +40,6 @@ services:
 `
 
 const subject = "orders.placed"
-
-// testContext bounds a test's blocking calls.
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // start starts a broker, sets it up for fanOut and closes it at the end of
 // the test.
@@ -81,24 +75,8 @@ func client(t *testing.T, b *broker.Broker) jetstream.JetStream {
 	return js
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ok, got := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %s after 10s", what, got)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestStartListensOnLoopback(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	b := broker.New()
 	if err := b.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -123,7 +101,7 @@ func TestStartListensOnLoopback(t *testing.T) {
 }
 
 func TestSetupCreatesStreamAndDurableConsumers(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	b := start(t, ctx)
 	js := client(t, b)
 
@@ -197,7 +175,7 @@ func TestSetupCreatesStreamAndDurableConsumers(t *testing.T) {
 }
 
 func TestLagCountsUnackedMessages(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	b := start(t, ctx)
 	js := client(t, b)
 
@@ -218,7 +196,7 @@ func TestLagCountsUnackedMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "lag after publishing 5", func() (bool, string) {
+	simtest.EventuallyWhy(t, "lag after publishing 5", func() (bool, string) {
 		got, s := lag()
 		return got == n, s
 	})
@@ -251,14 +229,14 @@ func TestLagCountsUnackedMessages(t *testing.T) {
 			}
 		}
 	}
-	eventually(t, "lag after acking everything", func() (bool, string) {
+	simtest.EventuallyWhy(t, "lag after acking everything", func() (bool, string) {
 		got, s := lag()
 		return got == 0, s
 	})
 }
 
 func TestCloseRemovesStoreAndIsIdempotent(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	b := start(t, ctx)
 	js := client(t, b)
 	if _, err := js.Publish(ctx, subject, []byte("x")); err != nil {

@@ -57,10 +57,27 @@ type Cluster struct {
 	consumers []streamConsumer // created by Setup
 }
 
-// NewCluster returns an unstarted cluster of nodes servers whose streams
-// keep replicas copies (1 ≤ replicas ≤ min(nodes, 5)); its routes dial
-// through n. It has no side effects.
-func NewCluster(nodes, replicas int, n *faults.Net) (*Cluster, error) {
+// ClusterConfig configures a Cluster. Net is required.
+type ClusterConfig struct {
+	// Nodes is how many servers the cluster runs; default 1.
+	Nodes int
+	// Replicas is how many nodes keep a copy of each stream,
+	// 1 ≤ Replicas ≤ min(Nodes, 5); default 1.
+	Replicas int
+	// Net is the fault layer every route between two nodes dials through.
+	Net *faults.Net
+}
+
+// NewCluster returns an unstarted cluster configured by cfg, or an error
+// saying which fields are out of range. It has no side effects.
+func NewCluster(cfg ClusterConfig) (*Cluster, error) {
+	nodes, replicas, n := cfg.Nodes, cfg.Replicas, cfg.Net
+	if nodes == 0 {
+		nodes = 1
+	}
+	if replicas == 0 {
+		replicas = 1
+	}
 	var errs []error
 	if nodes < 1 {
 		errs = append(errs, fmt.Errorf("broker cluster: %d nodes, want at least 1", nodes))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -21,19 +22,25 @@ func TestNewClusterValidates(t *testing.T) {
 		nodes, replicas int
 		net             *faults.Net
 		ok              bool
+		wantNodes       int
 	}{
-		{3, 3, n, true},
-		{1, 1, n, true},
-		{5, 3, n, true},
-		{0, 1, n, false},
-		{3, 0, n, false},
-		{3, 4, n, false},
-		{7, 6, n, false},
-		{3, 3, nil, false},
+		{3, 3, n, true, 3},
+		{1, 1, n, true, 1},
+		{5, 3, n, true, 5},
+		{0, 0, n, true, 1}, // the defaults: one node, one copy
+		{3, 0, n, true, 3},
+		{0, 2, n, false, 0},
+		{-1, 1, n, false, 0},
+		{3, -1, n, false, 0},
+		{3, 4, n, false, 0},
+		{7, 6, n, false, 0},
+		{3, 3, nil, false, 0},
 	} {
-		c, err := broker.NewCluster(tc.nodes, tc.replicas, tc.net)
+		c, err := broker.NewCluster(broker.ClusterConfig{Nodes: tc.nodes, Replicas: tc.replicas, Net: tc.net})
 		if (err == nil) != tc.ok || (c != nil) != tc.ok {
-			t.Errorf("NewCluster(%d, %d, net %v) = %v, %v; want ok %v", tc.nodes, tc.replicas, tc.net != nil, c, err, tc.ok)
+			t.Errorf("NewCluster(%d nodes, %d replicas, net %v) = %v, %v; want ok %v", tc.nodes, tc.replicas, tc.net != nil, c, err, tc.ok)
+		} else if c != nil && c.Nodes() != tc.wantNodes {
+			t.Errorf("NewCluster(%d nodes, %d replicas): %d nodes, want %d", tc.nodes, tc.replicas, c.Nodes(), tc.wantNodes)
 		}
 	}
 }
@@ -71,7 +78,7 @@ func TestClusterLeaderCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	fnet := faults.NewNet()
-	c, err := broker.NewCluster(3, 3, fnet)
+	c, err := broker.NewCluster(broker.ClusterConfig{Nodes: 3, Replicas: 3, Net: fnet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +150,7 @@ func TestClusterLeaderCrash(t *testing.T) {
 		receiveAll(t, ctx, js, group, 2*n)
 	}
 	// Everything delivered was acked, and no consumer sees the probes.
-	eventually(t, "lag after acking everything", func() (bool, string) {
+	simtest.EventuallyWhy(t, "lag after acking everything", func() (bool, string) {
 		got, err := c.Lag(ctx)
 		return err == nil && got == 0, fmt.Sprintf("lag %d (%v)", got, err)
 	})
@@ -153,8 +160,8 @@ func TestClusterLeaderWithoutStream(t *testing.T) {
 	if testing.Short() {
 		t.Skip("forming a cluster takes seconds")
 	}
-	ctx := testContext(t)
-	c, err := broker.NewCluster(3, 3, faults.NewNet())
+	ctx := simtest.Context(t)
+	c, err := broker.NewCluster(broker.ClusterConfig{Nodes: 3, Replicas: 3, Net: faults.NewNet()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -31,7 +32,7 @@ func deadLetterTopology(dead bool) *topologies.Topology {
 func TestSetupDeadLetterStream(t *testing.T) {
 	for _, dead := range []bool{true, false} {
 		t.Run(map[bool]string{true: "dead letters", false: "none"}[dead], func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			b := broker.New()
 			if err := b.Start(ctx); err != nil {
 				t.Fatal(err)
@@ -78,7 +79,7 @@ func TestSetupDeadLetterStream(t *testing.T) {
 // The topology's backoff is the consumer's nak schedule, not JetStream's
 // BackOff, which would replace the ack wait by its first delay.
 func TestConsumerKeepsAckWaitWithBackoff(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	b := broker.New()
 	if err := b.Start(ctx); err != nil {
 		t.Fatal(err)

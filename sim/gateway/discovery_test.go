@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/sim/gateway"
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // failingEntry's replicas fail almost every request (all of this test's,
@@ -24,7 +25,7 @@ services:
 `
 
 func TestGatewayEjectsFailingReplicas(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, failingEntry, "entry")
 	for op := range uint64(8) {
 		// Once both are ejected the gateway still calls them: the client
@@ -51,16 +52,12 @@ services:
 `
 
 func TestGatewayHeartbeatsUnderDetectionDelay(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, heartbeating, "entry")
 	time.Sleep(200 * time.Millisecond) // four detection delays
-	deadline := time.Now().Add(10 * time.Second)
-	for len(w.reg.Endpoints(gateway.Name)) != 1 {
-		if time.Now().After(deadline) {
-			t.Fatal("gateway not registered after its detection delay")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	simtest.Eventually(t, "the gateway is registered after its detection delay", func() bool {
+		return len(w.reg.Endpoints(gateway.Name)) == 1
+	})
 	replicas := map[uint32]bool{}
 	for op := range uint64(20) {
 		res, err := w.call(ctx, op+1)

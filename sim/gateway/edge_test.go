@@ -14,6 +14,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -22,13 +23,21 @@ import (
 // whole test.
 func startPolicyGateway(t *testing.T, ctx context.Context, route string, p *topologies.Policy, onBreaker service.BreakerFunc) (*metrics.Edges, *service.Caller) {
 	t.Helper()
-	reg := registry.New()
+	reg := registry.New(registry.Config{})
 	t.Cleanup(reg.Close)
 	n := faults.NewNet()
 	edges := metrics.NewEdges(&topologies.Topology{Entry: route, Gateway: topologies.Gateway{Policy: p}}, time.Minute)
 	edges.Start(time.Now().Add(-time.Hour), 2*time.Hour)
-	gw := gateway.New(route, topologies.Wire{Protocol: topologies.ProtocolConnect, HTTP: topologies.H2C}, reg, n, service.CallerOptions{},
-		gateway.WithPolicy(p, 1), gateway.WithEdges(edges), gateway.WithBreakerFunc(onBreaker))
+	gw := gateway.New(gateway.Config{
+		Entry:     route,
+		Wire:      topologies.Wire{Protocol: topologies.ProtocolConnect, HTTP: topologies.H2C},
+		Registry:  reg,
+		Net:       n,
+		Seed:      1,
+		Policy:    p,
+		Edges:     edges,
+		OnBreaker: onBreaker,
+	})
 	if err := gw.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +46,13 @@ func startPolicyGateway(t *testing.T, ctx context.Context, route string, p *topo
 			t.Errorf("close gateway: %v", err)
 		}
 	})
-	client := service.NewCaller("client", topologies.Wire{Protocol: topologies.ProtocolConnect, HTTP: topologies.H2C}, reg, n, service.CallerOptions{})
+	client := service.NewCaller(service.CallerConfig{From: "client", Wire: topologies.Wire{Protocol: topologies.ProtocolConnect, HTTP: topologies.H2C}, Registry: reg, Net: n})
 	t.Cleanup(client.Close)
 	return edges, client
 }
 
 func TestGatewayEdgeRetriesAndBreaker(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	changes := make(chan string, 8)
 	p := &topologies.Policy{
 		Name:    "gw",
@@ -80,7 +89,7 @@ func TestGatewayEdgeRetriesAndBreaker(t *testing.T) {
 
 // TestGatewayEdgeWithoutPolicy: with no option the gateway just forwards.
 func TestGatewayEdgeWithoutPolicy(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, entry, "entry")
 	if _, err := w.call(ctx, 1); err != nil {
 		t.Fatal(err)

@@ -35,11 +35,43 @@ type Gateway struct {
 	sess   *registry.Session
 }
 
-// New returns an unstarted gateway for entry that picks its replicas as
-// opts says; edge options (WithPolicy, WithEdges, WithBreakerFunc) set up
-// its edge to entry. It has no side effects.
-func New(entry string, wire topologies.Wire, reg *registry.Registry, n *faults.Net, opts service.CallerOptions, edge ...Option) *Gateway {
-	return &Gateway{entry: entry, reg: reg, net: n, caller: service.NewCaller(Name, wire, reg, n, opts), edge: newEdge(entry, edge)}
+// Config configures a Gateway. Entry, Registry and Net are required.
+type Config struct {
+	// Entry is the service the gateway forwards every request to.
+	Entry string
+	// Wire is the protocol and HTTP version of its calls to Entry. A zero
+	// field is the topology's default: Connect, h2c.
+	Wire topologies.Wire
+	// Registry is where the gateway registers itself and finds Entry's
+	// replicas.
+	Registry *registry.Registry
+	// Net is the fault layer the gateway listens and dials through.
+	Net *faults.Net
+	// Discovery is how the gateway picks Entry's replicas: balancer, cache
+	// refresh and outlier ejection. The zero value (the default) is round
+	// robin over the registry as it is, without ejection.
+	Discovery topologies.Discovery
+	// Seed is the scenario's seed: with the gateway's name it seeds the
+	// random choices of p2c, and the retry jitter of its edge to Entry is
+	// drawn from it. Default 0.
+	Seed uint64
+	// Policy applies to the gateway → Entry edge (topology.Gateway.Policy);
+	// nil (the default): none.
+	Policy *topologies.Policy
+	// Edges records the edge's calls and its breaker's state changes; nil
+	// (the default): none.
+	Edges *metrics.Edges
+	// OnBreaker, when set, also hears of every state change of the edge's
+	// breaker (after Edges records it); nil (the default): none.
+	OnBreaker service.BreakerFunc
+}
+
+// New returns an unstarted gateway configured by cfg. It has no side
+// effects.
+func New(cfg Config) *Gateway {
+	caller := service.NewCaller(service.CallerConfig{From: Name, Wire: cfg.Wire, Registry: cfg.Registry, Net: cfg.Net,
+		Discovery: cfg.Discovery, Seed: cfg.Seed})
+	return &Gateway{entry: cfg.Entry, reg: cfg.Registry, net: cfg.Net, caller: caller, edge: newEdge(cfg)}
 }
 
 // Start listens on a loopback port and registers the gateway as service
@@ -51,7 +83,11 @@ func (g *Gateway) Start(context.Context) error {
 	if err != nil {
 		return err
 	}
-	srv := service.NewServerOn(ln, g)
+	srv, err := service.NewServer(service.ServerConfig{Handler: g, Listener: ln})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	g.srv = srv
 	g.sess = g.reg.Join(registry.Endpoint{Service: Name, Addr: srv.Addr()})
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -37,12 +38,6 @@ type world struct {
 	client *service.Caller
 }
 
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // start starts the replicas of topology yaml and a gateway in front of the
 // service named route. Everything is closed at the end of the test, in the
 // engine's order: client, gateway, replicas.
@@ -52,7 +47,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{reg: registry.NewWithDetectionDelay(top.Discovery.DetectionDelay), net: faults.NewNet()}
+	w := &world{reg: registry.New(registry.Config{DetectionDelay: top.Discovery.DetectionDelay}), net: faults.NewNet()}
 	t.Cleanup(w.reg.Close)
 	var replicas []*service.Replica
 	t.Cleanup(func() {
@@ -77,7 +72,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 			replicas = append(replicas, r)
 		}
 	}
-	w.gw = gateway.New(route, top.Wire, w.reg, w.net, service.CallerOptions{Discovery: top.Discovery, Seed: 1})
+	w.gw = gateway.New(gateway.Config{Entry: route, Wire: top.Wire, Registry: w.reg, Net: w.net, Discovery: top.Discovery, Seed: 1})
 	if err := w.gw.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +81,7 @@ func start(t *testing.T, ctx context.Context, yaml, route string) *world {
 			t.Errorf("close gateway: %v", err)
 		}
 	})
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Seed: 1})
+	w.client = service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: w.reg, Net: w.net, Seed: 1})
 	t.Cleanup(w.client.Close)
 	return w
 }
@@ -96,7 +91,7 @@ func (w *world) call(ctx context.Context, op uint64) (*simv1.HandleResponse, err
 }
 
 func TestGatewaySpreadsCallsRoundRobin(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, entry, "entry")
 	const calls = 10
 	perReplica := map[uint32]int{}
@@ -122,7 +117,7 @@ func TestGatewaySpreadsCallsRoundRobin(t *testing.T) {
 }
 
 func TestGatewayWithoutReplicaIsUnavailable(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	// The gateway routes to a service that has no replica registered.
 	w := start(t, ctx, entry, "missing")
 	_, err := w.call(ctx, 1)
@@ -135,7 +130,7 @@ func TestGatewayWithoutReplicaIsUnavailable(t *testing.T) {
 }
 
 func TestGatewayCloseDeregisters(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := start(t, ctx, entry, "entry")
 	eps := w.reg.Endpoints(gateway.Name)
 	if len(eps) != 1 || eps[0].Replica != 0 {

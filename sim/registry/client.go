@@ -33,19 +33,33 @@ type Client struct {
 	ejections atomic.Uint64
 }
 
-// NewClient returns the client of the caller named name (its link name,
-// e.g. "gateway" or "order#0"). disc sets the balancer, the refresh period
-// of the cached lists and outlier ejection; an outlier with
-// ConsecutiveFailures or EjectFor <= 0 is off. seed, with name and the
-// service, seeds the random choices of p2c, so runs replay. It panics on an
+// ClientConfig configures a Client. Registry and Name are required.
+type ClientConfig struct {
+	// Registry is the registry the client reads.
+	Registry *Registry
+	// Name is the caller's link name, e.g. "gateway" or "order#0".
+	Name string
+	// Discovery sets the balancer, the refresh period of the cached lists
+	// and outlier ejection. The zero value (the default) is round robin
+	// over the registry as it is, without ejection; an outlier with
+	// ConsecutiveFailures or EjectFor <= 0 is off. Its DetectionDelay is
+	// the registry's and unused here.
+	Discovery topologies.Discovery
+	// Seed, with Name and the service, seeds the random choices of p2c, so
+	// runs replay. Default 0.
+	Seed uint64
+}
+
+// NewClient returns the client of the caller cfg.Name. It panics on an
 // unknown balancer (topologies validates them).
-func NewClient(reg *Registry, name string, disc topologies.Discovery, seed uint64) *Client {
+func NewClient(cfg ClientConfig) *Client {
+	disc := cfg.Discovery
 	bal, err := parseBalancer(disc.Balancer)
 	if err != nil {
 		panic(err)
 	}
 	c := &Client{
-		reg: reg, name: name, seed: seed, bal: bal,
+		reg: cfg.Registry, name: cfg.Name, seed: cfg.Seed, bal: bal,
 		refresh: max(disc.Refresh, 0),
 		epoch:   time.Now(),
 		pools:   map[string]*pool{},

@@ -5,12 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
 // three returns a registry with replicas 0, 1, 2 of service "s".
 func three() *Registry {
-	r := New()
+	r := New(Config{})
 	for i, addr := range []string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"} {
 		r.Register(Endpoint{Service: "s", Replica: i, Addr: addr})
 	}
@@ -33,8 +34,8 @@ func picks(c *Client, n int, o Outcome) []int {
 
 func TestClientRoundRobinPerCaller(t *testing.T) {
 	r := three()
-	a := NewClient(r, "a", topologies.Discovery{}, 1)
-	b := NewClient(r, "b", topologies.Discovery{Balancer: topologies.BalanceRoundRobin}, 1)
+	a := NewClient(ClientConfig{Registry: r, Name: "a", Seed: 1})
+	b := NewClient(ClientConfig{Registry: r, Name: "b", Discovery: topologies.Discovery{Balancer: topologies.BalanceRoundRobin}, Seed: 1})
 	want := []int{0, 1, 2, 0, 1, 2}
 	// Each caller turns on its own: a's calls do not move b's turn.
 	if got := picks(a, 6, Succeeded); !slices.Equal(got, want) {
@@ -47,7 +48,7 @@ func TestClientRoundRobinPerCaller(t *testing.T) {
 
 func TestClientLeastOutstanding(t *testing.T) {
 	r := three()
-	c := NewClient(r, "a", topologies.Discovery{Balancer: topologies.BalanceLeastOutstanding}, 1)
+	c := NewClient(ClientConfig{Registry: r, Name: "a", Discovery: topologies.Discovery{Balancer: topologies.BalanceLeastOutstanding}, Seed: 1})
 	// Idle replicas tie: round robin.
 	if got := picks(c, 6, Succeeded); !slices.Equal(got, []int{0, 1, 2, 0, 1, 2}) {
 		t.Errorf("idle picks %v, want round robin", got)
@@ -75,7 +76,7 @@ func TestClientLeastOutstanding(t *testing.T) {
 		p.Done(Succeeded)
 	}
 	// Another caller's calls are not this caller's: it sees all idle.
-	other := NewClient(r, "b", topologies.Discovery{Balancer: topologies.BalanceLeastOutstanding}, 1)
+	other := NewClient(ClientConfig{Registry: r, Name: "b", Discovery: topologies.Discovery{Balancer: topologies.BalanceLeastOutstanding}, Seed: 1})
 	p, _ := c.Pick("s")
 	if got := picks(other, 3, Succeeded); !slices.Equal(got, []int{0, 1, 2}) {
 		t.Errorf("other caller picked %v, want round robin over idle replicas", got)
@@ -86,15 +87,15 @@ func TestClientLeastOutstanding(t *testing.T) {
 func TestClientP2CDeterministicAndPrefersLessLoaded(t *testing.T) {
 	r := three()
 	disc := topologies.Discovery{Balancer: topologies.BalanceP2C}
-	a := picks(NewClient(r, "gateway", disc, 42), 50, Succeeded)
-	b := picks(NewClient(r, "gateway", disc, 42), 50, Succeeded)
+	a := picks(NewClient(ClientConfig{Registry: r, Name: "gateway", Discovery: disc, Seed: 42}), 50, Succeeded)
+	b := picks(NewClient(ClientConfig{Registry: r, Name: "gateway", Discovery: disc, Seed: 42}), 50, Succeeded)
 	if !slices.Equal(a, b) {
 		t.Fatalf("same seed and name, different picks:\n%v\n%v", a, b)
 	}
-	if c := picks(NewClient(r, "gateway", disc, 43), 50, Succeeded); slices.Equal(a, c) {
+	if c := picks(NewClient(ClientConfig{Registry: r, Name: "gateway", Discovery: disc, Seed: 43}), 50, Succeeded); slices.Equal(a, c) {
 		t.Error("another seed gave the same 50 picks")
 	}
-	if c := picks(NewClient(r, "order#0", disc, 42), 50, Succeeded); slices.Equal(a, c) {
+	if c := picks(NewClient(ClientConfig{Registry: r, Name: "order#0", Discovery: disc, Seed: 42}), 50, Succeeded); slices.Equal(a, c) {
 		t.Error("another caller name gave the same 50 picks")
 	}
 	for i := range 3 {
@@ -103,7 +104,7 @@ func TestClientP2CDeterministicAndPrefersLessLoaded(t *testing.T) {
 		}
 	}
 	// A replica holding a call loses every draw it is in.
-	c := NewClient(r, "gateway", disc, 42)
+	c := NewClient(ClientConfig{Registry: r, Name: "gateway", Discovery: disc, Seed: 42})
 	held, _ := c.Pick("s")
 	for _, got := range picks(c, 30, Succeeded) {
 		if got == held.Endpoint.Replica {
@@ -114,10 +115,10 @@ func TestClientP2CDeterministicAndPrefersLessLoaded(t *testing.T) {
 }
 
 func TestClientOutlierEjection(t *testing.T) {
-	r := New()
+	r := New(Config{})
 	r.Register(Endpoint{Service: "s", Replica: 0, Addr: "127.0.0.1:1"})
 	r.Register(Endpoint{Service: "s", Replica: 1, Addr: "127.0.0.1:2"})
-	c := NewClient(r, "a", topologies.Discovery{Outlier: &topologies.Outlier{ConsecutiveFailures: 3, EjectFor: time.Hour}}, 1)
+	c := NewClient(ClientConfig{Registry: r, Name: "a", Discovery: topologies.Discovery{Outlier: &topologies.Outlier{ConsecutiveFailures: 3, EjectFor: time.Hour}}, Seed: 1})
 	// Replica 1 fails; a success between failures resets its count.
 	fail := func(rep int, o Outcome) {
 		for {
@@ -165,11 +166,11 @@ func TestClientOutlierEjection(t *testing.T) {
 func TestClientEjectionEnds(t *testing.T) {
 	r := three()
 	const ejectFor = 50 * time.Millisecond
-	c := NewClient(r, "a", topologies.Discovery{Outlier: &topologies.Outlier{ConsecutiveFailures: 1, EjectFor: ejectFor}}, 1)
+	c := NewClient(ClientConfig{Registry: r, Name: "a", Discovery: topologies.Discovery{Outlier: &topologies.Outlier{ConsecutiveFailures: 1, EjectFor: ejectFor}}, Seed: 1})
 	p, _ := c.Pick("s")
 	p.Done(Failed)
 	ejected := time.Now()
-	eventually(t, "the ejected replica is picked again", func() bool {
+	simtest.Eventually(t, "the ejected replica is picked again", func() bool {
 		for _, got := range picks(c, 3, Succeeded) {
 			if got == p.Endpoint.Replica {
 				if time.Since(ejected) < ejectFor {
@@ -183,10 +184,10 @@ func TestClientEjectionEnds(t *testing.T) {
 }
 
 func TestClientRefresh(t *testing.T) {
-	r := New()
+	r := New(Config{})
 	r.Register(Endpoint{Service: "s", Replica: 0, Addr: "127.0.0.1:1"})
-	live := NewClient(r, "a", topologies.Discovery{}, 1)
-	cached := NewClient(r, "b", topologies.Discovery{Refresh: time.Hour}, 1)
+	live := NewClient(ClientConfig{Registry: r, Name: "a", Seed: 1})
+	cached := NewClient(ClientConfig{Registry: r, Name: "b", Discovery: topologies.Discovery{Refresh: time.Hour}, Seed: 1})
 	picks(live, 1, Succeeded)
 	picks(cached, 1, Succeeded)
 	r.Register(Endpoint{Service: "s", Replica: 1, Addr: "127.0.0.1:2"})
@@ -202,16 +203,16 @@ func TestClientRefresh(t *testing.T) {
 	if ep, ok := cached.Lookup("127.0.0.1:1"); !ok || ep.Replica != 0 {
 		t.Errorf("client Lookup of the stale replica: %v %v", ep, ok)
 	}
-	short := NewClient(r, "c", topologies.Discovery{Refresh: time.Millisecond}, 1)
+	short := NewClient(ClientConfig{Registry: r, Name: "c", Discovery: topologies.Discovery{Refresh: time.Millisecond}, Seed: 1})
 	picks(short, 1, Succeeded)
 	r.Register(Endpoint{Service: "s", Replica: 2, Addr: "127.0.0.1:3"})
-	eventually(t, "the refreshed list has replica 2", func() bool {
+	simtest.Eventually(t, "the refreshed list has replica 2", func() bool {
 		return slices.Contains(picks(short, 2, Succeeded), 2)
 	})
 }
 
 func TestClientEmptyService(t *testing.T) {
-	c := NewClient(New(), "a", topologies.Discovery{Balancer: topologies.BalanceP2C}, 1)
+	c := NewClient(ClientConfig{Registry: New(Config{}), Name: "a", Discovery: topologies.Discovery{Balancer: topologies.BalanceP2C}, Seed: 1})
 	if _, ok := c.Pick("none"); ok {
 		t.Fatal("picked a replica of a service with none")
 	}
@@ -230,7 +231,7 @@ func BenchmarkPick(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			r := three()
-			c := NewClient(r, "a", bc.disc, 1)
+			c := NewClient(ClientConfig{Registry: r, Name: "a", Discovery: bc.disc, Seed: 1})
 			b.ReportAllocs()
 			for b.Loop() {
 				p, _ := c.Pick("s")

@@ -3,19 +3,9 @@ package registry
 import (
 	"testing"
 	"time"
-)
 
-// eventually polls cond until it holds or 10s pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within 10s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
+	"github.com/faultline-sim/faultline/sim/simtest"
+)
 
 func listed(r *Registry, service string, replica int) bool {
 	for _, ep := range r.View(service).Endpoints {
@@ -27,7 +17,7 @@ func listed(r *Registry, service string, replica int) bool {
 }
 
 func TestLostWithoutDelayDeregistersAtOnce(t *testing.T) {
-	r := New()
+	r := New(Config{})
 	defer r.Close()
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	if !listed(r, "b", 0) {
@@ -44,7 +34,7 @@ func TestLostWithoutDelayDeregistersAtOnce(t *testing.T) {
 
 func TestLostEntryExpiresAfterDetectionDelay(t *testing.T) {
 	const delay = 200 * time.Millisecond
-	r := NewWithDetectionDelay(delay)
+	r := New(Config{DetectionDelay: delay})
 	defer r.Close()
 	live := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	defer live.Leave()
@@ -57,7 +47,7 @@ func TestLostEntryExpiresAfterDetectionDelay(t *testing.T) {
 	if !listed(r, "b", 1) && time.Since(joined) <= delay {
 		t.Fatal("lost replica dropped before the detection delay")
 	}
-	eventually(t, "the stale entry expires", func() bool { return !listed(r, "b", 1) })
+	simtest.Eventually(t, "the stale entry expires", func() bool { return !listed(r, "b", 1) })
 	if d := time.Since(joined); d <= delay {
 		t.Fatalf("stale entry dropped %v after it joined, before the detection delay %v", d, delay)
 	}
@@ -71,7 +61,7 @@ func TestLostEntryExpiresAfterDetectionDelay(t *testing.T) {
 }
 
 func TestLeaveDeregistersAtOnceUnderDelay(t *testing.T) {
-	r := NewWithDetectionDelay(time.Hour)
+	r := New(Config{DetectionDelay: time.Hour})
 	defer r.Close()
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	s.Leave()
@@ -82,7 +72,7 @@ func TestLeaveDeregistersAtOnceUnderDelay(t *testing.T) {
 }
 
 func TestRejoinBeforeExpiryKeepsEntry(t *testing.T) {
-	r := NewWithDetectionDelay(time.Hour)
+	r := New(Config{DetectionDelay: time.Hour})
 	defer r.Close()
 	ep := Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"}
 	r.Join(ep).Lost()
@@ -98,7 +88,7 @@ func TestRejoinBeforeExpiryKeepsEntry(t *testing.T) {
 // registered again by its next heartbeat.
 func TestHeartbeatRegistersExpiredEntryAgain(t *testing.T) {
 	const delay = 100 * time.Millisecond
-	r := NewWithDetectionDelay(delay)
+	r := New(Config{DetectionDelay: delay})
 	defer r.Close()
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	defer s.Leave()
@@ -106,11 +96,11 @@ func TestHeartbeatRegistersExpiredEntryAgain(t *testing.T) {
 	if listed(r, "b", 0) {
 		t.Fatal("sweep in the future kept the entry")
 	}
-	eventually(t, "the next heartbeat registers the replica again", func() bool { return listed(r, "b", 0) })
+	simtest.Eventually(t, "the next heartbeat registers the replica again", func() bool { return listed(r, "b", 0) })
 }
 
 func TestCloseStopsHeartbeats(t *testing.T) {
-	r := NewWithDetectionDelay(10 * time.Millisecond)
+	r := New(Config{DetectionDelay: 10 * time.Millisecond})
 	r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	r.Close()
 	r.Close()

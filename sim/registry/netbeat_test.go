@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // changes records a registry's membership changes.
@@ -35,7 +36,7 @@ func (c *changes) of(name string) []Change {
 // dial it through a fault layer, and its membership log.
 func faultyRegistry(t *testing.T, delay time.Duration) (*Registry, *faults.Net, *changes) {
 	t.Helper()
-	r := NewWithDetectionDelay(delay)
+	r := New(Config{DetectionDelay: delay})
 	t.Cleanup(r.Close)
 	if r.Err() != nil || r.Addr() == "" {
 		t.Fatalf("registry does not listen: %v", r.Err())
@@ -70,12 +71,12 @@ func TestCutReplicaLeavesAndComesBack(t *testing.T) {
 			defer s0.Leave()
 			s1 := r.Join(Endpoint{Service: "b", Replica: 1, Addr: "127.0.0.1:2"})
 			defer s1.Leave()
-			eventually(t, "b#0 heartbeats over a connection", func() bool {
+			simtest.Eventually(t, "b#0 heartbeats over a connection", func() bool {
 				return len(n.Conns(faults.Link{From: "b#0", To: faults.EndpointRegistry})) == 1
 			})
 			cutAt := time.Now()
 			heal := tc.cut(n)
-			eventually(t, "the cut replica leaves the registry", func() bool { return !listed(r, "b", 0) })
+			simtest.Eventually(t, "the cut replica leaves the registry", func() bool { return !listed(r, "b", 0) })
 			// Its last heartbeat arrived at most one period before the
 			// cut, so the registry cannot drop it sooner than this.
 			if d := time.Since(cutAt); d < delay-r.beatEvery() {
@@ -86,7 +87,7 @@ func TestCutReplicaLeavesAndComesBack(t *testing.T) {
 			}
 			healAt := time.Now()
 			heal()
-			eventually(t, "the replica comes back after the heal", func() bool { return listed(r, "b", 0) })
+			simtest.Eventually(t, "the replica comes back after the heal", func() bool { return listed(r, "b", 0) })
 			got := log.of("b#0")
 			if len(got) != 3 || !got[0].Joined || got[1].Joined || !got[1].Expired || !got[2].Joined || got[2].At.Before(healAt) {
 				t.Fatalf("b#0 membership changes %+v, want its join, one expiry, then one join after the heal", got)
@@ -106,10 +107,10 @@ func TestHeartbeatRedialsAfterReset(t *testing.T) {
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
 	defer s.Leave()
 	link := faults.Link{From: "b#0", To: faults.EndpointRegistry}
-	eventually(t, "a heartbeat connection", func() bool { return len(n.Conns(link)) == 1 })
+	simtest.Eventually(t, "a heartbeat connection", func() bool { return len(n.Conns(link)) == 1 })
 	first := n.Conns(link)[0]
 	n.Reset(link)
-	eventually(t, "a new heartbeat connection", func() bool {
+	simtest.Eventually(t, "a new heartbeat connection", func() bool {
 		c := n.Conns(link)
 		return len(c) == 1 && c[0] != first
 	})
@@ -124,7 +125,7 @@ func TestHeartbeatRedialsAfterReset(t *testing.T) {
 // at its deadline, the connection is dropped and dialed again, and Close
 // still returns with every goroutine gone (goleak, TestMain).
 func TestHeartbeatWriteHasDeadline(t *testing.T) {
-	r := NewWithDetectionDelay(100 * time.Millisecond)
+	r := New(Config{DetectionDelay: 100 * time.Millisecond})
 	var mu sync.Mutex
 	var peers []net.Conn
 	r.SetDialer(func(ctx context.Context, from, addr string) (net.Conn, error) {
@@ -135,7 +136,7 @@ func TestHeartbeatWriteHasDeadline(t *testing.T) {
 		return a, nil
 	})
 	s := r.Join(Endpoint{Service: "b", Replica: 0, Addr: "127.0.0.1:1"})
-	eventually(t, "a blocked heartbeat write times out and the session dials again", func() bool {
+	simtest.Eventually(t, "a blocked heartbeat write times out and the session dials again", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(peers) >= 2

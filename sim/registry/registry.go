@@ -43,8 +43,7 @@ type entry struct {
 }
 
 // Registry maps service names to their live replicas. The zero value is not
-// usable; call New or NewWithDetectionDelay. Safe for concurrent use; View
-// and Next allocate nothing.
+// usable; call New. Safe for concurrent use; View and Next allocate nothing.
 type Registry struct {
 	// ttl is the detection delay: how long an entry lives without a
 	// heartbeat. 0: entries live until deregistered.
@@ -69,31 +68,38 @@ type Registry struct {
 	closeOnce sync.Once
 }
 
-// New returns an empty registry that sees a replica's death at once: a
-// crashed replica's Session deregisters it (as a registry holding a
-// connection to each instance would). It starts no goroutine.
-func New() *Registry { return NewWithDetectionDelay(0) }
-
-// NewWithDetectionDelay returns an empty registry that learns of deaths
-// only through missing heartbeats: it listens on 127.0.0.1 (an ephemeral
-// port), a registered Session sends a heartbeat over a connection to it
-// every delay/heartbeatsPerDelay, and a sweeper drops every entry whose
-// last heartbeat is more than delay old (see heartbeat.go). A delay of 0
-// is New. If listening fails, Err says why (and entries then expire).
-// Close stops the sweeper, every heartbeat and the listener.
-func NewWithDetectionDelay(delay time.Duration) *Registry {
-	return NewWithListen(delay, net.Listen)
+// Config configures a Registry. The zero value is a registry that sees a
+// replica's death at once.
+type Config struct {
+	// DetectionDelay is how long an entry lives without a heartbeat. 0 (the
+	// default): the registry sees a replica's death at once, as one holding
+	// a connection to each instance would: a crashed replica's Session
+	// deregisters it, and no goroutine is started. Above 0 the registry
+	// learns of deaths only through missing heartbeats: it listens on
+	// 127.0.0.1 (an ephemeral port), a registered Session sends a heartbeat
+	// over a connection to it every DetectionDelay/heartbeatsPerDelay, and a
+	// sweeper drops every entry whose last heartbeat is more than
+	// DetectionDelay old (see heartbeat.go). Negative is 0.
+	DetectionDelay time.Duration
+	// Listen opens the heartbeat listener (a run passes the fault layer's
+	// Listen, which counts failed accepts as the harness's own errors).
+	// Default net.Listen. Unused without a detection delay.
+	Listen ListenFunc
 }
 
 // ListenFunc opens the registry's heartbeat listener; net.Listen is one.
 type ListenFunc func(network, addr string) (net.Listener, error)
 
-// NewWithListen is NewWithDetectionDelay with the heartbeat listener
-// opened by listen (a run passes the fault layer's Listen, which counts
-// failed accepts as the harness's own errors).
-func NewWithListen(delay time.Duration, listen ListenFunc) *Registry {
+// New returns an empty registry configured by cfg. With a detection delay,
+// if listening fails Err says why (and entries then expire), and Close
+// stops the sweeper, every heartbeat and the listener.
+func New(cfg Config) *Registry {
+	listen := cfg.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
 	r := &Registry{
-		ttl:      max(delay, 0),
+		ttl:      max(cfg.DetectionDelay, 0),
 		services: map[string]*entry{},
 		byAddr:   map[string]Endpoint{},
 		sessions: map[*Session]struct{}{},

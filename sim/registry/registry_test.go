@@ -3,7 +3,7 @@ package registry
 import "testing"
 
 func TestRoundRobinAndDeregister(t *testing.T) {
-	r := New()
+	r := New(Config{})
 	if _, ok := r.Next("payment"); ok {
 		t.Fatal("Next on an empty service reported a replica")
 	}
@@ -47,7 +47,7 @@ func TestRoundRobinAndDeregister(t *testing.T) {
 }
 
 func BenchmarkNext(b *testing.B) {
-	r := New()
+	r := New(Config{})
 	r.Register(Endpoint{Service: "s", Replica: 0, Addr: "a"})
 	r.Register(Endpoint{Service: "s", Replica: 1, Addr: "b"})
 	b.ReportAllocs()

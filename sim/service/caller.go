@@ -27,7 +27,7 @@ const (
 // Caller makes Connect calls from one named endpoint (a replica, the
 // gateway, the load client) to replicas found in the registry, picked per
 // call by its discovery client (balancer, cached lists, outlier ejection;
-// see CallerOptions). Every connection it opens is dialed through the fault
+// see CallerConfig). Every connection it opens is dialed through the fault
 // layer with the link (from → callee replica). Safe for concurrent use.
 type Caller struct {
 	from     string
@@ -41,11 +41,40 @@ type Caller struct {
 	closeIdl func()
 }
 
-// NewCaller returns a caller named from that discovers replicas in reg as
-// opts says. It opens no connection until the first call.
-func NewCaller(from string, wire topologies.Wire, reg *registry.Registry, n *faults.Net, opts CallerOptions) *Caller {
-	c := &Caller{from: from, reg: reg, net: n, wire: wire, clients: map[string]simv1connect.SimServiceClient{}}
-	c.picker = registry.NewClient(reg, from, opts.Discovery, opts.Seed)
+// CallerConfig configures a Caller. From, Registry and Net are required.
+type CallerConfig struct {
+	// From is the caller's endpoint name in links: "gateway", "order#0",
+	// "client".
+	From string
+	// Wire is the protocol and HTTP version of the calls. A zero field is
+	// the topology's default: Connect, h2c.
+	Wire topologies.Wire
+	// Registry is where the callees' replicas are found.
+	Registry *registry.Registry
+	// Net is the fault layer every connection is dialed through.
+	Net *faults.Net
+	// Discovery is the topology's discovery: balancer, cache refresh and
+	// outlier ejection. The zero value (the default) is round robin over
+	// the registry as it is, without ejection. (The detection delay is the
+	// registry's.)
+	Discovery topologies.Discovery
+	// Seed is the scenario's seed; with the caller's name it seeds the
+	// random choices of p2c. Default 0.
+	Seed uint64
+}
+
+// NewCaller returns a caller configured by cfg. It opens no connection
+// until the first call.
+func NewCaller(cfg CallerConfig) *Caller {
+	wire := cfg.Wire
+	if wire.Protocol == "" {
+		wire.Protocol = topologies.ProtocolConnect
+	}
+	if wire.HTTP == "" {
+		wire.HTTP = topologies.H2C
+	}
+	c := &Caller{from: cfg.From, reg: cfg.Registry, net: cfg.Net, wire: wire, clients: map[string]simv1connect.SimServiceClient{}}
+	c.picker = registry.NewClient(registry.ClientConfig{Registry: cfg.Registry, Name: cfg.From, Discovery: cfg.Discovery, Seed: cfg.Seed})
 	t := &http.Transport{
 		DialContext:         c.dial,
 		MaxIdleConns:        0,

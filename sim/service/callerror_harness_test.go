@@ -46,22 +46,22 @@ func TestHarnessMarkCrossesHops(t *testing.T) {
 			hc := &http.Client{Transport: &http.Transport{Protocols: &p}}
 			t.Cleanup(hc.CloseIdleConnections)
 			// b: its call to c failed at the dial.
-			b, err := NewServer(handlerFunc(func(context.Context, *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
+			b, err := NewServer(ServerConfig{Handler: handlerFunc(func(context.Context, *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
 				return nil, callError("c", emfile)
-			}))
+			})})
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { b.Close() })
 			toB := simv1connect.NewSimServiceClient(hc, "http://"+b.Addr(), opts...)
 			// a: calls b and answers with b's error.
-			a, err := NewServer(handlerFunc(func(ctx context.Context, r *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
+			a, err := NewServer(ServerConfig{Handler: handlerFunc(func(ctx context.Context, r *connect.Request[simv1.HandleRequest]) (*connect.Response[simv1.HandleResponse], error) {
 				_, err := toB.Handle(ctx, r)
 				if err == nil {
 					return nil, errors.New("b answered")
 				}
 				return nil, callError("b", err)
-			}))
+			})})
 			if err != nil {
 				t.Fatal(err)
 			}

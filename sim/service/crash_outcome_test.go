@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/sim/metrics"
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // crashChain is a→b→c where requests spend time in b's own work and then
@@ -36,7 +37,7 @@ services:
 func TestCrashInFlightIsUnavailable(t *testing.T) {
 	for _, wire := range [][2]string{{"connect", "h2c"}, {"connect", "http1"}, {"grpc", "h2c"}} {
 		t.Run(wire[0]+"-"+wire[1], func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			w := startWorld(t, ctx, fmt.Sprintf(crashChain, wire[0], wire[1]))
 			b, c := w.replicas["b#0"], w.replicas["c#0"]
 			const half = 10
@@ -55,9 +56,9 @@ func TestCrashInFlightIsUnavailable(t *testing.T) {
 				}
 				// Half wait on c (b's call), half are in b's own work.
 				send(half)
-				eventually(t, "requests in c", func() bool { return c.InFlight() == half })
+				simtest.Eventually(t, "requests in c", func() bool { return c.InFlight() == half })
 				send(half)
-				eventually(t, "requests in b's work", func() bool { return b.InFlight() == 2*half })
+				simtest.Eventually(t, "requests in b's work", func() bool { return b.InFlight() == 2*half })
 				b.Crash()
 				wg.Wait()
 				close(errs)
@@ -75,7 +76,7 @@ func TestCrashInFlightIsUnavailable(t *testing.T) {
 					t.Fatal(err)
 				}
 				// Calls to c still in flight from before the crash end.
-				eventually(t, "c idle", func() bool { return c.InFlight() == 0 })
+				simtest.Eventually(t, "c idle", func() bool { return c.InFlight() == 0 })
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -31,7 +32,7 @@ func TestIdempotentConsumerSuppressesRedelivery(t *testing.T) {
 	for _, idempotent := range []bool{true, false} {
 		t.Run(map[bool]string{true: "idempotent", false: "not idempotent"}[idempotent], func(t *testing.T) {
 			t.Parallel()
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			w := startEdited(t, ctx, redelivered, func(top *topologies.Topology) {
 				consumeOf(top, "billing").Idempotent = idempotent
 			})
@@ -39,14 +40,14 @@ func TestIdempotentConsumerSuppressesRedelivery(t *testing.T) {
 			if _, err := w.call(ctx, "order", 1); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "first event processed", func() bool { return w.events().Processed == 1 })
+			simtest.Eventually(t, "first event processed", func() bool { return w.events().Processed == 1 })
 
 			// Deliveries reach billing#0; its acks do not leave.
 			removeRule := w.net.Apply(faults.LinkRule{Match: faults.LinkSpec{From: "billing#0", To: faults.EndpointBroker}, Blackhole: true})
 			if _, err := w.call(ctx, "order", 2); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "second event processed", func() bool { return w.events().Processed == 2 })
+			simtest.Eventually(t, "second event processed", func() bool { return w.events().Processed == 2 })
 			billing := w.replicas["billing#0"]
 			billing.Crash()
 			removeRule()
@@ -55,9 +56,9 @@ func TestIdempotentConsumerSuppressesRedelivery(t *testing.T) {
 			}
 
 			if idempotent {
-				eventually(t, "redelivery suppressed", func() bool { return w.events().Suppressed > 0 })
+				simtest.Eventually(t, "redelivery suppressed", func() bool { return w.events().Suppressed > 0 })
 			} else {
-				eventually(t, "redelivery applied again", func() bool { return w.events().Duplicates > 0 })
+				simtest.Eventually(t, "redelivery applied again", func() bool { return w.events().Duplicates > 0 })
 			}
 			e := w.events()
 			b := subscriber(t, e, "billing")
@@ -95,14 +96,14 @@ func startFireAndForget(t *testing.T, ctx context.Context) *world {
 }
 
 func TestFireAndForgetEventsAreExpected(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startFireAndForget(t, ctx)
 	for op := uint64(1); op <= 3; op++ {
 		if _, err := w.call(ctx, "order", op); err != nil {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "all processed", func() bool { return w.ledger.Outstanding() == 0 && w.events().Processed == 3 })
+	simtest.Eventually(t, "all processed", func() bool { return w.ledger.Outstanding() == 0 && w.events().Processed == 3 })
 	e := w.events()
 	if e.FireAndForget != 3 || e.Acked != 0 || e.Published != 3 || e.Lost != 0 || e.UnackedProcessed != 0 {
 		t.Errorf("events %+v, want 3 sent fire-and-forget and processed, none acked, lost or unacked-processed", e)
@@ -120,12 +121,12 @@ func TestFireAndForgetEventsAreExpected(t *testing.T) {
 // lost with them when the broker crashes, was answered as a success: the
 // ledger counts it lost.
 func TestFireAndForgetLostInBrokerCrash(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startFireAndForget(t, ctx)
 	if _, err := w.call(ctx, "order", 1); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "first event processed", func() bool { return w.events().Processed == 1 })
+	simtest.Eventually(t, "first event processed", func() bool { return w.events().Processed == 1 })
 
 	heal := w.net.Partition([][]string{{"order"}, {faults.EndpointBroker}})
 	if _, err := w.call(ctx, "order", 2); err != nil {
@@ -134,7 +135,7 @@ func TestFireAndForgetLostInBrokerCrash(t *testing.T) {
 	// The publish left the client library: it is in flight, held by the
 	// fault layer. The broker crashes: connections reset, bytes gone.
 	order := w.replicas["order#0"]
-	eventually(t, "publish written", func() bool { return order.BrokerBuffered() == 0 })
+	simtest.Eventually(t, "publish written", func() bool { return order.BrokerBuffered() == 0 })
 	w.net.Reset(faults.Link{From: "*", To: faults.EndpointBroker})
 	if err := w.broker.Crash(ctx); err != nil {
 		t.Fatal(err)
@@ -147,7 +148,7 @@ func TestFireAndForgetLostInBrokerCrash(t *testing.T) {
 	if _, err := w.call(ctx, "order", 3); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "third event processed", func() bool { return w.events().Processed == 2 })
+	simtest.Eventually(t, "third event processed", func() bool { return w.events().Processed == 2 })
 	held, err := w.broker.Pending(ctx)
 	if err != nil {
 		t.Fatal(err)

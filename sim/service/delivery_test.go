@@ -12,6 +12,7 @@ import (
 	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -123,7 +124,7 @@ services:
 `
 
 func TestBackoffNaksWithDelay(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	// Two short delays, then one the test never sees the end of: the
 	// poison event is delivered exactly 3 times, and stays pending.
 	w := startEdited(t, ctx, flaky, func(top *topologies.Topology) {
@@ -138,14 +139,14 @@ func TestBackoffNaksWithDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	delivered := func() uint64 { return consumerInfo(t, ctx, js, placed, "billing").Delivered.Consumer }
-	eventually(t, "3 deliveries of the poison event", func() bool { return delivered() >= 3 })
+	simtest.Eventually(t, "3 deliveries of the poison event", func() bool { return delivered() >= 3 })
 
 	// An event published after the third failure overtakes the poison
 	// event, which waits out its third delay (1h), not the others (1ms).
 	if _, err := w.call(ctx, "order", healthy); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the healthy event processed", func() bool { return w.events().Processed == 1 })
+	simtest.Eventually(t, "the healthy event processed", func() bool { return w.events().Processed == 1 })
 	info := consumerInfo(t, ctx, js, placed, "billing")
 	if info.Delivered.Consumer != 4 || info.NumAckPending != 1 || info.NumPending != 0 {
 		t.Errorf("after the healthy event: %d deliveries, %d awaiting ack, %d pending; want 4 (3 of the poison event, 1 healthy), 1, 0",
@@ -157,7 +158,7 @@ func TestBackoffNaksWithDelay(t *testing.T) {
 }
 
 func TestNoBackoffRedeliversAtOnce(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startEdited(t, ctx, flaky, func(top *topologies.Topology) {
 		c := consumeOf(top, "billing")
 		c.MaxDeliver, c.DeadLetter = 4, false
@@ -169,7 +170,7 @@ func TestNoBackoffRedeliversAtOnce(t *testing.T) {
 	}
 	// The ack wait is 1h: only naks without delay redeliver it 4 times, and
 	// after the last the broker gives up on it.
-	eventually(t, "4 deliveries, then given up", func() bool {
+	simtest.Eventually(t, "4 deliveries, then given up", func() bool {
 		info := consumerInfo(t, ctx, js, placed, "billing")
 		return info.Delivered.Consumer == 4 && info.NumAckPending == 0 && info.NumPending == 0
 	})
@@ -223,13 +224,13 @@ func startPoisoned(t *testing.T, ctx context.Context) *world {
 }
 
 func TestPoisonEventIsDeadLettered(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startPoisoned(t, ctx)
 	js := w.admin(t)
 	if _, err := w.call(ctx, "order", 1); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "dead-lettered", func() bool { return w.events().DeadLettered == 1 })
+	simtest.Eventually(t, "dead-lettered", func() bool { return w.events().DeadLettered == 1 })
 
 	orig := lastMsg(t, ctx, js, broker.StreamName(placed), placed)
 	dl := lastMsg(t, ctx, js, broker.DeadLetterStream, broker.DeadLetterSubject("billing", placed))
@@ -260,14 +261,14 @@ func TestPoisonEventIsDeadLettered(t *testing.T) {
 
 	// Terminated: the broker holds nothing for billing long before the
 	// 1h ack wait, and never delivered it a 4th time.
-	eventually(t, "original terminated", func() bool {
+	simtest.Eventually(t, "original terminated", func() bool {
 		info := consumerInfo(t, ctx, js, placed, "billing")
 		return info.NumAckPending == 0 && info.NumPending == 0
 	})
 	if got := consumerInfo(t, ctx, js, placed, "billing").Delivered.Consumer; got != 3 {
 		t.Errorf("%d deliveries to billing, want 3", got)
 	}
-	eventually(t, "shipping processed it", func() bool { return w.ledger.Outstanding() == 0 })
+	simtest.Eventually(t, "shipping processed it", func() bool { return w.ledger.Outstanding() == 0 })
 
 	held, err := w.broker.Pending(ctx)
 	if err != nil {
@@ -289,7 +290,7 @@ func TestPoisonEventIsDeadLettered(t *testing.T) {
 }
 
 func TestDeadLetterPublishFailureIsCounted(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startPoisoned(t, ctx)
 	js := w.admin(t)
 	// With the dead-letter stream gone, every dead-letter publish fails.
@@ -299,10 +300,10 @@ func TestDeadLetterPublishFailureIsCounted(t *testing.T) {
 	if _, err := w.call(ctx, "order", 1); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "dead letter given up", func() bool { return w.ledger.DeadLetterFailures() == 1 })
+	simtest.Eventually(t, "dead letter given up", func() bool { return w.ledger.DeadLetterFailures() == 1 })
 	// Naked at its last delivery, the broker drops it at once (the ack
 	// wait is 1h): not held, so lost.
-	eventually(t, "dropped by the broker", func() bool {
+	simtest.Eventually(t, "dropped by the broker", func() bool {
 		info := consumerInfo(t, ctx, js, placed, "billing")
 		return info.NumAckPending == 0 && info.NumPending == 0
 	})

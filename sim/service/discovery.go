@@ -4,19 +4,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/sim/registry"
-	"github.com/faultline-sim/faultline/topologies"
 )
-
-// CallerOptions configures how a Caller discovers and picks replicas.
-type CallerOptions struct {
-	// Discovery is the topology's discovery: balancer, cache refresh and
-	// outlier ejection. The zero value is round robin over the registry as
-	// it is, without ejection. (The detection delay is the registry's.)
-	Discovery topologies.Discovery
-	// Seed is the scenario's seed; with the caller's name it seeds the
-	// random choices of p2c.
-	Seed uint64
-}
 
 // outcomeOf classifies a call's error for the balancer and outlier
 // detection: the codes that say the replica (or the way to it) failed count

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -49,11 +50,11 @@ func (h *holder) Handle(ctx context.Context, req *connect.Request[simv1.HandleRe
 // cleanup, before the servers close).
 func holders(t *testing.T, n int) (reg *registry.Registry, entered <-chan int, release func()) {
 	t.Helper()
-	reg = registry.New()
+	reg = registry.New(registry.Config{})
 	in := make(chan int, 16)
 	rel := make(chan struct{})
 	for i := range n {
-		srv, err := service.NewServer(&holder{n: i, entered: in, release: rel})
+		srv, err := service.NewServer(service.ServerConfig{Handler: &holder{n: i, entered: in, release: rel}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func holders(t *testing.T, n int) (reg *registry.Registry, entered <-chan int, r
 
 // caller returns a client caller of reg with disc, closed at cleanup.
 func caller(t *testing.T, name string, reg *registry.Registry, disc topologies.Discovery, seed uint64) *service.Caller {
-	c := service.NewCaller(name, h2c, reg, faults.NewNet(), service.CallerOptions{Discovery: disc, Seed: seed})
+	c := service.NewCaller(service.CallerConfig{From: name, Wire: h2c, Registry: reg, Net: faults.NewNet(), Discovery: disc, Seed: seed})
 	t.Cleanup(c.Close)
 	return c
 }
@@ -113,7 +114,7 @@ func replicasOf(t *testing.T, ctx context.Context, c *service.Caller, n int) []i
 }
 
 func TestLeastOutstandingAvoidsReplicaHoldingCalls(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	reg, entered, release := holders(t, 2)
 	c := caller(t, "client", reg, topologies.Discovery{Balancer: topologies.BalanceLeastOutstanding}, seed)
 	held, done := hold(t, ctx, c, entered)
@@ -133,7 +134,7 @@ func TestLeastOutstandingAvoidsReplicaHoldingCalls(t *testing.T) {
 }
 
 func TestP2CIsSeededAndPrefersLessLoaded(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	reg, entered, release := holders(t, 3)
 	disc := topologies.Discovery{Balancer: topologies.BalanceP2C}
 	a := replicasOf(t, ctx, caller(t, "gateway", reg, disc, seed), 30)
@@ -169,7 +170,7 @@ func discoveryWorld(t *testing.T, ctx context.Context, yaml string, disc topolog
 	top.Discovery = disc
 	w := &world{
 		top:      top,
-		reg:      registry.NewWithDetectionDelay(disc.DetectionDelay),
+		reg:      registry.New(registry.Config{DetectionDelay: disc.DetectionDelay}),
 		net:      faults.NewNet(),
 		ledger:   metrics.NewLedger(nil, 0),
 		replicas: map[string]*service.Replica{},
@@ -198,7 +199,7 @@ func discoveryWorld(t *testing.T, ctx context.Context, yaml string, disc topolog
 			started = append(started, rep)
 		}
 	}
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Discovery: disc, Seed: seed})
+	w.client = service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: w.reg, Net: w.net, Discovery: disc, Seed: seed})
 	t.Cleanup(w.client.Close)
 	return w
 }
@@ -236,7 +237,7 @@ func (w *world) calls(ctx context.Context, n int) (answered []int, errs []error)
 }
 
 func TestDetectionDelayKeepsCrashedReplicaListed(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	const delay = 2 * time.Second
 	w := discoveryWorld(t, ctx, twoB, topologies.Discovery{DetectionDelay: delay})
 	w.replicas["b#1"].Crash()
@@ -256,7 +257,7 @@ func TestDetectionDelayKeepsCrashedReplicaListed(t *testing.T) {
 	}
 	// Its heartbeats have stopped: the registry drops it after the delay
 	// (polled with a generous bound), and every call then succeeds.
-	eventually(t, "the crashed replica is dropped", func() bool { return !listed(w.reg, "b#1") })
+	simtest.Eventually(t, "the crashed replica is dropped", func() bool { return !listed(w.reg, "b#1") })
 	if !listed(w.reg, "b#0") {
 		t.Fatal("the live replica was dropped too")
 	}
@@ -273,7 +274,7 @@ func TestDetectionDelayKeepsCrashedReplicaListed(t *testing.T) {
 }
 
 func TestRestartBeforeDetectionKeepsEntry(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	const delay = 300 * time.Millisecond
 	w := discoveryWorld(t, ctx, twoB, topologies.Discovery{DetectionDelay: delay})
 	b1 := w.replicas["b#1"]
@@ -284,17 +285,17 @@ func TestRestartBeforeDetectionKeepsEntry(t *testing.T) {
 	if !listed(w.reg, "b#1") {
 		t.Fatal("entry gone after a restart within the detection delay")
 	}
-	eventually(t, "calls reach the restarted replica", func() bool {
+	simtest.Eventually(t, "calls reach the restarted replica", func() bool {
 		answered, errs := w.calls(ctx, 2)
 		return len(errs) == 0 && slices.Contains(answered, 1)
 	})
 	// Its heartbeats run again: it outlives the delay.
 	time.Sleep(2 * delay)
-	eventually(t, "the restarted replica stays listed", func() bool { return listed(w.reg, "b#1") })
+	simtest.Eventually(t, "the restarted replica stays listed", func() bool { return listed(w.reg, "b#1") })
 }
 
 func TestCloseDeregistersAtOnceUnderDetectionDelay(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := discoveryWorld(t, ctx, twoB, topologies.Discovery{DetectionDelay: time.Hour})
 	if err := w.replicas["b#1"].Close(); err != nil {
 		t.Fatal(err)
@@ -319,10 +320,10 @@ func TestCloseDeregistersAtOnceUnderDetectionDelay(t *testing.T) {
 }
 
 func TestRefreshKeepsStaleListUntilRefreshed(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	const refresh = time.Second
 	w := discoveryWorld(t, ctx, twoB, topologies.Discovery{Refresh: refresh})
-	live := service.NewCaller("live", w.top.Wire, w.reg, w.net, service.CallerOptions{Seed: seed})
+	live := service.NewCaller(service.CallerConfig{From: "live", Wire: w.top.Wire, Registry: w.reg, Net: w.net, Seed: seed})
 	t.Cleanup(live.Close)
 	// The client's cached list is read at its first call, after fetched.
 	fetched := time.Now()
@@ -357,7 +358,7 @@ func TestRefreshKeepsStaleListUntilRefreshed(t *testing.T) {
 	if stale >= 2 && failed == 0 {
 		t.Errorf("%d calls on the cached list, none to the closed replica", stale)
 	}
-	eventually(t, "the refreshed list drops the closed replica", func() bool {
+	simtest.Eventually(t, "the refreshed list drops the closed replica", func() bool {
 		_, errs := w.calls(ctx, 4)
 		return len(errs) == 0
 	})
@@ -379,7 +380,7 @@ services:
 `
 
 func TestOutlierEjectionByReplicaCaller(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	const ejectFor = time.Second
 	w := discoveryWorld(t, ctx, outlierChain, topologies.Discovery{
 		Outlier: &topologies.Outlier{ConsecutiveFailures: 3, EjectFor: ejectFor},
@@ -417,21 +418,21 @@ func TestOutlierEjectionByReplicaCaller(t *testing.T) {
 		}
 	}
 	// After EjectFor it is picked again (and fails again).
-	eventually(t, "b#1 is called again after the ejection", func() bool {
+	simtest.Eventually(t, "b#1 is called again after the ejection", func() bool {
 		_, err := w.call(ctx, "a", 200)
 		return err != nil
 	})
 	if d := time.Since(started); d < ejectFor {
 		t.Errorf("ejected replica called again %v after the ejection, before EjectFor %v", d, ejectFor)
 	}
-	eventually(t, "b#1 is ejected again", func() bool {
+	simtest.Eventually(t, "b#1 is ejected again", func() bool {
 		w.call(ctx, "a", 300)
 		return a.Ejections() == 2
 	})
 }
 
 func TestOutlierNeverFailsForEjectionAlone(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := discoveryWorld(t, ctx, twoB, topologies.Discovery{
 		Outlier: &topologies.Outlier{ConsecutiveFailures: 1, EjectFor: time.Hour},
 	})

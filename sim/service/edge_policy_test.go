@@ -12,11 +12,12 @@ import (
 
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
 func TestEdgeBreakerOpensRejectsAndHalfOpens(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	var healthy atomic.Bool
 	c := &callee{answer: func(context.Context, int) error {
 		if healthy.Load() {
@@ -90,7 +91,7 @@ func waitFor(t *testing.T, r *edgeRig, want string) {
 // TestEdgeBreakerRejectsWithoutReachingCallee holds the breaker open for a
 // long time, so every later call is refused.
 func TestEdgeBreakerRejectsWithoutReachingCallee(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	c := &callee{answer: failWith(connect.CodeUnavailable)}
 	r := newEdgeRig(t, c, &topologies.Policy{
 		Breaker: &topologies.Breaker{FailureRatio: 1, Window: time.Minute, MinRequests: 2, OpenFor: time.Hour, HalfOpenProbes: 1},
@@ -125,7 +126,7 @@ func TestEdgeBreakerRejectsWithoutReachingCallee(t *testing.T) {
 }
 
 func TestEdgeBulkheadRejectsBeyondMaxConcurrent(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	release := make(chan struct{})
 	c := &callee{entered: make(chan int, 8), answer: func(ctx context.Context, _ int) error {
 		select {
@@ -172,7 +173,7 @@ func TestEdgeBulkheadRejectsBeyondMaxConcurrent(t *testing.T) {
 // TestEdgeBulkheadWaitsForASlot: with MaxWait, a call beyond the bound
 // waits and goes through when a held call ends.
 func TestEdgeBulkheadWaitsForASlot(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	release := make(chan struct{})
 	c := &callee{entered: make(chan int, 8), answer: func(ctx context.Context, n int) error {
 		if n > 1 {
@@ -214,7 +215,7 @@ func TestEdgeBulkheadWaitsForASlot(t *testing.T) {
 // flight, and BudgetMin 1 already used) and that call fails with its own
 // attempt's error.
 func TestEdgeBudgetRefusesRetry(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	release := make(chan struct{})
 	c := &callee{entered: make(chan int, 8), answer: func(ctx context.Context, n int) error {
 		switch n {

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -47,7 +48,7 @@ func startEdgeReplicas(t *testing.T, ctx context.Context, edit func(*topologies.
 	edit(top)
 	edges := metrics.NewEdges(top, time.Minute)
 	edges.Start(time.Now().Add(-time.Hour), 2*time.Hour)
-	reg := registry.New()
+	reg := registry.New(registry.Config{})
 	t.Cleanup(reg.Close)
 	n := faults.NewNet()
 	var ids atomic.Uint64
@@ -70,7 +71,7 @@ func startEdgeReplicas(t *testing.T, ctx context.Context, edit func(*topologies.
 		}
 		started = append(started, r)
 	}
-	client := service.NewCaller("client", top.Wire, reg, n, service.CallerOptions{Seed: seed})
+	client := service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: reg, Net: n, Seed: seed})
 	t.Cleanup(client.Close)
 	return edges, client
 }
@@ -92,7 +93,7 @@ func edgeReport(t *testing.T, edges *metrics.Edges, from, to string) result.Edge
 // TestReplicaCallTimeoutWithoutPolicy: a call's short-form timeout still
 // bounds it, and counts as the edge's timeout.
 func TestReplicaCallTimeoutWithoutPolicy(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	edges, client := startEdgeReplicas(t, ctx, func(*topologies.Topology) {})
 	_, err := client.Call(ctx, "order", &simv1.HandleRequest{OpId: 1, IntendedUnixNano: time.Now().UnixNano()})
 	if connect.CodeOf(err) != connect.CodeDeadlineExceeded {
@@ -110,7 +111,7 @@ func TestReplicaCallTimeoutWithoutPolicy(t *testing.T) {
 // unavailable without a request sent) and its breaker opens; the change is
 // recorded by the collector.
 func TestReplicaCallsThroughPolicy(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	edges, client := startEdgeReplicas(t, ctx, func(top *topologies.Topology) {
 		order := top.Service("order")
 		order.Calls[0] = topologies.Call{Service: "payment"} // answers in time

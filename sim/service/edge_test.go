@@ -10,11 +10,12 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
 func TestEdgeWithoutPolicyIsTheCallAlone(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	r := newEdgeRig(t, &callee{answer: failWith(connect.CodeUnavailable)}, nil)
 	_, err := r.call(ctx)
 	if connect.CodeOf(err) != connect.CodeUnavailable || r.callee.received() != 1 {
@@ -44,7 +45,7 @@ func TestEdgeRetriesRetryableCodesUpToMaxAttempts(t *testing.T) {
 		}, 0, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			r := newEdgeRig(t, &callee{answer: tc.answer}, &topologies.Policy{Retry: retry})
 			res, err := r.call(ctx)
 			if tc.code == 0 && (err != nil || res.Service != "callee") {
@@ -66,7 +67,7 @@ func TestEdgeRetriesRetryableCodesUpToMaxAttempts(t *testing.T) {
 }
 
 func TestEdgeRetryDefaultCodes(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	r := newEdgeRig(t, &callee{answer: failWith(connect.CodeResourceExhausted)},
 		&topologies.Policy{Retry: &topologies.Retry{MaxAttempts: 3}})
 	if _, err := r.call(ctx); connect.CodeOf(err) != connect.CodeResourceExhausted {
@@ -80,7 +81,7 @@ func TestEdgeRetryDefaultCodes(t *testing.T) {
 // TestEdgeBackoffZeroRetriesAtOnce counts: a retry storm has no delay, so
 // only the number of attempts is checked.
 func TestEdgeBackoffZeroRetriesAtOnce(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	r := newEdgeRig(t, &callee{answer: failWith(connect.CodeUnavailable)},
 		&topologies.Policy{Retry: &topologies.Retry{MaxAttempts: 5}})
 	for range 3 {
@@ -101,7 +102,7 @@ func TestEdgeBackoffZeroRetriesAtOnce(t *testing.T) {
 // (the retry waits at least that after the failed answer), and not longer
 // than it plus the jitter plus a wide allowance for a loaded machine.
 func TestEdgeBackoffBounds(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	const (
 		base, maxBackoff, jitter = 10 * time.Millisecond, 40 * time.Millisecond, 5 * time.Millisecond
 		slack                    = 2 * time.Second
@@ -125,7 +126,7 @@ func TestEdgeBackoffBounds(t *testing.T) {
 }
 
 func TestEdgeTimeoutPerAttempt(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	const timeout = 50 * time.Millisecond
 	c := &callee{answer: waitDone}
 	r := newEdgeRig(t, c, &topologies.Policy{Timeout: timeout, Retry: &topologies.Retry{MaxAttempts: 3}})
@@ -154,7 +155,7 @@ func TestEdgeTimeoutPerAttempt(t *testing.T) {
 func TestEdgeCallerDeadlineIsNotATimeout(t *testing.T) {
 	c := &callee{answer: waitDone}
 	r := newEdgeRig(t, c, &topologies.Policy{Timeout: time.Minute})
-	ctx, cancel := context.WithTimeout(testContext(t), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(simtest.Context(t), 50*time.Millisecond)
 	defer cancel()
 	_, err := r.call(ctx)
 	if connect.CodeOf(err) != connect.CodeDeadlineExceeded || errors.Is(err, service.ErrAttemptTimeout) {
@@ -173,7 +174,7 @@ func TestEdgeCallerDeadlineIsNotATimeout(t *testing.T) {
 
 // TestEdgeNoRetryAfterContextEnds: a caller that gives up stops the retries.
 func TestEdgeNoRetryAfterContextEnds(t *testing.T) {
-	ctx, cancel := context.WithCancel(testContext(t))
+	ctx, cancel := context.WithCancel(simtest.Context(t))
 	c := &callee{answer: func(context.Context, int) error {
 		cancel()
 		return connect.NewError(connect.CodeUnavailable, nil)

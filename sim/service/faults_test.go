@@ -8,6 +8,7 @@ import (
 	"connectrpc.com/connect"
 
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 const faultChain = `
@@ -21,7 +22,7 @@ services:
 `
 
 func TestCrashFailsCallsAndRestartRecovers(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, faultChain)
 	if _, err := w.call(ctx, "a", 1); err != nil {
 		t.Fatal(err)
@@ -42,7 +43,7 @@ func TestCrashFailsCallsAndRestartRecovers(t *testing.T) {
 	if err := b.Restart(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "calls succeed after the restart", func() bool {
+	simtest.Eventually(t, "calls succeed after the restart", func() bool {
 		_, err := w.call(ctx, "a", 3)
 		return err == nil
 	})
@@ -51,7 +52,7 @@ func TestCrashFailsCallsAndRestartRecovers(t *testing.T) {
 }
 
 func TestPauseHoldsRequestsUntilResume(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, faultChain)
 	b := w.replicas["b#0"]
 	b.Pause()
@@ -60,7 +61,7 @@ func TestPauseHoldsRequestsUntilResume(t *testing.T) {
 		_, err := w.call(ctx, "a", 1)
 		done <- err
 	}()
-	eventually(t, "the request waits in the paused replica", func() bool { return b.Waiting() == 1 })
+	simtest.Eventually(t, "the request waits in the paused replica", func() bool { return b.Waiting() == 1 })
 	select {
 	case err := <-done:
 		t.Fatalf("a request to a paused replica returned: %v", err)
@@ -73,7 +74,7 @@ func TestPauseHoldsRequestsUntilResume(t *testing.T) {
 }
 
 func TestErrorRateOverrideAndClear(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, faultChain)
 	b := w.replicas["b#0"]
 	b.SetErrorRate(1)
@@ -89,7 +90,7 @@ func TestErrorRateOverrideAndClear(t *testing.T) {
 }
 
 func TestRequestFaultShareMethodHeaderAndRemove(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, faultChain)
 	b := w.replicas["b#0"]
 	remove := b.AddRequestFault(faults.RequestSpec{Service: "b", Share: 0.5, Code: "resource_exhausted", Method: "Handle"}, 42)
@@ -137,7 +138,7 @@ func TestRequestFaultShareMethodHeaderAndRemove(t *testing.T) {
 }
 
 func TestSlowAndCrashAreSafeConcurrently(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, faultChain)
 	b := w.replicas["b#0"]
 	var wg sync.WaitGroup

@@ -11,6 +11,7 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // fanout is a, calling b and c (each 50ms of work), with a's parallel key
@@ -47,13 +48,13 @@ func (w *world) callAsync(ctx context.Context, svc string, op uint64) <-chan cal
 // A parallel service has both of its calls in flight at once: with both
 // callees paused, both hold a request. Nothing here measures time.
 func TestParallelCallsAreInFlightTogether(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, fmt.Sprintf(fanout, true))
 	b, c := w.replicas["b#0"], w.replicas["c#0"]
 	b.Pause()
 	c.Pause()
 	done := w.callAsync(ctx, "a", 1)
-	eventually(t, "b and c both holding a's request", func() bool { return b.Waiting() == 1 && c.Waiting() == 1 })
+	simtest.Eventually(t, "b and c both holding a's request", func() bool { return b.Waiting() == 1 && c.Waiting() == 1 })
 	b.Resume()
 	c.Resume()
 	r := <-done
@@ -75,19 +76,19 @@ func TestParallelCallsAreInFlightTogether(t *testing.T) {
 // The sequential path is unchanged: c gets its call only once b has
 // answered.
 func TestSequentialCallsAreMadeInOrder(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, fmt.Sprintf(fanout, false))
 	b, c := w.replicas["b#0"], w.replicas["c#0"]
 	b.Pause()
 	c.Pause()
 	defer c.Resume()
 	done := w.callAsync(ctx, "a", 1)
-	eventually(t, "b holding a's request", func() bool { return b.Waiting() == 1 })
+	simtest.Eventually(t, "b holding a's request", func() bool { return b.Waiting() == 1 })
 	if n := c.Waiting(); n != 0 {
 		t.Errorf("c holds %d requests while b has not answered, want none: calls in order", n)
 	}
 	b.Resume()
-	eventually(t, "c holding a's request after b answered", func() bool { return c.Waiting() == 1 })
+	simtest.Eventually(t, "c holding a's request after b answered", func() bool { return c.Waiting() == 1 })
 	c.Resume()
 	if r := <-done; r.err != nil || r.res.Hops != 2 {
 		t.Errorf("sequential call: %v, %v; want success with 2 hops", r.res, r.err)
@@ -98,7 +99,7 @@ func TestSequentialCallsAreMadeInOrder(t *testing.T) {
 // the other callee, still held, is cancelled: the caller answers without
 // waiting for it, and the held callee's request ends.
 func TestParallelCallFailsWhenOneCalleeFails(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, fmt.Sprintf(fanout, true))
 	b, c := w.replicas["b#0"], w.replicas["c#0"]
 	b.Pause()
@@ -116,7 +117,7 @@ func TestParallelCallFailsWhenOneCalleeFails(t *testing.T) {
 	if connect.CodeOf(r.err) != connect.CodeUnavailable || !strings.Contains(r.err.Error(), "call c") {
 		t.Errorf("error %v, want code unavailable from the call to c", r.err)
 	}
-	eventually(t, "b's held request cancelled", func() bool { return b.Waiting() == 0 })
+	simtest.Eventually(t, "b's held request cancelled", func() bool { return b.Waiting() == 0 })
 
 	// The same world succeeds once the fault is gone.
 	remove()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/sim/broker"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -36,7 +37,7 @@ func TestPublishRetryAfterLateAck(t *testing.T) {
 	for _, sameID := range []bool{true, false} {
 		t.Run(map[bool]string{true: "same id", false: "new id"}[sameID], func(t *testing.T) {
 			t.Parallel()
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			w := startEdited(t, ctx, retried, func(top *topologies.Topology) {
 				top.Service("order").Publish[0].NewID = !sameID
 			})
@@ -45,7 +46,7 @@ func TestPublishRetryAfterLateAck(t *testing.T) {
 				Latency: faults.LatencySpec{Mean: 300 * time.Millisecond},
 			})
 			done := w.callAsync(ctx, "order", 1)
-			eventually(t, "a publish retried", func() bool { return w.events().PublishRetries > 0 })
+			simtest.Eventually(t, "a publish retried", func() bool { return w.events().PublishRetries > 0 })
 			remove()
 			if r := <-done; r.err != nil {
 				t.Fatalf("call: %v, want a retried publish acked", r.err)
@@ -59,7 +60,7 @@ func TestPublishRetryAfterLateAck(t *testing.T) {
 			e := w.events()
 			b := subscriber(t, e, "billing")
 			if sameID {
-				eventually(t, "processed", func() bool { return w.ledger.Outstanding() == 0 })
+				simtest.Eventually(t, "processed", func() bool { return w.ledger.Outstanding() == 0 })
 				e = w.events()
 				b = subscriber(t, e, "billing")
 				if stored != 1 || e.BrokerDuplicates != 1 || e.Duplicates != 0 || b.Processed != 1 || e.Acked != 1 {
@@ -70,7 +71,7 @@ func TestPublishRetryAfterLateAck(t *testing.T) {
 			if stored < 2 {
 				t.Fatalf("stored %d copies, want every attempt that reached the broker stored", stored)
 			}
-			eventually(t, "every copy processed", func() bool { return subscriber(t, w.events(), "billing").Processed == int64(stored) })
+			simtest.Eventually(t, "every copy processed", func() bool { return subscriber(t, w.events(), "billing").Processed == int64(stored) })
 			e = w.events()
 			if e.BrokerDuplicates != 0 || e.Duplicates != int64(stored)-1 || e.Acked != 1 {
 				t.Errorf("stored %d, events %+v; want no broker duplicates, %d duplicates in the ledger", stored, e, stored-1)

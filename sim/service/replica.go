@@ -26,22 +26,33 @@ import (
 	"github.com/faultline-sim/faultline/topologies"
 )
 
-// Config wires one replica into its variant's world.
+// Config wires one replica into its variant's world. Topology, Service,
+// Registry and Net are required; so are Ledger and EventIDs when the service
+// publishes or consumes.
 type Config struct {
+	// Topology is the variant's topology: its wire and discovery.
 	Topology *topologies.Topology
-	Service  *topologies.Service
-	Replica  int
-	// Seed drives the work-time and error sampler.
-	Seed     uint64
+	// Service is the replica's service, one of Topology's.
+	Service *topologies.Service
+	// Replica is the replica's number within its service; default 0.
+	Replica int
+	// Seed is the scenario's seed; it drives the work-time and error
+	// sampler, the caller's p2c choices and the call edges' retry jitter.
+	// Default 0.
+	Seed uint64
+	// Registry is where the replica registers and finds its callees.
 	Registry *registry.Registry
-	Net      *faults.Net
+	// Net is the fault layer the replica listens and dials through.
+	Net *faults.Net
 	// BrokerURL is the broker's client URL, or several joined by commas for
 	// a cluster; required when the service publishes or consumes.
 	BrokerURL string
 	// BrokerName names the broker node at a host:port in links ("broker",
 	// "broker#1"); nil names every node "broker".
 	BrokerName func(addr string) string
-	Ledger     *metrics.Ledger
+	// Ledger records the replica's events: published, processed,
+	// dead-lettered.
+	Ledger *metrics.Ledger
 	// EventIDs is shared by every replica of the variant so event ids are
 	// unique.
 	EventIDs *atomic.Uint64
@@ -94,7 +105,7 @@ func New(cfg Config) *Replica {
 		cfg:     cfg,
 		name:    name,
 		sampler: NewSampler(cfg.Seed, cfg.Service),
-		caller:  NewCaller(name, cfg.Topology.Wire, cfg.Registry, cfg.Net, CallerOptions{Discovery: cfg.Topology.Discovery, Seed: cfg.Seed}),
+		caller:  NewCaller(CallerConfig{From: name, Wire: cfg.Topology.Wire, Registry: cfg.Registry, Net: cfg.Net, Discovery: cfg.Topology.Discovery, Seed: cfg.Seed}),
 		edges:   newCallEdges(name, cfg),
 	}
 }
@@ -122,7 +133,15 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("%s: listen: %w", r.name, err)
 	}
-	srv := NewServerOn(ln, r, connect.WithInterceptors(r.faults.interceptor()))
+	srv, err := NewServer(ServerConfig{
+		Handler:  r,
+		Listener: ln,
+		Options:  []connect.HandlerOption{connect.WithInterceptors(r.faults.interceptor())},
+	})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("%s: serve: %w", r.name, err)
+	}
 	r.srv, r.addr = srv, srv.Addr()
 	if len(r.cfg.Service.Publish) > 0 || len(r.cfg.Service.Consume) > 0 {
 		if err := r.connect(); err != nil {

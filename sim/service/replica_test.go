@@ -18,6 +18,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/registry"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -36,14 +37,6 @@ type world struct {
 
 const seed = 7
 
-// testContext bounds a test's blocking calls; nothing in these tests should
-// come close to it.
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // startWorld parses yaml and starts its world; everything is closed at the
 // end of the test (replicas before the broker).
 func startWorld(t testing.TB, ctx context.Context, yaml string) *world {
@@ -60,7 +53,7 @@ func startTopology(t testing.TB, ctx context.Context, top *topologies.Topology) 
 	t.Helper()
 	w := &world{
 		top:      top,
-		reg:      registry.New(),
+		reg:      registry.New(registry.Config{}),
 		net:      faults.NewNet(),
 		ledger:   metrics.NewLedger(top.Subscribers(), 0),
 		replicas: map[string]*service.Replica{},
@@ -114,7 +107,7 @@ func startTopology(t testing.TB, ctx context.Context, top *topologies.Topology) 
 			started = append(started, rep)
 		}
 	}
-	w.client = service.NewCaller("client", top.Wire, w.reg, w.net, service.CallerOptions{Seed: seed})
+	w.client = service.NewCaller(service.CallerConfig{From: "client", Wire: top.Wire, Registry: w.reg, Net: w.net, Seed: seed})
 	t.Cleanup(w.client.Close)
 	return w
 }
@@ -122,18 +115,6 @@ func startTopology(t testing.TB, ctx context.Context, top *topologies.Topology) 
 // call sends operation op to service from the client.
 func (w *world) call(ctx context.Context, svc string, op uint64) (*simv1.HandleResponse, error) {
 	return w.client.Call(ctx, svc, &simv1.HandleRequest{OpId: op, IntendedUnixNano: time.Now().UnixNano()})
-}
-
-// eventually polls cond until it holds or 10s pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within 10s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // chain is a→b with the wire filled in by fmt.
@@ -156,7 +137,7 @@ func TestCallChainOnEveryWire(t *testing.T) {
 		{Protocol: topologies.ProtocolGRPC, HTTP: topologies.H2C},
 	} {
 		t.Run(wire.Protocol+"-"+wire.HTTP, func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			w := startWorld(t, ctx, fmt.Sprintf(chain, wire.Protocol, wire.HTTP))
 			if w.top.Wire != wire {
 				t.Fatalf("topology wire %+v, want %+v", w.top.Wire, wire)
@@ -179,7 +160,7 @@ func TestCallChainOnEveryWire(t *testing.T) {
 }
 
 func TestCapacityRejectsExcessRequests(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	// The work time only has to outlast the spread of the concurrent
 	// calls' arrivals; nothing below measures time.
 	w := startWorld(t, ctx, `
@@ -221,7 +202,7 @@ services:
 }
 
 func TestErrorRateFailsWithInternal(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, `
 name: flaky
 entry: flaky
@@ -250,7 +231,7 @@ services:
 }
 
 func TestUnknownServiceIsUnavailableWithoutNetwork(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, fmt.Sprintf(chain, topologies.ProtocolConnect, topologies.H2C))
 	_, err := w.call(ctx, "nobody", 1)
 	if connect.CodeOf(err) != connect.CodeUnavailable {
@@ -262,7 +243,7 @@ func TestUnknownServiceIsUnavailableWithoutNetwork(t *testing.T) {
 }
 
 func TestPublishedEventIsProcessedByEveryGroup(t *testing.T) {
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, `
 name: events
 entry: order
@@ -287,7 +268,7 @@ services:
 	}
 	// The publish was acked before the call returned, so the ledger already
 	// counts the event as outstanding for both groups until they process it.
-	eventually(t, "ledger outstanding 0", func() bool { return w.ledger.Outstanding() == 0 })
+	simtest.Eventually(t, "ledger outstanding 0", func() bool { return w.ledger.Outstanding() == 0 })
 
 	var v result.Variant
 	w.ledger.Fill(&v)
@@ -334,7 +315,7 @@ func TestReplicaCloseDeregistersAndClosesConnections(t *testing.T) {
 			// out its grace period: Go's HTTP/2 client keeps an idle
 			// connection open after the server's GOAWAY. Overlap that wait.
 			t.Parallel()
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			w := startWorld(t, ctx, fmt.Sprintf(chain, topologies.ProtocolConnect, version))
 			if _, err := w.call(ctx, "a", 1); err != nil {
 				t.Fatal(err)
@@ -368,7 +349,7 @@ func TestReplicaCloseDeregistersAndClosesConnections(t *testing.T) {
 
 func TestReplicaCloseCancelsBlockedHandler(t *testing.T) {
 	t.Parallel() // Close waits out its grace period: overlap it with the others
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	// Capacity 1 makes the replica count its requests in flight.
 	w := startWorld(t, ctx, `
 name: stuck
@@ -384,7 +365,7 @@ services:
 		_, err := w.call(ctx, "stuck", 1)
 		called <- err
 	}()
-	eventually(t, "request in the handler", func() bool { return rep.InFlight() == 1 })
+	simtest.Eventually(t, "request in the handler", func() bool { return rep.InFlight() == 1 })
 
 	closed := make(chan error, 1)
 	go func() { closed <- rep.Close() }()

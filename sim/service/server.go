@@ -42,30 +42,36 @@ type Server struct {
 	once     sync.Once
 }
 
-// NewServer listens on 127.0.0.1:0 and serves h. Handlers get a context that
-// Close cancels.
-func NewServer(h simv1connect.SimServiceHandler, opts ...connect.HandlerOption) (*Server, error) {
-	return NewServerAt("127.0.0.1:0", h, opts...)
+// ServerConfig configures a Server. Handler is required.
+type ServerConfig struct {
+	// Handler serves the requests. Its handlers get a context that Close
+	// cancels.
+	Handler simv1connect.SimServiceHandler
+	// Listener is where the server serves; the server owns it from then on
+	// (Close closes it). Pass one for a listener that is not a plain one,
+	// such as the fault layer's, which counts failed accepts
+	// (faults.Net.Listen). nil (the default): a new listener on
+	// 127.0.0.1:0.
+	Listener net.Listener
+	// Options are further Connect handler options, such as interceptors;
+	// default none.
+	Options []connect.HandlerOption
 }
 
-// NewServerAt is NewServer on a chosen address, for a replica that restarts
-// where it was.
-func NewServerAt(addr string, h simv1connect.SimServiceHandler, opts ...connect.HandlerOption) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
+// NewServer serves cfg.Handler on cfg.Listener (or a new loopback
+// listener). It fails only when it has to listen and cannot.
+func NewServer(cfg ServerConfig) (*Server, error) {
+	ln := cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return nil, err
+		}
 	}
-	return NewServerOn(ln, h, opts...), nil
-}
-
-// NewServerOn serves h on ln, which it owns from then on (Close closes
-// it): for a listener that is not a plain one, such as the fault layer's,
-// which counts failed accepts (faults.Net.Listen).
-func NewServerOn(ln net.Listener, h simv1connect.SimServiceHandler, opts ...connect.HandlerOption) *Server {
 	s := &Server{ln: ln, served: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	opts = append([]connect.HandlerOption{connect.WithCompressMinBytes(compressMinBytes)}, opts...)
-	path, handler := simv1connect.NewSimServiceHandler(h, opts...)
+	opts := append([]connect.HandlerOption{connect.WithCompressMinBytes(compressMinBytes)}, cfg.Options...)
+	path, handler := simv1connect.NewSimServiceHandler(cfg.Handler, opts...)
 	mux := http.NewServeMux()
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.handlers.Add(1)
@@ -97,7 +103,7 @@ func NewServerOn(ln net.Listener, h simv1connect.SimServiceHandler, opts ...conn
 		defer close(s.served)
 		s.srv.Serve(ln)
 	}()
-	return s
+	return s, nil
 }
 
 // Addr returns host:port.

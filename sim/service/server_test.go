@@ -13,6 +13,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1/simv1connect"
 	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/simtest"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -41,14 +42,14 @@ func (echo) Handle(context.Context, *connect.Request[simv1.HandleRequest]) (*con
 // it with a client caller of the given wire.
 func serve(t *testing.T, h simv1connect.SimServiceHandler, svc string, wire topologies.Wire) (*service.Server, *service.Caller) {
 	t.Helper()
-	srv, err := service.NewServer(h)
+	srv, err := service.NewServer(service.ServerConfig{Handler: h})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	reg := registry.New()
+	reg := registry.New(registry.Config{})
 	reg.Register(registry.Endpoint{Service: svc, Addr: srv.Addr()})
-	c := service.NewCaller("client", wire, reg, faults.NewNet(), service.CallerOptions{})
+	c := service.NewCaller(service.CallerConfig{From: "client", Wire: wire, Registry: reg, Net: faults.NewNet()})
 	t.Cleanup(c.Close)
 	return srv, c
 }
@@ -60,7 +61,7 @@ func TestServerListensOnLoopbackEveryWire(t *testing.T) {
 		{Protocol: topologies.ProtocolGRPC, HTTP: topologies.H2C},
 	} {
 		t.Run(wire.Protocol+"-"+wire.HTTP, func(t *testing.T) {
-			ctx := testContext(t)
+			ctx := simtest.Context(t)
 			srv, c := serve(t, echo{}, "echo", wire)
 			host, port, err := net.SplitHostPort(srv.Addr())
 			if err != nil || host != "127.0.0.1" || port == "0" {
@@ -79,7 +80,7 @@ func TestServerListensOnLoopbackEveryWire(t *testing.T) {
 
 func TestServerCloseCancelsBlockedHandler(t *testing.T) {
 	t.Parallel() // Close waits out its grace period: overlap it with the others
-	ctx := testContext(t)
+	ctx := simtest.Context(t)
 	h := &blocker{entered: make(chan struct{}, 1), ended: make(chan error, 1)}
 	srv, c := serve(t, h, "blocker", topologies.Wire{Protocol: topologies.ProtocolConnect, HTTP: topologies.H2C})
 
