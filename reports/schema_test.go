@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultline-sim/faultline/reports"
 	sg "github.com/faultline-sim/faultline/topologies/schemagen"
+	"github.com/faultline-sim/faultline/topologies/schemagen/schemacheck"
 )
 
 // resultSchemaFile is the results.json schema checked in, relative to this
@@ -28,10 +29,10 @@ func ResultSchema() sg.S {
 // -update), and when the shipped baseline or a freshly written result does
 // not validate against it.
 func TestResultSchema(t *testing.T) {
-	sg.Golden(t, resultSchemaFile, ResultSchema(), *update)
+	schemacheck.Golden(t, resultSchemaFile, ResultSchema(), *update)
 	path, err := reports.WriteFile(t.TempDir(), fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sg.Validate(t, resultSchemaFile, "../scenarios/quickstart.baseline.json", path)
+	schemacheck.Validate(t, resultSchemaFile, "../scenarios/quickstart.baseline.json", path)
 }
