@@ -80,6 +80,6 @@ func attached(c *Conn, d Direction) bool {
 }
 
 // hold is a rule that holds bytes from → to for ever, until removed.
-func hold(from, to string, both bool) LinkRule {
+func hold(from, to Endpoint, both bool) LinkRule {
 	return LinkRule{Match: LinkSpec{From: from, To: to, Both: both}, Blackhole: true}
 }

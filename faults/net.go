@@ -114,13 +114,13 @@ func (n *Net) wrap(link Link, raw net.Conn) *Conn {
 }
 
 // Conns returns the live connections whose link matches, each end by
-// Matches: "", "*", the exact name, or a service name for all its replicas.
+// Endpoint.Matches: "", "*", the exact name, or a service name for all its replicas.
 func (n *Net) Conns(match Link) []*Conn {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var out []*Conn
 	for c := range n.conns {
-		if Matches(match.From, c.link.From) && Matches(match.To, c.link.To) {
+		if Endpoint(match.From).Matches(c.link.From) && Endpoint(match.To).Matches(c.link.To) {
 			out = append(out, c)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // passes) — a partition drops handshakes, it does not refuse them.
 // Endpoints within a group, and endpoints in no group, are unaffected.
 //
-// Group members follow Matches ("payment" is every replica of payment, "*"
+// Group members follow Endpoint.Matches ("payment" is every replica of payment, "*"
 // is every endpoint). The most specific member wins: an endpoint named
 // exactly belongs to that group, else to a group naming its service, else
 // to the group holding "*"; so [["broker#0"], ["*"]] and [["*"], ["payment"]]
@@ -38,7 +38,7 @@ func groupOf(groups [][]string, name string) int {
 			for _, p := range g {
 				switch {
 				case pass == 0 && p == name,
-					pass == 1 && p != "*" && Matches(p, name),
+					pass == 1 && p != "*" && Endpoint(p).Matches(name),
 					pass == 2 && p == "*":
 					return i
 				}

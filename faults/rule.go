@@ -1,9 +1,12 @@
 package faults
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // LinkRule is an active link fault. Match selects connections by the
-// Matches rule: bytes flowing From→To are the writes of a connection whose
+// Endpoint.Matches rule: bytes flowing From→To are the writes of a connection whose
 // link is (From, To) and the reads of a connection whose link is (To, From)
 // — whichever side dialed. When Match.Both, bytes flowing To→From are
 // affected too. When Match.RequestsOnly, only the writes of connections
@@ -39,6 +42,23 @@ type LinkRule struct {
 	Loss float64
 }
 
+// Distributions of injected latency.
+const (
+	DistFixed     = "fixed"
+	DistUniform   = "uniform"
+	DistNormal    = "normal"
+	DistLognormal = "lognormal"
+)
+
+// LatencySpec is added delay: Mean, with Jitter spread by Dist (default
+// fixed when Jitter is 0, uniform otherwise). Uniform spans Mean±Jitter;
+// normal has standard deviation Jitter; lognormal has median Mean and
+// Mean+Jitter at one standard deviation. Draws never go below 0.
+type LatencySpec struct {
+	Mean, Jitter time.Duration
+	Dist         string
+}
+
 // rule is a LinkRule or a partition, as held by a Net.
 type rule struct {
 	LinkRule
@@ -52,12 +72,10 @@ func (r *rule) affects(from, to string, fromDialed bool) bool {
 	if r.groups != nil {
 		return Cuts(r.groups, Link{From: from, To: to})
 	}
-	m := r.Match
-	if m.RequestsOnly && !fromDialed {
+	if r.Match.RequestsOnly && !fromDialed {
 		return false
 	}
-	return Matches(m.From, from) && Matches(m.To, to) ||
-		m.Both && Matches(m.To, from) && Matches(m.From, to)
+	return r.Match.flows(from, to)
 }
 
 // shape is what the active rules do to one direction of one connection.

@@ -11,7 +11,7 @@ func TestWorldHas(t *testing.T) {
 	sync := World{Replicas: map[string]int{"order": 2}}
 	cases := []struct {
 		w    World
-		e    string
+		e    Endpoint
 		want bool
 	}{
 		{events, "order", true},
@@ -48,34 +48,38 @@ func TestWorldHas(t *testing.T) {
 	}
 }
 
-func TestCheckEndpoints(t *testing.T) {
+func TestWorldMissing(t *testing.T) {
 	w := World{Replicas: map[string]int{"order": 2, "payment": 2}}
 	cases := []struct {
 		name string
 		f    Fault
-		want []MissingEndpoint
+		want [][2]string
 	}{
-		{"latency", Fault{Kind: KindLatency, Link: LinkSpec{From: "*", To: "payment#2"}},
-			[]MissingEndpoint{{"latency.to", "payment#2"}}},
-		{"bandwidth", Fault{Kind: KindBandwidth, Link: LinkSpec{From: "ordr", To: "broker"}},
-			[]MissingEndpoint{{"bandwidth.from", "ordr"}, {"bandwidth.to", "broker"}}},
-		{"reset any", Fault{Kind: KindReset, Link: LinkSpec{From: "*", To: "*"}}, nil},
-		{"close", Fault{Kind: KindClose, Link: LinkSpec{From: "order#2", To: "registry"}}, []MissingEndpoint{{"close.from", "order#2"}}},
-		{"loss", Fault{Kind: KindLoss, Link: LinkSpec{From: "order", To: "inventory"}}, []MissingEndpoint{{"loss.to", "inventory"}}},
-		{"partition", Fault{Kind: KindPartition, Groups: [][]string{{"order", "x"}, {"payment#1", "broker", "*"}}},
-			[]MissingEndpoint{{"partition", "x"}, {"partition", "broker"}}},
-		{"request", Fault{Kind: KindRequest, Request: RequestSpec{Service: "inventory"}},
-			[]MissingEndpoint{{"request.service", "inventory"}}},
-		{"crash", Fault{Kind: KindCrash, Target: "broker#leader"}, []MissingEndpoint{{"crash", "broker#leader"}}},
-		{"pause", Fault{Kind: KindPause, Target: "order#1"}, nil},
-		{"slow", Fault{Kind: KindSlow, Target: "order#2"}, []MissingEndpoint{{"slow.target", "order#2"}}},
-		{"errors", Fault{Kind: KindErrors, Target: "gateway"}, nil},
-		{"empty left to the caller", Fault{Kind: KindCrash}, nil},
-		{"unknown kind", Fault{Kind: "melt", Target: "x"}, nil},
+		{"latency", Fault{Kind: &Latency{Link: LinkSpec{From: "*", To: "payment#2"}}},
+			[][2]string{{"latency.to", "payment#2"}}},
+		{"bandwidth", Fault{Kind: &Bandwidth{Link: LinkSpec{From: "ordr", To: "broker"}}},
+			[][2]string{{"bandwidth.from", "ordr"}, {"bandwidth.to", "broker"}}},
+		{"reset any", Fault{Kind: &Reset{Link: LinkSpec{From: "*", To: "*"}}}, nil},
+		{"close", Fault{Kind: &Close{Link: LinkSpec{From: "order#2", To: "registry"}}}, [][2]string{{"close.from", "order#2"}}},
+		{"loss", Fault{Kind: &Loss{Link: LinkSpec{From: "order", To: "inventory"}}}, [][2]string{{"loss.to", "inventory"}}},
+		{"partition", Fault{Kind: &Partition{Groups: [][]Endpoint{{"order", "x"}, {"payment#1", "broker", "*"}}}},
+			[][2]string{{"partition", "x"}, {"partition", "broker"}}},
+		{"request", Fault{Kind: &Request{Service: "inventory"}},
+			[][2]string{{"request.service", "inventory"}}},
+		{"crash", Fault{Kind: &Crash{Target: "broker#leader"}}, [][2]string{{"crash", "broker#leader"}}},
+		{"pause", Fault{Kind: &Pause{Target: "order#1"}}, nil},
+		{"slow", Fault{Kind: &Slow{Target: "order#2"}}, [][2]string{{"slow.target", "order#2"}}},
+		{"errors", Fault{Kind: &Errors{Target: "gateway"}}, nil},
+		{"empty left to the caller", Fault{Kind: &Crash{}}, nil},
+		{"no kind", Fault{}, nil},
 	}
 	for _, c := range cases {
-		if got := CheckEndpoints(c.f, w.Has); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%s: CheckEndpoints = %v, want %v", c.name, got, c.want)
+		var got [][2]string
+		for _, n := range w.Missing(c.f) {
+			got = append(got, [2]string{n.Field, string(n.Endpoint)})
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: Missing = %v, want %v", c.name, got, c.want)
 		}
 	}
 }

@@ -110,12 +110,12 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 		Load:   Load{Arrival: ArrivalConstant, Timeout: DefaultTimeout},
 		Broker: BrokerSpec{Nodes: DefaultBrokerNodes, Replicas: DefaultBrokerReplicas},
 	}
-	set(d.String, m, "name", &s.Name)
-	set(d.String, m, "description", &s.Description)
-	set(d.Duration, m, "duration", &s.Duration)
-	set(d.Duration, m, "warmup", &s.Warmup)
-	set(d.Duration, m, "drain", &s.Drain)
-	set(d.Uint64, m, "seed", &s.Seed)
+	topologies.Set(d.String, m, "name", &s.Name)
+	topologies.Set(d.String, m, "description", &s.Description)
+	topologies.Set(d.Duration, m, "duration", &s.Duration)
+	topologies.Set(d.Duration, m, "warmup", &s.Warmup)
+	topologies.Set(d.Duration, m, "drain", &s.Drain)
+	topologies.Set(d.Uint64, m, "seed", &s.Seed)
 	if n, ok := m["load"]; ok {
 		decodeLoad(d, n, &s.Load)
 	}
@@ -123,8 +123,8 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 		n.Path = topologies.ItemPath("variants", i, n.Scalar("name"))
 		v := Variant{Line: n.Line}
 		vm, _ := d.Mapping(n, variantKeys...)
-		set(d.String, vm, "name", &v.Name)
-		set(d.String, vm, "topology", &v.TopologyPath)
+		topologies.Set(d.String, vm, "name", &v.Name)
+		topologies.Set(d.String, vm, "topology", &v.TopologyPath)
 		if v.TopologyPath != "" {
 			v.Path = v.TopologyPath
 			if !filepath.IsAbs(v.Path) {
@@ -136,8 +136,8 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 	if n, ok := m["broker"]; ok {
 		s.Broker.Line = n.Line
 		b, _ := d.Mapping(n, brokerKeys...)
-		set(d.Int, b, "nodes", &s.Broker.Nodes)
-		set(d.Int, b, "replicas", &s.Broker.Replicas)
+		topologies.Set(d.Int, b, "nodes", &s.Broker.Nodes)
+		topologies.Set(d.Int, b, "replicas", &s.Broker.Replicas)
 	}
 	s.Faults, s.broken = decodeFaults(d, m["faults"])
 	if n, ok := m["expect"]; ok {
@@ -146,16 +146,6 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 	s.lines = d.Lines()
 	s.lines[""] = root.Line
 	return s, d
-}
-
-// set stores the value of key in dst when the key is present and decodes;
-// otherwise dst keeps its default.
-func set[T any](get func(topologies.Node) (T, bool), m map[string]topologies.Node, key string, dst *T) {
-	if n, ok := m[key]; ok {
-		if v, ok := get(n); ok {
-			*dst = v
-		}
-	}
 }
 
 func baseName(file string) string {

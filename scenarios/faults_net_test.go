@@ -24,12 +24,11 @@ func TestParseNetFaults(t *testing.T) {
 	}
 	sec := func(n float64) time.Duration { return time.Duration(n * float64(time.Second)) }
 	want := []faults.Fault{
-		{Kind: faults.KindClose, At: sec(6), Line: 17, Link: faults.LinkSpec{From: "*", To: "payment", Both: true}},
-		{Kind: faults.KindLoss, At: sec(4), For: sec(3), Line: 18, Link: faults.LinkSpec{From: "order", To: "payment", RequestsOnly: true}, Loss: 0.01},
-		{Kind: faults.KindLatency, At: sec(4), For: sec(3), Line: 19, Link: faults.LinkSpec{From: "*", To: "payment", RequestsOnly: true},
-			Latency: faults.LatencySpec{Mean: 20 * time.Millisecond, Dist: faults.DistFixed}},
-		{Kind: faults.KindBandwidth, At: sec(4), For: sec(3), Line: 20, Link: faults.LinkSpec{From: "order", To: "registry"}, Bandwidth: 1000},
-		{Kind: faults.KindPartition, At: sec(9), For: sec(3), Line: 21, Groups: [][]string{{"payment#0"}, {"registry"}}},
+		{At: sec(6), Line: 17, Kind: &faults.Close{Link: faults.LinkSpec{From: "*", To: "payment", Both: true}}},
+		{At: sec(4), For: sec(3), Line: 18, Kind: &faults.Loss{Link: faults.LinkSpec{From: "order", To: "payment", RequestsOnly: true}, Share: 0.01}},
+		{At: sec(4), For: sec(3), Line: 19, Kind: &faults.Latency{Link: faults.LinkSpec{From: "*", To: "payment", RequestsOnly: true}, Delay: faults.LatencySpec{Mean: 20 * time.Millisecond, Dist: faults.DistFixed}}},
+		{At: sec(4), For: sec(3), Line: 20, Kind: &faults.Bandwidth{Link: faults.LinkSpec{From: "order", To: "registry"}, Rate: 1000}},
+		{At: sec(9), For: sec(3), Line: 21, Kind: &faults.Partition{Groups: [][]faults.Endpoint{{"payment#0"}, {"registry"}}}},
 	}
 	for i := range want {
 		want[i].File = "q.yaml"

@@ -14,7 +14,7 @@ func TestParseFaultProblems(t *testing.T) {
 		// shape
 		{"faults mapping", plus("faults: {crash: payment}"), []problem{{16, "faults", "must be a list"}}},
 		{"fault scalar", oneFault("crash payment"), []problem{{17, "faults[0]", "must be a mapping"}}},
-		{"unknown key", oneFault("{at: 1s, for: 1s, crash: order, colour: red}"), []problem{{17, "faults[0].colour", "unknown key (expected one of: at, for, crash"}}},
+		{"unknown key", oneFault("{at: 1s, for: 1s, crash: order, colour: red}"), []problem{{17, "faults[0].colour", "unknown key (expected one of: at, for, bandwidth, close, crash"}}},
 		{"unknown latency key", oneFault("{at: 1s, for: 1s, latency: {from: order, to: payment, mean: 1ms, sigma: 2ms}}"), []problem{{17, "faults[0].latency.sigma", "unknown key"}}},
 		{"unknown request key", oneFault("{at: 1s, for: 1s, request: {service: payment, code: internal, status: 503}}"), []problem{{17, "faults[0].request.status", "unknown key"}}},
 		{"no kind", oneFault("{at: 1s, for: 1s}"), []problem{{17, "faults[0]", "a fault needs one kind key"}}},

@@ -47,42 +47,24 @@ func TestParseFaultsEveryKind(t *testing.T) {
 	fault := func(line int, kind faults.Kind, at, dur float64) faults.Fault {
 		return faults.Fault{Kind: kind, At: sec(at), For: sec(dur), File: "q.yaml", Line: line}
 	}
-	var want []faults.Fault
-	add := func(f faults.Fault, fill func(*faults.Fault)) {
-		fill(&f)
-		want = append(want, f)
+	want := []faults.Fault{
+		fault(17, &faults.Crash{Target: "payment"}, 8, 5),
+		fault(18, &faults.Latency{Link: faults.LinkSpec{From: "order", To: "payment", Both: true},
+			Delay: faults.LatencySpec{Mean: 50 * ms, Jitter: 20 * ms, Dist: faults.DistNormal}}, 4, 3),
+		fault(19, &faults.Latency{Link: faults.LinkSpec{From: "order", To: "payment"},
+			Delay: faults.LatencySpec{Mean: 50 * ms, Dist: faults.DistFixed}}, 4, 3),
+		fault(20, &faults.Latency{Link: faults.LinkSpec{From: "gateway", To: "*"},
+			Delay: faults.LatencySpec{Mean: 50 * ms, Jitter: 20 * ms, Dist: faults.DistUniform}}, 4, 3),
+		fault(21, &faults.Bandwidth{Link: faults.LinkSpec{From: "order", To: "broker#2", Both: true}, Rate: 100000}, 5, 3),
+		fault(22, &faults.Partition{Groups: [][]faults.Endpoint{{"order"}, {"payment", "broker"}}}, 14, 3),
+		fault(23, &faults.Reset{Link: faults.LinkSpec{From: "*", To: "payment"}}, 6, 0),
+		fault(24, &faults.Request{Service: "payment", Method: "Handle", Header: "x-canary: 1", Share: 0.5, Code: "unavailable", Delay: 10 * ms}, 6, 4),
+		fault(25, &faults.Request{Service: "payment#1", Share: 1, Delay: 10 * ms, Sticky: true, Method: "orders.placed"}, 6, 4),
+		fault(26, &faults.Pause{Target: "payment#0"}, 3, 2),
+		fault(27, &faults.Slow{Target: "payment", Factor: 3}, 3, 2),
+		fault(28, &faults.Errors{Target: "inventory", Rate: 0.5, Sticky: true}, 3, 2),
+		fault(29, &faults.Crash{Target: "broker#leader"}, 10, 2),
 	}
-	add(fault(17, faults.KindCrash, 8, 5), func(f *faults.Fault) { f.Target = "payment" })
-	add(fault(18, faults.KindLatency, 4, 3), func(f *faults.Fault) {
-		f.Link = faults.LinkSpec{From: "order", To: "payment", Both: true}
-		f.Latency = faults.LatencySpec{Mean: 50 * ms, Jitter: 20 * ms, Dist: faults.DistNormal}
-	})
-	add(fault(19, faults.KindLatency, 4, 3), func(f *faults.Fault) {
-		f.Link = faults.LinkSpec{From: "order", To: "payment"}
-		f.Latency = faults.LatencySpec{Mean: 50 * ms, Dist: faults.DistFixed}
-	})
-	add(fault(20, faults.KindLatency, 4, 3), func(f *faults.Fault) {
-		f.Link = faults.LinkSpec{From: "gateway", To: "*"}
-		f.Latency = faults.LatencySpec{Mean: 50 * ms, Jitter: 20 * ms, Dist: faults.DistUniform}
-	})
-	add(fault(21, faults.KindBandwidth, 5, 3), func(f *faults.Fault) {
-		f.Link = faults.LinkSpec{From: "order", To: "broker#2", Both: true}
-		f.Bandwidth = 100000
-	})
-	add(fault(22, faults.KindPartition, 14, 3), func(f *faults.Fault) {
-		f.Groups = [][]string{{"order"}, {"payment", "broker"}}
-	})
-	add(fault(23, faults.KindReset, 6, 0), func(f *faults.Fault) { f.Link = faults.LinkSpec{From: "*", To: "payment"} })
-	add(fault(24, faults.KindRequest, 6, 4), func(f *faults.Fault) {
-		f.Request = faults.RequestSpec{Service: "payment", Method: "Handle", Header: "x-canary: 1", Share: 0.5, Code: "unavailable", Delay: 10 * ms}
-	})
-	add(fault(25, faults.KindRequest, 6, 4), func(f *faults.Fault) {
-		f.Request = faults.RequestSpec{Service: "payment#1", Share: 1, Delay: 10 * ms, Sticky: true, Method: "orders.placed"}
-	})
-	add(fault(26, faults.KindPause, 3, 2), func(f *faults.Fault) { f.Target = "payment#0" })
-	add(fault(27, faults.KindSlow, 3, 2), func(f *faults.Fault) { f.Target, f.Factor = "payment", 3 })
-	add(fault(28, faults.KindErrors, 3, 2), func(f *faults.Fault) { f.Target, f.Rate, f.Sticky = "inventory", 0.5, true })
-	add(fault(29, faults.KindCrash, 10, 2), func(f *faults.Fault) { f.Target = "broker#leader" })
 	if len(s.Faults) != len(want) {
 		t.Fatalf("got %d faults, want %d: %+v", len(s.Faults), len(want), s.Faults)
 	}
@@ -186,13 +168,13 @@ func TestValidateFaultsBuiltInCode(t *testing.T) {
 		Variants: []Variant{{Name: "a", TopologyPath: "a.yaml"}},
 		Broker:   BrokerSpec{Nodes: 1, Replicas: 1},
 		Faults: []faults.Fault{
-			{Kind: faults.KindCrash, Target: "a", For: time.Second, Line: 7},
-			{Kind: faults.KindReset, Link: faults.LinkSpec{From: "*", To: "a"}, Line: 8},
-			{Kind: "melt", For: time.Second, Line: 9},
+			{For: time.Second, Line: 7, Kind: &faults.Crash{Target: "a"}},
+			{Line: 8, Kind: &faults.Reset{Link: faults.LinkSpec{From: "*", To: "a"}}},
+			{For: time.Second, Line: 9},
 		},
 	}
 	err := s.Validate()
-	checkProblems(t, "code.yaml", err, problem{9, "faults[2]", `unknown fault kind "melt"`})
+	checkProblems(t, "code.yaml", err, problem{9, "faults[2]", "a fault needs one kind key"})
 	if n := strings.Count(err.Error(), "\n") + 1; n != 1 {
 		t.Errorf("got %d problems, want 1:\n%v", n, err)
 	}

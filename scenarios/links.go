@@ -110,11 +110,8 @@ func (s *Scenario) LinkWarnings() []topologies.Warning {
 			if len(f.SelectedLinks(links)) > 0 {
 				continue
 			}
-			key := string(f.Kind)
-			what := "no connection between " + f.Link.String()
-			if f.Kind == faults.KindPartition {
-				what = "no connection crosses its groups"
-			}
+			key := f.Key()
+			what := f.Kind.(faults.LinkKind).Unmatched()
 			out = append(out, topologies.Warning{
 				File: s.File, Line: s.faultLine(i, key), Key: fmt.Sprintf("faults[%d].%s", i, key),
 				Msg: fmt.Sprintf("variant %s: %s matches no link: %s in this variant (topology %s)", v.Name, f.Name(), what, v.Topology.Name),

@@ -74,7 +74,7 @@ func TestLinksAndSelects(t *testing.T) {
 		t.Errorf("events links %v", str(events))
 	}
 	// b -> a: bytes b sends to a are the replies on a's connections to b.
-	f := faults.Fault{Kind: faults.KindLatency, Link: faults.LinkSpec{From: "b", To: "a"}}
+	f := faults.Fault{Kind: &faults.Latency{Link: faults.LinkSpec{From: "b", To: "a"}}}
 	if got, want := str(f.SelectedLinks(sync)), []string{"a#0->b#0", "a#1->b#0"}; !slices.Equal(got, want) {
 		t.Errorf("latency b->a selects %v, want %v", got, want)
 	}
@@ -89,7 +89,7 @@ func TestLinksAndSelects(t *testing.T) {
 	if got, want := str(beats[len(sync):]), []string{"gateway#0->registry", "a#0->registry", "a#1->registry", "b#0->registry"}; !slices.Equal(got, want) {
 		t.Errorf("heartbeat links %v, want %v", got, want)
 	}
-	cut := faults.Fault{Kind: faults.KindPartition, Groups: [][]string{{"b"}, {faults.EndpointRegistry}}}
+	cut := faults.Fault{Kind: &faults.Partition{Groups: [][]faults.Endpoint{{"b"}, {faults.EndpointRegistry}}}}
 	if got := cut.SelectedLinks(sync); len(got) != 0 {
 		t.Errorf("partition b|registry without a detection delay selects %v, want none", str(got))
 	}

@@ -45,24 +45,24 @@ var (
 func decodeLoad(d *topologies.Decoder, n topologies.Node, l *Load) {
 	l.Line = n.Line
 	m, _ := d.Mapping(n, loadKeys...)
-	set(d.String, m, "arrival", &l.Arrival)
-	set(d.Float, m, "rate", &l.Rate)
-	set(d.Duration, m, "timeout", &l.Timeout)
-	set(d.Int, m, "max_in_flight", &l.MaxInFlight)
-	set(d.Float, m, "to", &l.To)
+	topologies.Set(d.String, m, "arrival", &l.Arrival)
+	topologies.Set(d.Float, m, "rate", &l.Rate)
+	topologies.Set(d.Duration, m, "timeout", &l.Timeout)
+	topologies.Set(d.Int, m, "max_in_flight", &l.MaxInFlight)
+	topologies.Set(d.Float, m, "to", &l.To)
 	for _, item := range d.List(m["steps"]) {
 		st := Step{Line: item.Line}
 		sm, _ := d.Mapping(item, stepKeys...)
-		set(d.Duration, sm, "at", &st.At)
-		set(d.Float, sm, "rate", &st.Rate)
+		topologies.Set(d.Duration, sm, "at", &st.At)
+		topologies.Set(d.Float, sm, "rate", &st.Rate)
 		l.Steps = append(l.Steps, st)
 	}
 	if bn, ok := m["burst"]; ok {
 		b := &Burst{Line: bn.Line}
 		bm, _ := d.Mapping(bn, burstKeys...)
-		set(d.Duration, bm, "at", &b.At)
-		set(d.Duration, bm, "for", &b.For)
-		set(d.Float, bm, "rate", &b.Rate)
+		topologies.Set(d.Duration, bm, "at", &b.At)
+		topologies.Set(d.Duration, bm, "for", &b.For)
+		topologies.Set(d.Float, bm, "rate", &b.Rate)
 		l.Burst = b
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/scenarios"
 )
 
@@ -52,8 +53,8 @@ func TestScaleTimesAndRates(t *testing.T) {
 			t.Errorf("fault %d: at %s for %s, want %s", i, f.At, f.For, want[i])
 		}
 	}
-	if s.Faults[0].Latency.Mean != 50*ms {
-		t.Errorf("latency mean %s, want it unchanged", s.Faults[0].Latency.Mean)
+	if l := s.Faults[0].Kind.(*faults.Latency); l.Delay.Mean != 50*ms {
+		t.Errorf("latency mean %s, want it unchanged", l.Delay.Mean)
 	}
 	// The scenario it was copied from shares nothing it changed.
 	if other := parse(t, scaleSrc); !reflect.DeepEqual(orig, other) {

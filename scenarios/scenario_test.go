@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/faultline-sim/faultline/faults"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -335,7 +336,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse accepted a scenario that Validate rejects: %v", err)
 		}
 		for i, f := range s.Faults {
-			if !slices.Contains(kindKeys, string(f.Kind)) || f.File != "f.yaml" || f.Line < 1 || f.Name() == "" {
+			if !slices.Contains(faults.Keys(), f.Key()) || f.File != "f.yaml" || f.Line < 1 || f.Name() == "" {
 				t.Fatalf("Parse accepted faults[%d] = %+v", i, f)
 			}
 		}

@@ -4,12 +4,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/topologies"
 	sg "github.com/faultline-sim/faultline/topologies/schemagen"
+	"github.com/faultline-sim/faultline/topologies/schemagen/schemacheck"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/schema/scenario.schema.json from the decoder's keys")
@@ -18,46 +18,14 @@ var update = flag.Bool("update", false, "rewrite docs/schema/scenario.schema.jso
 const schemaFile = "../docs/schema/scenario.schema.json"
 
 // Schema returns the JSON Schema of a scenario file, built from the
-// decoder's known-key lists (sg.Object refuses a table that misses one).
+// decoder's known-key lists (sg.Object refuses a table that misses one)
+// and each fault kind's own schema (faults.Kind.Schema).
 func Schema() sg.S {
-	link := func(keys []string, more map[string]sg.S) sg.S {
-		fields := map[string]sg.S{"from": sg.String(), "to": sg.String(), "both": sg.Bool(), "requests_only": sg.Bool()}
-		for _, k := range []string{"from", "to", "both", "requests_only"} {
-			if !slices.Contains(keys, k) {
-				delete(fields, k)
-			}
-		}
-		for k, v := range more {
-			fields[k] = v
-		}
-		return sg.Object(keys, fields)
-	}
-	kinds := map[string]sg.S{
-		string(faults.KindCrash): sg.Describe(sg.String(), "the endpoint crashed: svc, svc#N, broker#N, broker#leader"),
-		string(faults.KindPause): sg.Describe(sg.String(), "the endpoint paused"),
-		string(faults.KindSlow):  sg.Object(slowKeys, map[string]sg.S{"target": sg.String(), "factor": sg.Number()}),
-		string(faults.KindErrors): sg.Object(errorsKeys, map[string]sg.S{
-			"target": sg.String(), "rate": sg.Number(), "sticky": sg.Bool(),
-		}),
-		string(faults.KindLatency): link(latencyKeys, map[string]sg.S{
-			"mean": sg.Duration(), "jitter": sg.Duration(),
-			"dist": sg.Enum(faults.DistFixed, faults.DistUniform, faults.DistNormal, faults.DistLognormal),
-		}),
-		string(faults.KindBandwidth): link(bandwidthKeys, map[string]sg.S{"rate": sg.Describe(sg.Integer(), "bytes per second")}),
-		string(faults.KindPartition): sg.Describe(sg.List(sg.List(sg.String())), "groups of endpoints that cannot reach each other"),
-		string(faults.KindReset):     link(resetKeys, nil),
-		string(faults.KindClose):     link(resetKeys, nil),
-		string(faults.KindLoss):      link(lossKeys, map[string]sg.S{"share": sg.Number()}),
-		string(faults.KindRequest): sg.Object(requestKeys, map[string]sg.S{
-			"service": sg.String(), "share": sg.Number(), "sticky": sg.Bool(), "code": sg.String(),
-			"method": sg.String(), "header": sg.String(), "delay": sg.Duration(),
-		}),
-	}
 	faultFields := map[string]sg.S{"at": sg.Duration(), "for": sg.Duration()}
-	for k, v := range kinds {
-		faultFields[k] = v
+	for _, k := range faults.Keys() {
+		faultFields[k] = faults.New(k).Schema()
 	}
-	fault := sg.OneKeyOf(sg.Object(faultKeys, faultFields), kindKeys)
+	fault := sg.OneKeyOf(sg.Object(append([]string{"at", "for"}, faults.Keys()...), faultFields), faults.Keys())
 	expectation := sg.Describe(sg.AnyOf(
 		sg.Map(sg.S{"type": []string{"string", "number"}}),
 		sg.List(sg.String()),
@@ -97,21 +65,21 @@ func Schema() sg.S {
 // and when a shipped scenario does not validate against it or does not
 // start with the modeline that points editors to it and its version key.
 func TestSchema(t *testing.T) {
-	sg.Golden(t, schemaFile, Schema(), *update)
+	schemacheck.Golden(t, schemaFile, Schema(), *update)
 	files, err := filepath.Glob("*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no shipped scenarios: %v", err)
 	}
-	sg.Validate(t, schemaFile, files...)
+	schemacheck.Validate(t, schemaFile, files...)
 	for _, f := range files {
-		sg.CheckHeader(t, f, "../docs/schema/scenario.schema.json", topologies.Version)
+		schemacheck.CheckHeader(t, f, "../docs/schema/scenario.schema.json", topologies.Version)
 	}
 }
 
 // TestSchemaRefuses: the schema is not vacuous: it refuses an unknown key,
 // a fault with two kinds and a malformed duration, as the decoder does.
 func TestSchemaRefuses(t *testing.T) {
-	sch, err := sg.Compile(schemaFile)
+	sch, err := schemacheck.Compile(schemaFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +94,7 @@ func TestSchemaRefuses(t *testing.T) {
 		if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := sg.ValidateFile(sch, p); err == nil {
+		if err := schemacheck.ValidateFile(sch, p); err == nil {
 			t.Errorf("the schema accepts %q", bad)
 		}
 	}

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -14,16 +13,8 @@ import (
 // failFunc reports one problem at line about key.
 type failFunc func(line int, key, format string, args ...any)
 
-// Values a fault's fields may take.
-var (
-	brokerNodes = []int{1, 3, 5}
-	dists       = []string{faults.DistFixed, faults.DistUniform, faults.DistNormal, faults.DistLognormal}
-	codes       = []string{"unavailable", "resource_exhausted", "internal", "deadline_exceeded"}
-	// methodName is a request fault's method: an RPC method name (Handle)
-	// or a consumed subject (orders.placed), which it stands for on events.
-	methodName = regexp.MustCompile(`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$`)
-	headerName = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-)
+// brokerNodes are the sizes a broker may have.
+var brokerNodes = []int{1, 3, 5}
 
 // validateBroker checks the broker's nodes and replicas.
 func (s *Scenario) validateBroker(fail failFunc) {
@@ -36,18 +27,26 @@ func (s *Scenario) validateBroker(fail failFunc) {
 	}
 }
 
-// validateFaults checks every fault on its own, whatever the variant, and
-// then that no two crashes or pauses of one target overlap in time.
+// validateFaults checks every fault on its own, whatever the variant (its
+// timing here, its value by its kind's Check), and then that no two
+// faults stopping one target (crash, pause) overlap in time.
 func (s *Scenario) validateFaults(fail failFunc) {
 	for i := range s.Faults {
 		c := &faultCheck{s: s, i: i, f: &s.Faults[i], id: fmt.Sprintf("faults[%d]", i), fail: fail}
 		c.timing()
-		c.kind()
+		switch {
+		case c.f.Kind == nil: // a decoded fault without one: decoding reported it
+			c.Fail("", "a fault needs one kind key: one of %s", strings.Join(faults.Keys(), ", "))
+		case s.broken[i]: // decoding reported it; its value is incomplete
+		default:
+			c.f.Kind.Check(c)
+		}
 	}
 	s.checkOverlaps(fail)
 }
 
-// faultCheck validates the fault at index i of s.
+// faultCheck validates the fault at index i of s; it is the
+// faults.Checker its kind reports to.
 type faultCheck struct {
 	s    *Scenario
 	i    int
@@ -56,34 +55,42 @@ type faultCheck struct {
 	fail failFunc
 }
 
-// failAt reports a problem with key (relative to the fault, "" for the
-// fault itself).
-func (c *faultCheck) failAt(key, format string, args ...any) {
+// Fail reports a problem with key (relative to the fault, "" for the
+// fault itself) at its line.
+func (c *faultCheck) Fail(key, format string, args ...any) {
 	c.fail(c.s.faultLine(c.i, key), joinKey(c.id, key), format, args...)
 }
 
-// missing reports whether key was left out of a decoded scenario.
-func (c *faultCheck) missing(key string) bool {
+// FailAt reports a problem with key at the line of key at.
+func (c *faultCheck) FailAt(at, key, format string, args ...any) {
+	c.fail(c.s.faultLine(c.i, at), joinKey(c.id, key), format, args...)
+}
+
+// Missing reports whether key was left out of a decoded scenario.
+func (c *faultCheck) Missing(key string) bool {
 	return c.s.lines != nil && c.s.lines[joinKey(c.id, key)] == 0
 }
+
+// BrokerNodes is the scenario's number of broker nodes.
+func (c *faultCheck) BrokerNodes() int { return c.s.Broker.Nodes }
 
 func (c *faultCheck) timing() {
 	f, s := c.f, c.s
 	switch {
 	case f.At < 0:
-		c.failAt("at", "must not be negative, got %s", f.At)
-	case c.missing("at"):
-		c.failAt("at", "required: when the fault starts, from the start of the load (warm-up included)")
+		c.Fail("at", "must not be negative, got %s", f.At)
+	case c.Missing("at"):
+		c.Fail("at", "required: when the fault starts, from the start of the load (warm-up included)")
 	}
-	reset := f.Kind.Instant()
+	reset := f.Instant()
 	switch {
 	case reset && (f.For != 0 || c.s.lines[c.id+".for"] > 0):
-		c.failAt("for", "a %s is instantaneous: leave for out", f.Kind)
+		c.Fail("for", "a %s is instantaneous: leave for out", f.Key())
 	case reset:
-	case f.For <= 0 && c.missing("for"):
-		c.failAt("for", "required: how long the fault lasts")
+	case f.For <= 0 && c.Missing("for"):
+		c.Fail("for", "required: how long the fault lasts")
 	case f.For <= 0:
-		c.failAt("for", "must be positive, got %s", f.For)
+		c.Fail("for", "must be positive, got %s", f.For)
 	}
 	if f.At < 0 || !reset && f.For <= 0 || s.Duration <= 0 || s.Warmup < 0 {
 		return
@@ -95,160 +102,9 @@ func (c *faultCheck) timing() {
 	switch {
 	case end <= load:
 	case reset:
-		c.failAt("at", "the %s comes after the load (at = %s > warmup+duration = %s)", f.Kind, f.At, load)
+		c.Fail("at", "the %s comes after the load (at = %s > warmup+duration = %s)", f.Key(), f.At, load)
 	default:
-		c.failAt("for", "fault ends after the load (at+for = %s > warmup+duration = %s)", end, load)
-	}
-}
-
-func (c *faultCheck) kind() {
-	f := c.f
-	k := string(f.Kind)
-	switch f.Kind {
-	case faults.KindCrash, faults.KindPause:
-		c.endpoint(k, f.Target, roleProcess)
-	case faults.KindSlow:
-		c.endpoint(k+".target", f.Target, roleService)
-		switch {
-		case f.Factor == 0 && c.missing("slow.factor"):
-			c.failAt("slow.factor", "required: the work time multiplier (> 1 is slower)")
-		case !(f.Factor > 0) || math.IsInf(f.Factor, 0):
-			c.failAt("slow.factor", "must be positive, got %v", f.Factor)
-		}
-	case faults.KindErrors:
-		c.endpoint(k+".target", f.Target, roleService)
-		switch {
-		case c.missing("errors.rate"):
-			c.failAt("errors.rate", "required: the error rate in [0, 1] while active")
-		case !(f.Rate >= 0 && f.Rate <= 1):
-			c.failAt("errors.rate", "must be between 0 and 1, got %v", f.Rate)
-		}
-	case faults.KindLatency:
-		c.link()
-		c.latency()
-	case faults.KindBandwidth:
-		c.link()
-		switch {
-		case f.Bandwidth == 0 && c.missing("bandwidth.rate"):
-			c.failAt("bandwidth.rate", "required: bytes per second")
-		case f.Bandwidth <= 0:
-			c.failAt("bandwidth.rate", "must be positive (bytes per second), got %d", f.Bandwidth)
-		}
-	case faults.KindReset, faults.KindClose:
-		c.link()
-	case faults.KindLoss:
-		c.link()
-		switch {
-		case c.missing("loss.share"):
-			c.failAt("loss.share", "required: the share of segments lost, in (0, 1]")
-		case !(f.Loss > 0 && f.Loss <= 1):
-			c.failAt("loss.share", "must be in (0, 1], got %v", f.Loss)
-		}
-	case faults.KindPartition:
-		c.partition()
-	case faults.KindRequest:
-		c.request()
-	default:
-		c.failAt("", "unknown fault kind %q (one of %s)", f.Kind, strings.Join(kindKeys, ", "))
-	}
-}
-
-// endpoint checks endpoint e at key, for a place of role r.
-func (c *faultCheck) endpoint(key, e string, r role) {
-	if p := c.s.endpointProblem(e, r); p != "" {
-		c.failAt(key, "%s", p)
-	}
-}
-
-func (c *faultCheck) link() {
-	k := string(c.f.Kind)
-	c.endpoint(k+".from", c.f.Link.From, roleLink)
-	c.endpoint(k+".to", c.f.Link.To, roleLink)
-}
-
-func (c *faultCheck) latency() {
-	l := c.f.Latency
-	switch {
-	case c.missing("latency.mean"):
-		c.failAt("latency.mean", "required: the added delay (e.g. 50ms)")
-	case l.Mean < 0:
-		c.failAt("latency.mean", "must not be negative, got %s", l.Mean)
-	case l.Mean == 0 && l.Jitter == 0:
-		c.failAt("latency.mean", "adds no latency: mean or jitter must be positive")
-	case l.Mean == 0 && l.Dist == faults.DistLognormal:
-		c.failAt("latency.mean", "must be positive for a lognormal distribution (it is the median)")
-	}
-	if l.Jitter < 0 {
-		c.failAt("latency.jitter", "must not be negative, got %s", l.Jitter)
-	}
-	switch {
-	case l.Dist != "" && !slices.Contains(dists, l.Dist):
-		c.failAt("latency.dist", "unknown distribution %q (%s)", l.Dist, strings.Join(dists, ", "))
-	case l.Dist == faults.DistFixed && l.Jitter > 0:
-		c.failAt("latency.dist", "fixed takes no jitter: use uniform, normal or lognormal, or leave jitter out")
-	}
-}
-
-func (c *faultCheck) partition() {
-	if c.s.broken[c.i] {
-		return // decoding reported it; its groups are incomplete
-	}
-	g := c.f.Groups
-	if len(g) < 2 {
-		c.failAt("partition", "needs at least 2 groups of endpoints, got %d", len(g))
-	}
-	var seen []string
-	star := false
-	for gi, group := range g {
-		// Problems name the partition key, at the line of their group.
-		line := c.s.faultLine(c.i, fmt.Sprintf("partition[%d]", gi))
-		if len(group) == 0 {
-			c.fail(line, c.id+".partition", "group %d is empty", gi)
-		}
-		for _, e := range group {
-			if p := c.s.endpointProblem(e, roleGroup); p != "" {
-				c.fail(line, c.id+".partition", "%s", p)
-				continue
-			}
-			if e == "*" {
-				// Everyone not named elsewhere: overlaps nothing, once.
-				if star {
-					c.fail(line, c.id+".partition", `"*" may be in one group only, once`)
-				}
-				star = true
-				continue
-			}
-			for _, prev := range seen {
-				if targetsOverlap(prev, e) {
-					c.fail(line, c.id+".partition", "%q overlaps %q: an endpoint may be in one group only, once", e, prev)
-					break
-				}
-			}
-			seen = append(seen, e)
-		}
-	}
-}
-
-func (c *faultCheck) request() {
-	r := c.f.Request
-	c.endpoint("request.service", r.Service, roleService)
-	if !(r.Share > 0 && r.Share <= 1) {
-		c.failAt("request.share", "must be in (0, 1], got %v", r.Share)
-	}
-	switch {
-	case r.Code != "" && !slices.Contains(codes, r.Code):
-		c.failAt("request.code", "unknown code %q (%s)", r.Code, strings.Join(codes, ", "))
-	case r.Code == "" && r.Delay == 0:
-		c.failAt("request", "needs a code, a delay or both")
-	}
-	if r.Delay < 0 {
-		c.failAt("request.delay", "must not be negative, got %s", r.Delay)
-	}
-	if r.Method != "" && !methodName.MatchString(r.Method) {
-		c.failAt("request.method", "%q is not an RPC method name (e.g. Handle) or a subject (e.g. orders.placed)", r.Method)
-	}
-	if name, _, ok := strings.Cut(r.Header, ":"); r.Header != "" && (!ok || !headerName.MatchString(strings.TrimSpace(name))) {
-		c.failAt("request.header", "%q is not a header (\"Name: value\")", r.Header)
+		c.Fail("for", "fault ends after the load (at+for = %s > warmup+duration = %s)", end, load)
 	}
 }
 
@@ -256,19 +112,23 @@ func (c *faultCheck) request() {
 // those of an earlier one in the list: one replica cannot be stopped twice
 // at once.
 func (s *Scenario) checkOverlaps(fail failFunc) {
-	stops := func(f faults.Fault) bool {
-		return (f.Kind == faults.KindCrash || f.Kind == faults.KindPause) && f.At >= 0 && f.For > 0 &&
-			s.endpointProblem(f.Target, roleProcess) == ""
+	stops := func(f faults.Fault) (faults.Endpoint, bool) {
+		st, ok := f.Kind.(faults.Stopper)
+		if !ok || f.At < 0 || f.For <= 0 || st.Stops().Problem(faults.RoleProcess, s.Broker.Nodes) != "" {
+			return "", false
+		}
+		return st.Stops(), true
 	}
 	for j, b := range s.Faults {
-		if !stops(b) {
+		bt, ok := stops(b)
+		if !ok {
 			continue
 		}
 		for i, a := range s.Faults[:j] {
-			if stops(a) && targetsOverlap(a.Target, b.Target) && a.At < addSat(b.At, b.For) && b.At < addSat(a.At, a.For) {
-				key := fmt.Sprintf("faults[%d].%s", j, b.Kind)
-				fail(s.faultLine(j, string(b.Kind)), key, "overlaps faults[%d] (%s %s from %s to %s, line %d): a target is crashed or paused once at a time",
-					i, a.Kind, a.Target, a.At, addSat(a.At, a.For), a.Line)
+			if at, ok := stops(a); ok && at.Overlaps(bt) && a.At < addSat(b.At, b.For) && b.At < addSat(a.At, a.For) {
+				key := fmt.Sprintf("faults[%d].%s", j, b.Key())
+				fail(s.faultLine(j, b.Key()), key, "overlaps faults[%d] (%s %s from %s to %s, line %d): a target is crashed or paused once at a time",
+					i, a.Key(), at, a.At, addSat(a.At, a.For), a.Line)
 				break
 			}
 		}

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/faultline-sim/faultline/faults"
@@ -30,6 +29,7 @@ func (s *Scenario) Warnings() []topologies.Warning {
 	if t := s.Load.Timeout; t > 0 && t < slip {
 		warn(s.line(s.Load.Line, "load.timeout", "load"), "load.timeout", "is %s, under %s: a unit slip (ms for s)?", t, slip)
 	}
+	var timeouts *faults.Timeouts // made when a fault needs them
 	for i, f := range s.Faults {
 		id := fmt.Sprintf("faults[%d]", i)
 		switch {
@@ -39,14 +39,12 @@ func (s *Scenario) Warnings() []topologies.Warning {
 		case f.For < SampleInterval:
 			warn(s.faultLine(i, "for"), id+".for", "is %s, shorter than one sample of the timeline (%s): the fault's phases and timeline cannot show it", f.For, SampleInterval)
 		}
-		switch f.Kind {
-		case faults.KindLatency:
-			if key, msg := s.latencyOverTimeout(f); msg != "" {
-				warn(s.faultLine(i, "latency."+key), id+".latency."+key, "%s", msg)
+		if w, ok := f.Kind.(faults.Warner); ok && !s.broken[i] {
+			if timeouts == nil {
+				timeouts = &faults.Timeouts{Load: s.Load.Timeout, Edges: s.edges()}
 			}
-		case faults.KindRequest:
-			if msg := s.delayOverTimeout(f); msg != "" {
-				warn(s.faultLine(i, "request.delay"), id+".request.delay", "%s", msg)
+			if key, msg := w.Warn(*timeouts); msg != "" {
+				warn(s.faultLine(i, key), id+"."+key, "%s", msg)
 			}
 		}
 	}
@@ -62,22 +60,16 @@ func (s *Scenario) Warnings() []topologies.Warning {
 	return ws
 }
 
-// edge is a synchronous call edge of a variant, the gateway's included.
-type edge struct {
-	variant, from, to string
-	timeout           time.Duration // 0: none beyond the caller's deadline
-}
-
 // edges returns the call edges of every variant whose topology is loaded.
-func (s *Scenario) edges() []edge {
-	var out []edge
+func (s *Scenario) edges() []faults.CallEdge {
+	var out []faults.CallEdge
 	for _, v := range s.Variants {
 		t := v.Topology
 		if t == nil {
 			continue
 		}
 		if p := t.Gateway.Policy; p != nil {
-			out = append(out, edge{v.Name, faults.EndpointGateway, t.Entry, p.Timeout})
+			out = append(out, faults.CallEdge{Variant: v.Name, From: faults.EndpointGateway, To: t.Entry, Timeout: p.Timeout})
 		}
 		for _, svc := range t.Services {
 			for _, c := range svc.Calls {
@@ -85,68 +77,9 @@ func (s *Scenario) edges() []edge {
 				if c.Policy != nil {
 					timeout = c.Policy.Timeout
 				}
-				out = append(out, edge{v.Name, svc.Name, c.Service, timeout})
+				out = append(out, faults.CallEdge{Variant: v.Name, From: svc.Name, To: c.Service, Timeout: timeout})
 			}
 		}
 	}
 	return out
-}
-
-// latencyOverTimeout says, with the key it is about (mean), when a latency
-// fault's mean delay is at least the load's timeout, or at least the
-// timeout of a call edge whose request or response crosses the link (twice
-// the mean when both directions do); "" when neither.
-func (s *Scenario) latencyOverTimeout(f faults.Fault) (key, msg string) {
-	mean := f.Latency.Mean
-	if mean <= 0 {
-		return "", ""
-	}
-	if t := s.Load.Timeout; t > 0 && mean >= t {
-		return "mean", fmt.Sprintf("%s is at least the client's timeout (load.timeout %s): every request crossing %s would time out", mean, t, f.Link)
-	}
-	l := f.Link
-	dir := func(a, b string) bool {
-		return onLink(l.From, a) && onLink(l.To, b) || l.Both && onLink(l.From, b) && onLink(l.To, a)
-	}
-	for _, e := range s.edges() {
-		added := time.Duration(0)
-		if dir(e.from, e.to) { // the request
-			added += mean
-		}
-		if dir(e.to, e.from) { // the response
-			added += mean
-		}
-		if e.timeout > 0 && added >= e.timeout {
-			return "mean", fmt.Sprintf("adds %s to the call %s -> %s, at least its timeout (%s, variant %s): every call on it would time out", added, e.from, e.to, e.timeout, e.variant)
-		}
-	}
-	return "", ""
-}
-
-// delayOverTimeout says when a request fault's delay is at least the
-// load's timeout or the timeout of a call edge to the service it delays;
-// "" when neither.
-func (s *Scenario) delayOverTimeout(f faults.Fault) string {
-	d := f.Request.Delay
-	if d <= 0 {
-		return ""
-	}
-	if t := s.Load.Timeout; t > 0 && d >= t {
-		return fmt.Sprintf("%s is at least the client's timeout (load.timeout %s): every delayed request would time out", d, t)
-	}
-	for _, e := range s.edges() {
-		if onLink(f.Request.Service, e.to) && e.timeout > 0 && d >= e.timeout {
-			return fmt.Sprintf("%s is at least the timeout of the call %s -> %s (%s, variant %s): every delayed call on it would time out", d, e.from, e.to, e.timeout, e.variant)
-		}
-	}
-	return ""
-}
-
-// onLink reports whether endpoint pattern ("*", a service, "service#N",
-// "gateway") selects service or endpoint name, replicas included.
-func onLink(pattern, name string) bool {
-	if i := strings.IndexByte(pattern, '#'); i >= 0 {
-		pattern = pattern[:i]
-	}
-	return pattern == "*" || pattern == name
 }

@@ -190,13 +190,13 @@ func TestRetriedTransientErrorsAreIndependentAttempts(t *testing.T) {
 	t.Run("request share 0.3 k=3", func(t *testing.T) {
 		const p, k = 0.3, 3
 		v, e := runRetryPair(t, fmt.Sprintf(retryPair, k, 0.0, false),
-			faults.Fault{Kind: faults.KindRequest, Request: faults.RequestSpec{Service: "payment", Share: p, Code: "internal"}})
+			faults.Fault{Kind: &faults.Request{Service: "payment", Share: p, Code: "internal"}})
 		checkIndependent(t, v, e, p, k)
 	})
 	t.Run("errors fault 0.3 k=3", func(t *testing.T) {
 		const p, k = 0.3, 3
 		v, e := runRetryPair(t, fmt.Sprintf(retryPair, k, 0.0, false),
-			faults.Fault{Kind: faults.KindErrors, Target: "payment", Rate: p})
+			faults.Fault{Kind: &faults.Errors{Target: "payment", Rate: p}})
 		checkIndependent(t, v, e, p, k)
 	})
 }
@@ -223,7 +223,7 @@ func TestStickyErrorsFollowTheOperation(t *testing.T) {
 	t.Run("sticky request share 0.3 k=3", func(t *testing.T) {
 		const p, k = 0.3, 3
 		v, e := runRetryPair(t, fmt.Sprintf(retryPair, k, 0.0, false),
-			faults.Fault{Kind: faults.KindRequest, Request: faults.RequestSpec{Service: "payment", Share: p, Code: "internal", Sticky: true}})
+			faults.Fault{Kind: &faults.Request{Service: "payment", Share: p, Code: "internal", Sticky: true}})
 		check(t, v, e, p, k)
 	})
 }

@@ -74,9 +74,7 @@ func TestRequestFaultHitsEventDeliveries(t *testing.T) {
 	}
 	const share = 0.3
 	request := func(method string, sticky bool) faults.Fault {
-		return faults.Fault{Kind: faults.KindRequest, Request: faults.RequestSpec{
-			Service: "payment", Share: share, Code: "internal", Method: method, Sticky: sticky,
-		}}
+		return faults.Fault{Kind: &faults.Request{Service: "payment", Share: share, Code: "internal", Method: method, Sticky: sticky}}
 	}
 	t.Run("transient", func(t *testing.T) {
 		v, s := runEventPair(t, request("", false))

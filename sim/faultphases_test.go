@@ -30,7 +30,7 @@ func TestFaultWindowsShowCompletionCost(t *testing.T) {
 	sc.Warmup, sc.Duration, sc.Drain = time.Second, 6*time.Second, 10*time.Second
 	sc.Load.Rate = 200
 	sc.Expect = nil
-	sc.Faults = []faults.Fault{{Kind: faults.KindCrash, Target: "inventory", At: sc.Warmup + 2*time.Second, For: 2 * time.Second}}
+	sc.Faults = []faults.Fault{{At: sc.Warmup + 2*time.Second, For: 2 * time.Second, Kind: &faults.Crash{Target: "inventory"}}}
 	res, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -75,51 +75,51 @@ func TestEachFaultKindEndToEnd(t *testing.T) {
 		// the before window's median: its p99 can hold a start-up stall of
 		// hundreds of milliseconds on a loaded machine (seen under -race),
 		// its median cannot.
-		{"latency", faults.Fault{Kind: faults.KindLatency, Link: faults.LinkSpec{From: "a", To: "b"}, Latency: faults.LatencySpec{Mean: 40 * time.Millisecond, Dist: faults.DistFixed}},
+		{"latency", faults.Fault{Kind: &faults.Latency{Link: faults.LinkSpec{From: "a", To: "b"}, Delay: faults.LatencySpec{Mean: 40 * time.Millisecond, Dist: faults.DistFixed}}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				// Every call crossing a→b during the fault waits 40 ms more.
 				if f.During.P50MS < 40 || f.Before.P50MS >= 40 {
 					t.Errorf("p50 before %v during %v, want the 40 ms only during", f.Before.P50MS, f.During.P50MS)
 				}
 			}},
-		{"bandwidth", faults.Fault{Kind: faults.KindBandwidth, Link: faults.LinkSpec{From: "a", To: "b", Both: true}, Bandwidth: 2000},
+		{"bandwidth", faults.Fault{Kind: &faults.Bandwidth{Link: faults.LinkSpec{From: "a", To: "b", Both: true}, Rate: 2000}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				if f.During.P99MS <= f.Before.P50MS {
 					t.Errorf("p50 before %v, p99 during %v: 2 kB/s did not slow the calls", f.Before.P50MS, f.During.P99MS)
 				}
 			}},
-		{"reset", faults.Fault{Kind: faults.KindReset, Link: faults.LinkSpec{From: "*", To: "b"}},
+		{"reset", faults.Fault{Kind: &faults.Reset{Link: faults.LinkSpec{From: "*", To: "b"}}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				if f.Started.IsZero() || f.After.Availability < 0.9 {
 					t.Errorf("after a reset: %+v", f.After)
 				}
 			}},
-		{"request", faults.Fault{Kind: faults.KindRequest, Request: faults.RequestSpec{Service: "b", Share: 1, Code: "unavailable"}},
+		{"request", faults.Fault{Kind: &faults.Request{Service: "b", Share: 1, Code: "unavailable"}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				if f.During.Availability > 0.5 || v.Requests.Errors["unavailable"] == 0 || f.After.Availability < 0.9 {
 					t.Errorf("availability during %v after %v, errors %v", f.During.Availability, f.After.Availability, v.Requests.Errors)
 				}
 			}},
-		{"pause", faults.Fault{Kind: faults.KindPause, Target: "b"},
+		{"pause", faults.Fault{Kind: &faults.Pause{Target: "b"}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				// Held requests wait for the resume: late, not failed.
 				if f.During.P99MS < 500 || f.After.Availability < 0.9 {
 					t.Errorf("p99 during %v, availability after %v", f.During.P99MS, f.After.Availability)
 				}
 			}},
-		{"slow", faults.Fault{Kind: faults.KindSlow, Target: "b#0", Factor: 50},
+		{"slow", faults.Fault{Kind: &faults.Slow{Target: "b#0", Factor: 50}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				if f.During.P99MS < 50 || f.During.P99MS <= f.Before.P50MS {
 					t.Errorf("p50 before %v, p99 during %v with b#0 50× slower", f.Before.P50MS, f.During.P99MS)
 				}
 			}},
-		{"errors", faults.Fault{Kind: faults.KindErrors, Target: "b", Rate: 1},
+		{"errors", faults.Fault{Kind: &faults.Errors{Target: "b", Rate: 1}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				if f.During.Availability > 0.5 || v.Requests.Errors["internal"] == 0 || f.Before.Availability != 1 {
 					t.Errorf("availability before %v during %v, errors %v", f.Before.Availability, f.During.Availability, v.Requests.Errors)
 				}
 			}},
-		{"broker crash", faults.Fault{Kind: faults.KindCrash, Target: "broker"},
+		{"broker crash", faults.Fault{Kind: &faults.Crash{Target: "broker"}},
 			func(t *testing.T, v result.Variant, f result.Fault) {
 				// Every acked event is processed after the restart (lost is
 				// checked for every case).

@@ -177,11 +177,12 @@ func needsDeadLetterStream(top *topologies.Topology) bool {
 	return false
 }
 
-// hasLinkFaults reports whether a fault of the timeline acts on links.
+// hasLinkFaults reports whether a fault of the timeline delays or holds
+// bytes on links (faults.Traits.Delays), which takes the fault layer's
+// timers.
 func hasLinkFaults(fs []faults.Fault) bool {
 	for _, f := range fs {
-		switch f.Kind {
-		case faults.KindLatency, faults.KindBandwidth, faults.KindPartition:
+		if f.Traits().Delays {
 			return true
 		}
 	}

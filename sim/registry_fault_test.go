@@ -22,8 +22,8 @@ func TestCutReplicasLeaveRegistry(t *testing.T) {
 		sc.Variants[i].Topology = &top
 	}
 	sc.Faults = []faults.Fault{
-		{Kind: faults.KindPause, Target: "payment#0", At: sc.Warmup + time.Second, For: 2 * time.Second},
-		{Kind: faults.KindPartition, Groups: [][]string{{"payment#1"}, {faults.EndpointRegistry}}, At: sc.Warmup + 4*time.Second, For: 2 * time.Second},
+		{At: sc.Warmup + time.Second, For: 2 * time.Second, Kind: &faults.Pause{Target: "payment#0"}},
+		{At: sc.Warmup + 4*time.Second, For: 2 * time.Second, Kind: &faults.Partition{Groups: [][]faults.Endpoint{{"payment#1"}, {faults.EndpointRegistry}}}},
 	}
 	res, err := Run(context.Background(), sc, Options{})
 	if err != nil {

@@ -198,7 +198,7 @@ func TestCancelStillReports(t *testing.T) {
 func TestCrashFaultOnTimeline(t *testing.T) {
 	sc := quickstart(t)
 	sc.Duration = 3 * time.Second
-	sc.Faults = []faults.Fault{{Kind: faults.KindCrash, Target: "payment", At: sc.Warmup + time.Second, For: time.Second}}
+	sc.Faults = []faults.Fault{{At: sc.Warmup + time.Second, For: time.Second, Kind: &faults.Crash{Target: "payment"}}}
 	res, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -265,7 +265,7 @@ func TestPartitionFaultOnTimeline(t *testing.T) {
 	sc := quickstart(t)
 	sc.Duration = 8 * time.Second
 	sc.Load.Timeout = 2 * time.Second
-	sc.Faults = []faults.Fault{{Kind: faults.KindPartition, Groups: [][]string{{"order"}, {"payment"}}, At: sc.Warmup + 2*time.Second, For: 3 * time.Second}}
+	sc.Faults = []faults.Fault{{At: sc.Warmup + 2*time.Second, For: 3 * time.Second, Kind: &faults.Partition{Groups: [][]faults.Endpoint{{"order"}, {"payment"}}}}}
 	res, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package sim
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"maps"
 	"math"
@@ -73,7 +71,7 @@ func newTimeline(w *world, rec *metrics.Recorder, fs []faults.Fault, seed uint64
 		begun:    make(chan time.Time, 1), done: make(chan struct{}), blackhole: -1,
 		log: slog.New(slog.DiscardHandler)}
 	for i, f := range fs {
-		t.results[i] = result.Fault{Name: f.Name(), Kind: string(f.Kind), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
+		t.results[i] = result.Fault{Name: f.Name(), Kind: f.Key(), AtS: f.At.Seconds(), ForS: f.For.Seconds()}
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	w.net.OnEvent(t.onFlow)
@@ -126,7 +124,7 @@ func (t *timeline) loop() {
 	var steps []step
 	for i, f := range t.faults {
 		steps = append(steps, step{at: f.At, i: i})
-		if !f.Kind.Instant() {
+		if !f.Instant() {
 			steps = append(steps, step{at: f.At + f.For, i: i, remove: true})
 		}
 	}
@@ -158,19 +156,19 @@ func (t *timeline) apply(i int) {
 	now := time.Now()
 	r := &t.results[i]
 	r.Started, r.StartErrMS = now.UTC(), ms(now.Sub(asked))
-	if f.Kind == faults.KindPartition {
+	if f.Traits().Holds {
 		t.blackhole = i
 	}
 	t.mu.Unlock()
-	if f.Kind == faults.KindLatency {
+	if f.Traits().Lateness {
 		t.lateness[i] = t.w.net.LatenessMark()
 	}
 	t.edgesAt[i] = edgeCounts(t.edges)
-	if f.IsLink() && f.Kind.Instant() {
+	if f.IsLink() && f.Instant() {
 		t.noteLinks(i) // the connections it is about to reset or close
 	}
 	remove, err := t.w.applyFault(f, t.seed, observer{t, i})
-	if err == nil && f.IsLink() && !f.Kind.Instant() {
+	if err == nil && f.IsLink() && !f.Instant() {
 		t.noteLinks(i)
 	}
 	t.mu.Lock()
@@ -181,7 +179,7 @@ func (t *timeline) apply(i int) {
 		return
 	}
 	t.log.Info("fault applied", "fault", r.Name, "late_ms", r.StartErrMS)
-	if f.Kind.Instant() {
+	if f.Instant() {
 		r.Ended, r.EndErrMS = r.Started, r.StartErrMS
 		return
 	}
@@ -213,7 +211,7 @@ func (t *timeline) remove(i int) {
 	}
 	t.log.Info("fault removed", "fault", r.Name, "late_ms", r.EndErrMS, "error", err)
 	r.Edges = edgesSince(t.edgesAt[i], edgeCounts(t.edges))
-	if f.Kind == faults.KindLatency {
+	if f.Traits().Lateness {
 		l := t.w.net.LatenessSince(t.lateness[i])
 		r.DelayedRuns = l.Deliveries
 		r.DelayErrorMS = &result.Percentiles{P50: l.P50, P90: l.P90, P99: l.P99, P999: l.P999, Max: l.Max}
@@ -372,7 +370,7 @@ func (t *timeline) appliedSpans() []appliedSpan {
 		out[i].ok = true
 		out[i].from = r.Started.Sub(recordStart).Seconds()
 		switch {
-		case f.Kind.Instant():
+		case f.Instant():
 			out[i].to, out[i].instant = out[i].from, true
 		case r.Ended.IsZero():
 			out[i].to = math.Inf(1)
@@ -468,120 +466,3 @@ func (t *timeline) recovery(end time.Duration, before *result.WindowStats) *floa
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// replicasOf returns the replicas a process-fault target names: "service"
-// (all) or "service#N".
-func (w *world) replicasOf(target string) ([]*service.Replica, error) {
-	svc, idx, one := strings.Cut(target, "#")
-	var out []*service.Replica
-	for _, r := range w.replicas {
-		name, n, _ := strings.Cut(r.Name(), "#")
-		if name == svc && (!one || n == idx) {
-			out = append(out, r)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no replica %q", target)
-	}
-	return out, nil
-}
-
-// applyFault applies f to the world and returns what removes it.
-func (w *world) applyFault(f faults.Fault, seed uint64, obs observer) (remove func() error, err error) {
-	switch f.Kind {
-	case faults.KindCrash:
-		if f.Target == faults.EndpointBroker || strings.HasPrefix(f.Target, faults.EndpointBroker+"#") {
-			return w.crashBroker(f.Target, obs)
-		}
-		reps, err := w.replicasOf(f.Target)
-		if err != nil {
-			return nil, err
-		}
-		obs.processes(reps)
-		for _, r := range reps {
-			r.Crash()
-		}
-		return func() error {
-			var errs []error
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			for _, r := range reps {
-				if err := r.Restart(ctx); err != nil {
-					errs = append(errs, err)
-				}
-			}
-			return errors.Join(errs...)
-		}, nil
-	case faults.KindPause:
-		reps, err := w.replicasOf(f.Target)
-		if err != nil {
-			return nil, err
-		}
-		obs.processes(reps)
-		// A frozen process answers nothing, not even pings: its links hold
-		// every byte both ways (new dials to it hang) while its work waits.
-		var unfreeze []func()
-		for _, r := range reps {
-			r.Pause()
-			unfreeze = append(unfreeze, w.net.Apply(faults.LinkRule{
-				Match: faults.LinkSpec{From: "*", To: r.Name(), Both: true}, Blackhole: true}))
-		}
-		return func() error {
-			for i, r := range reps {
-				unfreeze[i]()
-				r.Resume()
-			}
-			return nil
-		}, nil
-	case faults.KindSlow:
-		reps, err := w.replicasOf(f.Target)
-		if err != nil {
-			return nil, err
-		}
-		obs.processes(reps)
-		for _, r := range reps {
-			r.SetSlow(f.Factor)
-		}
-		return eachReplica(reps, func(r *service.Replica) { r.SetSlow(1) }), nil
-	case faults.KindErrors:
-		reps, err := w.replicasOf(f.Target)
-		if err != nil {
-			return nil, err
-		}
-		obs.processes(reps)
-		for _, r := range reps {
-			if f.Sticky {
-				r.SetStickyErrorRate(f.Rate)
-			} else {
-				r.SetErrorRate(f.Rate)
-			}
-		}
-		return eachReplica(reps, (*service.Replica).ClearErrorRate), nil
-	case faults.KindRequest:
-		reps, err := w.replicasOf(f.Request.Service)
-		if err != nil {
-			return nil, err
-		}
-		obs.processes(reps)
-		var removes []func()
-		for _, r := range reps {
-			removes = append(removes, r.AddRequestFault(f.Request, seed^uint64(f.Line)))
-		}
-		return func() error {
-			for _, rm := range removes {
-				rm()
-			}
-			return nil
-		}, nil
-	}
-	return w.applyLinkFault(f)
-}
-
-func eachReplica(reps []*service.Replica, f func(*service.Replica)) func() error {
-	return func() error {
-		for _, r := range reps {
-			f(r)
-		}
-		return nil
-	}
-}

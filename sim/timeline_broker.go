@@ -21,7 +21,7 @@ const brokerOpTimeout = 30 * time.Second
 // first, so it is a death, not a graceful hand-over. For a cluster node it
 // measures in the background how long until publishes are acknowledged
 // again after the crash, and until the restarted node has caught up.
-func (w *world) crashBroker(target string, obs observer) (func() error, error) {
+func (w *world) crashBroker(target faults.Endpoint, obs observer) (func() error, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), brokerOpTimeout)
 	defer cancel()
 	if w.cluster == nil {
@@ -39,7 +39,7 @@ func (w *world) crashBroker(target string, obs observer) (func() error, error) {
 			return w.single.Restart(ctx)
 		}, nil
 	}
-	nodes, err := w.nodesOf(ctx, target)
+	nodes, err := w.nodesOf(ctx, string(target))
 	if err != nil {
 		return nil, err
 	}

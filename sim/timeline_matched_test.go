@@ -32,10 +32,10 @@ func TestFaultRecordsWhatItMatched(t *testing.T) {
 	at, span := sc.Warmup+500*time.Millisecond, 500*time.Millisecond
 	lat := faults.LatencySpec{Mean: time.Millisecond, Dist: faults.DistFixed}
 	sc.Faults = []faults.Fault{
-		{Kind: faults.KindLatency, At: at, For: span, Link: faults.LinkSpec{From: "c", To: "b"}, Latency: lat},
-		{Kind: faults.KindLatency, At: at, For: span, Link: faults.LinkSpec{From: "b", To: "a"}, Latency: lat},
-		{Kind: faults.KindPartition, At: at, For: span, Groups: [][]string{{"b", "c"}, {"*"}}},
-		{Kind: faults.KindSlow, At: at, For: span, Target: "c", Factor: 1.5},
+		{At: at, For: span, Kind: &faults.Latency{Link: faults.LinkSpec{From: "c", To: "b"}, Delay: lat}},
+		{At: at, For: span, Kind: &faults.Latency{Link: faults.LinkSpec{From: "b", To: "a"}, Delay: lat}},
+		{At: at, For: span, Kind: &faults.Partition{Groups: [][]faults.Endpoint{{"b", "c"}, {"*"}}}},
+		{At: at, For: span, Kind: &faults.Slow{Target: "c", Factor: 1.5}},
 	}
 	res, err := Run(context.Background(), sc, Options{})
 	if err != nil {

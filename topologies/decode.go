@@ -97,17 +97,17 @@ func decodeService(d *Decoder, n Node, ps policySet) Service {
 		return s
 	}
 	setString(d, m, "name", &s.Name)
-	set(d.Int, m, "replicas", &s.Replicas)
-	set(d.Float, m, "error_rate", &s.ErrorRate)
-	set(d.Bool, m, "error_sticky", &s.ErrorSticky)
-	set(d.Int, m, "capacity", &s.Capacity)
+	Set(d.Int, m, "replicas", &s.Replicas)
+	Set(d.Float, m, "error_rate", &s.ErrorRate)
+	Set(d.Bool, m, "error_sticky", &s.ErrorSticky)
+	Set(d.Int, m, "capacity", &s.Capacity)
 	if w, ok := m["work"]; ok {
 		s.Work = decodeWork(d, w)
 	}
 	for _, c := range d.List(m["calls"]) {
 		s.Calls = append(s.Calls, decodeCall(d, c, ps))
 	}
-	set(d.Bool, m, "parallel", &s.Parallel)
+	Set(d.Bool, m, "parallel", &s.Parallel)
 	for _, p := range d.List(m["publish"]) {
 		s.Publish = append(s.Publish, decodePublish(d, p))
 	}
@@ -188,12 +188,12 @@ func decodePublish(d *Decoder, n Node) Publish {
 	m, _ := d.Mapping(n, publishKeys...)
 	setString(d, m, "subject", &p.Subject)
 	setString(d, m, "kind", &p.Kind)
-	set(d.Int, m, "schema", &p.Schema)
+	Set(d.Int, m, "schema", &p.Schema)
 	setString(d, m, "mode", &p.Mode)
-	set(d.Duration, m, "timeout", &p.Timeout)
-	set(d.Int, m, "retries", &p.Retries)
+	Set(d.Duration, m, "timeout", &p.Timeout)
+	Set(d.Int, m, "retries", &p.Retries)
 	sameID := true
-	set(d.Bool, m, "same_id", &sameID)
+	Set(d.Bool, m, "same_id", &sameID)
 	p.NewID = !sameID
 	return p
 }
@@ -207,18 +207,18 @@ func decodeConsume(d *Decoder, n Node, service string) Consume {
 	m, _ := d.Mapping(n, consumeKeys...)
 	setString(d, m, "subject", &c.Subject)
 	setString(d, m, "group", &c.Group)
-	set(d.Int, m, "concurrency", &c.Concurrency)
-	set(d.Int, m, "max_deliver", &c.MaxDeliver)
-	set(d.Duration, m, "ack_wait", &c.AckWait)
+	Set(d.Int, m, "concurrency", &c.Concurrency)
+	Set(d.Int, m, "max_deliver", &c.MaxDeliver)
+	Set(d.Duration, m, "ack_wait", &c.AckWait)
 	for _, item := range d.List(m["backoff"]) {
 		delay, _ := d.PositiveDuration(item) // 0 when it fails: Validate's complaint is then dropped
 		c.Backoff = append(c.Backoff, delay)
 	}
 	c.DeadLetter = c.MaxDeliver > 0
-	set(d.Bool, m, "dead_letter", &c.DeadLetter)
-	set(d.Bool, m, "idempotent", &c.Idempotent)
-	set(d.Float, m, "poison", &c.Poison)
-	set(d.Duration, m, "ack_interval", &c.AckInterval)
+	Set(d.Bool, m, "dead_letter", &c.DeadLetter)
+	Set(d.Bool, m, "idempotent", &c.Idempotent)
+	Set(d.Float, m, "poison", &c.Poison)
+	Set(d.Duration, m, "ack_interval", &c.AckInterval)
 	return c
 }
 
@@ -229,12 +229,12 @@ func setRequired[T any](d *Decoder, get func(Node) (T, bool), n Node, m map[stri
 		d.Errorf(n.At(key), "required: %s", what)
 		return
 	}
-	set(get, m, key, dst)
+	Set(get, m, key, dst)
 }
 
-// set stores the value of key in dst when the key is present and decodes;
+// Set stores the value of key in dst when the key is present and decodes;
 // otherwise dst keeps its default.
-func set[T any](get func(Node) (T, bool), m map[string]Node, key string, dst *T) {
+func Set[T any](get func(Node) (T, bool), m map[string]Node, key string, dst *T) {
 	if n, ok := m[key]; ok {
 		if v, ok := get(n); ok {
 			*dst = v
@@ -243,7 +243,7 @@ func set[T any](get func(Node) (T, bool), m map[string]Node, key string, dst *T)
 }
 
 func setString(d *Decoder, m map[string]Node, key string, dst *string) {
-	set(d.String, m, key, dst)
+	Set(d.String, m, key, dst)
 }
 
 // SetDefaults fills zero values with their defaults, for topologies built in

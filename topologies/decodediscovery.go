@@ -15,8 +15,8 @@ func decodeDiscovery(d *Decoder, n Node) Discovery {
 	ds := Discovery{Balancer: DefaultBalancer, Line: n.Line}
 	m, _ := d.Mapping(n, discoveryKeys...)
 	setString(d, m, "balancer", &ds.Balancer)
-	set(d.Duration, m, "detection_delay", &ds.DetectionDelay)
-	set(d.Duration, m, "refresh", &ds.Refresh)
+	Set(d.Duration, m, "detection_delay", &ds.DetectionDelay)
+	Set(d.Duration, m, "refresh", &ds.Refresh)
 	if f, ok := m["outlier"]; ok {
 		ds.Outlier = decodeOutlier(d, f)
 	}

@@ -110,12 +110,12 @@ func decodeRetry(d *Decoder, n Node) *Retry {
 		return r
 	}
 	setRequired(d, d.Int, n, m, "max_attempts", &r.MaxAttempts, "the number of attempts, the first included (at least 2)")
-	set(d.Duration, m, "backoff", &r.Backoff)
+	Set(d.Duration, m, "backoff", &r.Backoff)
 	if r.Backoff > 0 {
 		r.MaxBackoff = scale(r.Backoff, DefaultMaxBackoffFactor)
 	}
-	set(d.Duration, m, "max_backoff", &r.MaxBackoff)
-	set(d.Duration, m, "jitter", &r.Jitter)
+	Set(d.Duration, m, "max_backoff", &r.MaxBackoff)
+	Set(d.Duration, m, "jitter", &r.Jitter)
 	if f, ok := m["on"]; ok {
 		r.On = []string{}
 		for _, item := range d.List(f) {
@@ -153,11 +153,11 @@ func decodeBreaker(d *Decoder, n Node) *Breaker {
 		Line:           n.Line,
 	}
 	m, _ := d.Mapping(n, breakerKeys...)
-	set(d.Float, m, "failure_ratio", &b.FailureRatio)
-	set(d.Duration, m, "window", &b.Window)
-	set(d.Int, m, "min_requests", &b.MinRequests)
-	set(d.Duration, m, "open_for", &b.OpenFor)
-	set(d.Int, m, "half_open_probes", &b.HalfOpenProbes)
+	Set(d.Float, m, "failure_ratio", &b.FailureRatio)
+	Set(d.Duration, m, "window", &b.Window)
+	Set(d.Int, m, "min_requests", &b.MinRequests)
+	Set(d.Duration, m, "open_for", &b.OpenFor)
+	Set(d.Int, m, "half_open_probes", &b.HalfOpenProbes)
 	return b
 }
 
@@ -168,7 +168,7 @@ func decodeBulkhead(d *Decoder, n Node) *Bulkhead {
 		return b
 	}
 	setRequired(d, d.Int, n, m, "max_concurrent", &b.MaxConcurrent, "the calls in flight allowed per caller replica")
-	set(d.Duration, m, "max_wait", &b.MaxWait)
+	Set(d.Duration, m, "max_wait", &b.MaxWait)
 	return b
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	sg "github.com/faultline-sim/faultline/topologies/schemagen"
+	"github.com/faultline-sim/faultline/topologies/schemagen/schemacheck"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/schema/topology.schema.json from the decoder's keys")
@@ -81,21 +82,21 @@ func Schema() sg.S {
 // and when a shipped topology does not validate against it or does not
 // start with the modeline that points editors to it and its version key.
 func TestSchema(t *testing.T) {
-	sg.Golden(t, schemaFile, Schema(), *update)
+	schemacheck.Golden(t, schemaFile, Schema(), *update)
 	files, err := filepath.Glob("*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no shipped topologies: %v", err)
 	}
-	sg.Validate(t, schemaFile, files...)
+	schemacheck.Validate(t, schemaFile, files...)
 	for _, f := range files {
-		sg.CheckHeader(t, f, "../docs/schema/topology.schema.json", Version)
+		schemacheck.CheckHeader(t, f, "../docs/schema/topology.schema.json", Version)
 	}
 }
 
 // TestSchemaRefuses: the schema is not vacuous: it refuses an unknown key,
 // a bad enum value and a malformed duration, as the decoder does.
 func TestSchemaRefuses(t *testing.T) {
-	sch, err := sg.Compile(schemaFile)
+	sch, err := schemacheck.Compile(schemaFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestSchemaRefuses(t *testing.T) {
 		if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := sg.ValidateFile(sch, p); err == nil {
+		if err := schemacheck.ValidateFile(sch, p); err == nil {
 			t.Errorf("the schema accepts %q", bad)
 		}
 	}

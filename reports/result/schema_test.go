@@ -8,6 +8,7 @@ import (
 	"github.com/faultline-sim/faultline/reports/result"
 	"github.com/faultline-sim/faultline/reports/result/resulttest"
 	sg "github.com/faultline-sim/faultline/topologies/schemagen"
+	"github.com/faultline-sim/faultline/topologies/schemagen/schemacheck"
 )
 
 var update = flag.Bool("update", false, "rewrite the checked-in results schema")
@@ -32,10 +33,10 @@ func ResultSchema() sg.S {
 // -update), and when the shipped baseline or a freshly written result does
 // not validate against it.
 func TestResultSchema(t *testing.T) {
-	sg.Golden(t, resultSchemaFile, ResultSchema(), *update)
+	schemacheck.Golden(t, resultSchemaFile, ResultSchema(), *update)
 	path, err := result.WriteFile(t.TempDir(), resulttest.Fixture())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sg.Validate(t, resultSchemaFile, "../../scenarios/quickstart.baseline.json", path)
+	schemacheck.Validate(t, resultSchemaFile, "../../scenarios/quickstart.baseline.json", path)
 }

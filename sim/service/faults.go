@@ -109,7 +109,7 @@ func (p *processFaults) fails(s Sampler, op, hop, attempt uint64) bool {
 
 // requestRule is an active request-level fault.
 type requestRule struct {
-	spec   faults.RequestSpec
+	spec   faults.Request
 	code   connect.Code
 	header string // canonical header name; "" for any handling
 	raw    string // the header name as written
@@ -132,7 +132,7 @@ var codes = map[string]connect.Code{
 // Which handlings are hit is drawn from (seed, service, operation, hop,
 // attempt), each attempt and delivery afresh, or from (seed, service,
 // operation) when spec.Sticky, so a run is replayable.
-func (r *Replica) AddRequestFault(spec faults.RequestSpec, seed uint64) (remove func()) {
+func (r *Replica) AddRequestFault(spec faults.Request, seed uint64) (remove func()) {
 	h := fnv.New64a()
 	h.Write([]byte(r.cfg.Service.Name))
 	rule := &requestRule{spec: spec, code: codes[spec.Code], key: mix(seed ^ 0x5eed ^ h.Sum64())}

@@ -15,7 +15,7 @@ func TestRequestRuleDrawsPerAttempt(t *testing.T) {
 	const p, n = 0.3, 100_000
 	hop := EventHop("orders.placed", "payment")
 	for _, sticky := range []bool{false, true} {
-		rule := &requestRule{spec: faults.RequestSpec{Share: p, Sticky: sticky}, key: mix(13)}
+		rule := &requestRule{spec: faults.Request{Share: p, Sticky: sticky}, key: mix(13)}
 		var first, both, second int
 		for op := uint64(1); op <= n; op++ {
 			a := rule.matches("", nil, op, hop, 1)
@@ -74,7 +74,7 @@ func TestSamplerFailsPerAttemptOrSticky(t *testing.T) {
 
 func TestRequestFaultAllocatesNothing(t *testing.T) {
 	var p processFaults
-	rules := []*requestRule{{spec: faults.RequestSpec{Share: 0.5, Method: "orders.placed"}, key: 1}}
+	rules := []*requestRule{{spec: faults.Request{Share: 0.5, Method: "orders.placed"}, key: 1}}
 	p.requests.Store(&rules)
 	h := map[string][]string{"Nats-Msg-Id": {"1"}}
 	ctx := t.Context()

@@ -93,7 +93,7 @@ func TestRequestFaultShareMethodHeaderAndRemove(t *testing.T) {
 	ctx := simtest.Context(t)
 	w := startWorld(t, ctx, faultChain)
 	b := w.replicas["b#0"]
-	remove := b.AddRequestFault(faults.RequestSpec{Service: "b", Share: 0.5, Code: "resource_exhausted", Method: "Handle"}, 42)
+	remove := b.AddRequestFault(faults.Request{Service: "b", Share: 0.5, Code: "resource_exhausted", Method: "Handle"}, 42)
 	var failed, ok int
 	for op := range uint64(200) {
 		_, err := w.call(ctx, "a", op)
@@ -128,9 +128,9 @@ func TestRequestFaultShareMethodHeaderAndRemove(t *testing.T) {
 		t.Fatalf("after remove: %v", err)
 	}
 	// Other methods and non-matching headers are untouched.
-	removeOther := b.AddRequestFault(faults.RequestSpec{Service: "b", Code: "internal", Method: "Other"}, 1)
+	removeOther := b.AddRequestFault(faults.Request{Service: "b", Code: "internal", Method: "Other"}, 1)
 	defer removeOther()
-	removeHdr := b.AddRequestFault(faults.RequestSpec{Service: "b", Code: "internal", Header: "X-Canary: 1"}, 1)
+	removeHdr := b.AddRequestFault(faults.Request{Service: "b", Code: "internal", Header: "X-Canary: 1"}, 1)
 	defer removeHdr()
 	if _, err := w.call(ctx, "a", 1); err != nil {
 		t.Fatalf("non-matching faults failed a call: %v", err)

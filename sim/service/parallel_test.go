@@ -104,7 +104,7 @@ func TestParallelCallFailsWhenOneCalleeFails(t *testing.T) {
 	b, c := w.replicas["b#0"], w.replicas["c#0"]
 	b.Pause()
 	defer b.Resume()
-	remove := c.AddRequestFault(faults.RequestSpec{Service: "c", Code: "unavailable"}, seed)
+	remove := c.AddRequestFault(faults.Request{Service: "c", Code: "unavailable"}, seed)
 	defer remove()
 
 	done := w.callAsync(ctx, "a", 1)

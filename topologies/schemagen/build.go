@@ -3,9 +3,9 @@
 // YAML schemas are assembled by each decoding package's tests from its
 // known-key lists (Object refuses a table that leaves one out or names one
 // the decoder does not know); the results schema is reflected from the Go
-// structs (Reflect). Tests compare them with the copies checked in under
-// docs/schema (Golden) and validate every shipped file (Validate). Only
-// tests import it.
+// structs (Reflect); each fault kind describes its own value (faults.Kind).
+// Package schemacheck compares them with the copies checked in under
+// docs/schema and validates every shipped file.
 package schemagen
 
 import (

@@ -1,4 +1,7 @@
-package schemagen
+// Package schemacheck compares the JSON Schemas built by schemagen with the
+// copies checked in under docs/schema and validates files against them.
+// Only tests import it.
+package schemacheck
 
 import (
 	"bytes"
@@ -10,10 +13,12 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/faultline-sim/faultline/topologies/schemagen"
 )
 
 // Marshal returns schema as the indented JSON checked in, keys sorted.
-func Marshal(schema S) []byte {
+func Marshal(schema schemagen.S) []byte {
 	data, err := json.MarshalIndent(schema, "", "  ")
 	if err != nil {
 		panic(err)
@@ -24,7 +29,7 @@ func Marshal(schema S) []byte {
 // Golden compares schema with the file at path, the copy checked in, and
 // fails t when they differ: the model changed and the schema was not
 // regenerated. With update it writes the file instead.
-func Golden(t testing.TB, path string, schema S, update bool) {
+func Golden(t testing.TB, path string, schema schemagen.S, update bool) {
 	t.Helper()
 	want := Marshal(schema)
 	if update {

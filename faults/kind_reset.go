@@ -1,0 +1,49 @@
+package faults
+
+import (
+	"github.com/faultline-sim/faultline/topologies"
+	sg "github.com/faultline-sim/faultline/topologies/schemagen"
+)
+
+func init() { Register("reset", func() Kind { return &Reset{} }) }
+
+// Reset aborts the connections dialed on a link with a TCP RST, once, at
+// its start: the peer sees ECONNRESET.
+type Reset struct {
+	Link LinkSpec
+}
+
+// endKeys are the keys of the kinds that end connections (reset, close).
+var endKeys = []string{"from", "to", "both"}
+
+func (*Reset) Key() string { return "reset" }
+
+func (r *Reset) Name() string { return "reset " + r.Link.String() }
+
+func (*Reset) Traits() Traits { return Traits{Instant: true} }
+
+func (r *Reset) Decode(d *topologies.Decoder, n topologies.Node) bool {
+	m, _ := d.Mapping(n, endKeys...)
+	decodeLink(d, m, &r.Link)
+	return true
+}
+
+func (r *Reset) Check(c Checker) { r.Link.check(c, "reset") }
+
+func (r *Reset) Endpoints() []Named { return r.Link.endpoints("reset") }
+
+// Selects reports whether link was dialed From → To (or To → From when
+// Both): the connections Net.Reset ends.
+func (r *Reset) Selects(link Link) bool { return r.Link.flows(link.From, link.To) }
+
+func (r *Reset) Unmatched() string { return "no connection between " + r.Link.String() }
+
+func (r *Reset) Apply(env Env) (func() error, error) {
+	env.Net().Reset(Link{From: string(r.Link.From), To: string(r.Link.To)})
+	if r.Link.Both {
+		env.Net().Reset(Link{From: string(r.Link.To), To: string(r.Link.From)})
+	}
+	return nil, nil
+}
+
+func (*Reset) Schema() sg.S { return linkSchema(endKeys, nil) }
