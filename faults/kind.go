@@ -135,6 +135,31 @@ func checkEndpoint(c Checker, key string, e Endpoint, r Role) bool {
 	return true
 }
 
+// applyRule applies r to env's fault layer; the remove it returns lifts it.
+func applyRule(env Env, r LinkRule) (remove func() error, err error) {
+	lift := env.Net().Apply(r)
+	return func() error { lift(); return nil }, nil
+}
+
+// onReplicas applies on to every replica target names; on returns what
+// undoes it on that replica, and the remove returned undoes them all.
+func onReplicas(env Env, target Endpoint, on func(Replica) (undo func())) (remove func() error, err error) {
+	reps, err := env.Replicas(target)
+	if err != nil {
+		return nil, err
+	}
+	undo := make([]func(), len(reps))
+	for i, r := range reps {
+		undo[i] = on(r)
+	}
+	return func() error {
+		for _, u := range undo {
+			u()
+		}
+		return nil
+	}, nil
+}
+
 // Env is the world of one variant as a fault acts on it. Package sim
 // implements it, one Env per applied fault.
 type Env interface {

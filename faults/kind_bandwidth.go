@@ -49,8 +49,7 @@ func (b *Bandwidth) Selects(link Link) bool { return b.Link.selectsBytes(link) }
 func (b *Bandwidth) Unmatched() string { return "no connection between " + b.Link.String() }
 
 func (b *Bandwidth) Apply(env Env) (func() error, error) {
-	remove := env.Net().Apply(LinkRule{Match: b.Link, Bandwidth: b.Rate})
-	return func() error { remove(); return nil }, nil
+	return applyRule(env, LinkRule{Match: b.Link, Bandwidth: b.Rate})
 }
 
 func (*Bandwidth) Schema() sg.S {

@@ -20,9 +20,7 @@ func (c *Close) Name() string { return "close " + c.Link.String() }
 func (*Close) Traits() Traits { return Traits{Instant: true} }
 
 func (c *Close) Decode(d *topologies.Decoder, n topologies.Node) bool {
-	m, _ := d.Mapping(n, endKeys...)
-	decodeLink(d, m, &c.Link)
-	return true
+	return decodeEnds(d, n, &c.Link)
 }
 
 func (c *Close) Check(ch Checker) { c.Link.check(ch, "close") }
@@ -36,11 +34,7 @@ func (c *Close) Selects(link Link) bool { return c.Link.flows(link.From, link.To
 func (c *Close) Unmatched() string { return "no connection between " + c.Link.String() }
 
 func (c *Close) Apply(env Env) (func() error, error) {
-	env.Net().CloseConns(Link{From: string(c.Link.From), To: string(c.Link.To)})
-	if c.Link.Both {
-		env.Net().CloseConns(Link{From: string(c.Link.To), To: string(c.Link.From)})
-	}
-	return nil, nil
+	return endConns(env, c.Link, (*Net).CloseConns)
 }
 
 func (*Close) Schema() sg.S { return linkSchema(endKeys, nil) }

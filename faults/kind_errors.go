@@ -50,23 +50,14 @@ func (e *Errors) Endpoints() []Named {
 }
 
 func (e *Errors) Apply(env Env) (func() error, error) {
-	reps, err := env.Replicas(e.Target)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range reps {
+	return onReplicas(env, e.Target, func(r Replica) func() {
 		if e.Sticky {
 			r.SetStickyErrorRate(e.Rate)
 		} else {
 			r.SetErrorRate(e.Rate)
 		}
-	}
-	return func() error {
-		for _, r := range reps {
-			r.ClearErrorRate()
-		}
-		return nil
-	}, nil
+		return r.ClearErrorRate
+	})
 }
 
 func (*Errors) Schema() sg.S {

@@ -73,8 +73,7 @@ func (l *Latency) Selects(link Link) bool { return l.Link.selectsBytes(link) }
 func (l *Latency) Unmatched() string { return "no connection between " + l.Link.String() }
 
 func (l *Latency) Apply(env Env) (func() error, error) {
-	remove := env.Net().Apply(LinkRule{Match: l.Link, Latency: l.Delay})
-	return func() error { remove(); return nil }, nil
+	return applyRule(env, LinkRule{Match: l.Link, Latency: l.Delay})
 }
 
 // Warn says when the mean delay is at least the load's timeout, or at

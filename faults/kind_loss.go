@@ -48,8 +48,7 @@ func (l *Loss) Selects(link Link) bool { return l.Link.selectsBytes(link) }
 func (l *Loss) Unmatched() string { return "no connection between " + l.Link.String() }
 
 func (l *Loss) Apply(env Env) (func() error, error) {
-	remove := env.Net().Apply(LinkRule{Match: l.Link, Loss: l.Share})
-	return func() error { remove(); return nil }, nil
+	return applyRule(env, LinkRule{Match: l.Link, Loss: l.Share})
 }
 
 func (*Loss) Schema() sg.S {

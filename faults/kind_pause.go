@@ -34,23 +34,11 @@ func (p *Pause) Endpoints() []Named {
 func (p *Pause) Stops() Endpoint { return p.Target }
 
 func (p *Pause) Apply(env Env) (func() error, error) {
-	reps, err := env.Replicas(p.Target)
-	if err != nil {
-		return nil, err
-	}
-	unfreeze := make([]func(), len(reps))
-	for i, r := range reps {
+	return onReplicas(env, p.Target, func(r Replica) func() {
 		r.Pause()
-		unfreeze[i] = env.Net().Apply(LinkRule{
-			Match: LinkSpec{From: Any, To: Endpoint(r.Name()), Both: true}, Blackhole: true})
-	}
-	return func() error {
-		for i, r := range reps {
-			unfreeze[i]()
-			r.Resume()
-		}
-		return nil
-	}, nil
+		hold := env.Net().Apply(LinkRule{Match: LinkSpec{From: Any, To: Endpoint(r.Name()), Both: true}, Blackhole: true})
+		return func() { hold(); r.Resume() }
+	})
 }
 
 func (*Pause) Schema() sg.S { return sg.Describe(sg.String(), "the endpoint paused") }

@@ -107,20 +107,9 @@ func (r *Request) Endpoints() []Named {
 }
 
 func (r *Request) Apply(env Env) (func() error, error) {
-	reps, err := env.Replicas(r.Service)
-	if err != nil {
-		return nil, err
-	}
-	removes := make([]func(), len(reps))
-	for i, rep := range reps {
-		removes[i] = rep.AddRequestFault(*r, env.Seed())
-	}
-	return func() error {
-		for _, rm := range removes {
-			rm()
-		}
-		return nil
-	}, nil
+	return onReplicas(env, r.Service, func(rep Replica) func() {
+		return rep.AddRequestFault(*r, env.Seed())
+	})
 }
 
 // Warn says when the delay is at least the load's timeout or the timeout

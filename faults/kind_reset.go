@@ -13,9 +13,6 @@ type Reset struct {
 	Link LinkSpec
 }
 
-// endKeys are the keys of the kinds that end connections (reset, close).
-var endKeys = []string{"from", "to", "both"}
-
 func (*Reset) Key() string { return "reset" }
 
 func (r *Reset) Name() string { return "reset " + r.Link.String() }
@@ -23,9 +20,7 @@ func (r *Reset) Name() string { return "reset " + r.Link.String() }
 func (*Reset) Traits() Traits { return Traits{Instant: true} }
 
 func (r *Reset) Decode(d *topologies.Decoder, n topologies.Node) bool {
-	m, _ := d.Mapping(n, endKeys...)
-	decodeLink(d, m, &r.Link)
-	return true
+	return decodeEnds(d, n, &r.Link)
 }
 
 func (r *Reset) Check(c Checker) { r.Link.check(c, "reset") }
@@ -39,11 +34,7 @@ func (r *Reset) Selects(link Link) bool { return r.Link.flows(link.From, link.To
 func (r *Reset) Unmatched() string { return "no connection between " + r.Link.String() }
 
 func (r *Reset) Apply(env Env) (func() error, error) {
-	env.Net().Reset(Link{From: string(r.Link.From), To: string(r.Link.To)})
-	if r.Link.Both {
-		env.Net().Reset(Link{From: string(r.Link.To), To: string(r.Link.From)})
-	}
-	return nil, nil
+	return endConns(env, r.Link, (*Net).Reset)
 }
 
 func (*Reset) Schema() sg.S { return linkSchema(endKeys, nil) }

@@ -46,19 +46,10 @@ func (s *Slow) Endpoints() []Named {
 }
 
 func (s *Slow) Apply(env Env) (func() error, error) {
-	reps, err := env.Replicas(s.Target)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range reps {
+	return onReplicas(env, s.Target, func(r Replica) func() {
 		r.SetSlow(s.Factor)
-	}
-	return func() error {
-		for _, r := range reps {
-			r.SetSlow(1)
-		}
-		return nil
-	}, nil
+		return func() { r.SetSlow(1) }
+	})
 }
 
 func (*Slow) Schema() sg.S {

@@ -61,6 +61,27 @@ func decodeLink(d *topologies.Decoder, m map[string]topologies.Node, l *LinkSpec
 	topologies.Set(boolean(d), m, "requests_only", &l.RequestsOnly)
 }
 
+// decodeEnds decodes the value of a kind that ends connections (reset,
+// close): from, to and both.
+func decodeEnds(d *topologies.Decoder, n topologies.Node, l *LinkSpec) bool {
+	m, _ := d.Mapping(n, endKeys...)
+	decodeLink(d, m, l)
+	return true
+}
+
+// endKeys are the keys of the kinds that end connections (reset, close).
+var endKeys = []string{"from", "to", "both"}
+
+// endConns ends, with end, the connections dialed on l (both ways when
+// Both): an instant fault, with nothing to remove.
+func endConns(env Env, l LinkSpec, end func(*Net, Link) int) (func() error, error) {
+	end(env.Net(), Link{From: string(l.From), To: string(l.To)})
+	if l.Both {
+		end(env.Net(), Link{From: string(l.To), To: string(l.From)})
+	}
+	return nil, nil
+}
+
 // check reports malformed ends of the link of the fault of kind key.
 func (l LinkSpec) check(c Checker, key string) {
 	checkEndpoint(c, key+".from", l.From, RoleLink)

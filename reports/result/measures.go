@@ -200,38 +200,26 @@ func eventMeasure(name, label, doc string, f func(e *Events) int64, eventsOnly b
 	return m
 }
 
-// metrics lists the plain metrics of a variant, in the order of measures.
-var metrics = func() []MetricDef {
-	var out []MetricDef
+// parts returns, in the order of measures, part of every measure that has
+// it.
+func parts[T any](part func(m measure) (T, bool)) []T {
+	var out []T
 	for _, m := range measures {
-		if m.Name != "" {
-			out = append(out, m.MetricDef)
+		if p, ok := part(m); ok {
+			out = append(out, p)
 		}
 	}
 	return out
-}()
+}
+
+// metrics lists the plain metrics of a variant, in the order of measures.
+var metrics = parts(func(m measure) (MetricDef, bool) { return m.MetricDef, m.Name != "" })
 
 // summaryRows are the rows of the report's side-by-side summary.
-var summaryRows = func() []Row {
-	var out []Row
-	for _, m := range measures {
-		if m.summary.Name != "" {
-			out = append(out, m.summary)
-		}
-	}
-	return out
-}()
+var summaryRows = parts(func(m measure) (Row, bool) { return m.summary, m.summary.Name != "" })
 
 // tableRows are the rows of the terminal table after the variant labels.
-var tableRows = func() []TableRow {
-	var out []TableRow
-	for _, m := range measures {
-		if m.table.Name != "" {
-			out = append(out, m.table)
-		}
-	}
-	return out
-}()
+var tableRows = parts(func(m measure) (TableRow, bool) { return m.table, m.table.Name != "" })
 
 // BenchMetric is one value written per variant in the machine formats
 // (benchstat and BMF): the metric's value × Scale, in the Go benchmark
@@ -244,12 +232,7 @@ type BenchMetric struct {
 
 // benchMetrics are the metrics of the machine formats, in their order.
 var benchMetrics = func() []BenchMetric {
-	var in []measure
-	for _, m := range measures {
-		if m.bench.unit != "" {
-			in = append(in, m)
-		}
-	}
+	in := parts(func(m measure) (measure, bool) { return m, m.bench.unit != "" })
 	slices.SortStableFunc(in, func(a, b measure) int { return cmp.Compare(a.bench.at, b.bench.at) })
 	out := make([]BenchMetric, len(in))
 	for i, m := range in {
