@@ -1,0 +1,72 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/faultline-sim/faultline/sim/state"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// The outbox relay reads up to relayBatch unsent messages every
+// relayInterval.
+const (
+	relayInterval = 5 * time.Millisecond
+	relayBatch    = 256
+)
+
+// outbox is what a relay reads and marks: every store has it.
+type outbox interface {
+	PendingOutbox(ctx context.Context, limit int) ([]state.Outgoing, error)
+	MarkSent(ctx context.Context, id uint64) error
+}
+
+// outboxOf returns the store whose outbox the replica relays: its role's,
+// when the topology publishes through an outbox; nil otherwise.
+func (r *Replica) outboxOf() outbox {
+	st, s := r.cfg.Topology.State, r.cfg.Stores
+	if st == nil || s == nil || st.Publish != topologies.PublishOutbox {
+		return nil
+	}
+	switch r.role() {
+	case topologies.RoleOrder:
+		return s.Orders
+	case topologies.RolePayment:
+		return s.Payments
+	case topologies.RoleInventory:
+		return s.Inventory
+	}
+	return nil
+}
+
+// relay publishes the outbox's messages in order, each with its id as
+// Nats-Msg-Id, and marks each sent after the broker's ack, until life
+// ends. A relay that dies between the ack and the mark publishes the
+// message again; the broker drops the copy by its id (within the stream's
+// duplicate window). Every replica of the service runs one: they may
+// publish a message twice at once, with the same effect.
+func (r *Replica) relay(life context.Context, box outbox) {
+	t := time.NewTicker(relayInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-life.Done():
+			return
+		case <-t.C:
+		}
+		msgs, err := box.PendingOutbox(life, relayBatch)
+		if err != nil {
+			continue
+		}
+		for _, m := range msgs {
+			p, ok := r.publishEntry(m.Subject)
+			if !ok {
+				continue
+			}
+			if r.publishEvent(life, p, m.Op, payloadIntended(m.Payload), m.ID) != nil {
+				break // the broker is away: again on the next tick, in order
+			}
+			box.MarkSent(life, m.ID) //nolint:errcheck // unmarked, it is sent again and dropped as a duplicate
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/faultline-sim/faultline/sim/service"
+	"github.com/faultline-sim/faultline/sim/state"
+	"github.com/faultline-sim/faultline/topologies"
+)
+
+// ErrState marks a stateful variant whose stores could not be opened or
+// read: nothing is reported as consistent that was not read.
+var ErrState = errors.New("business state")
+
+// stateWorld is the business state of a stateful variant: the stores of
+// its three roles in the variant's folder, and the operations the load
+// intended, for the checker.
+type stateWorld struct {
+	dir    string
+	remove bool // dir is a temporary folder of the run's own
+	stores *service.Stores
+
+	mu      sync.Mutex
+	intents []state.Intent
+}
+
+// openState opens the stores of top's roles in a new folder: under dir
+// (named after label) when dir is set, else a temporary one removed by
+// close. Nil without state.
+func openState(top *topologies.Topology, dir, label string, rate float64, span time.Duration) (*stateWorld, error) {
+	st := top.State
+	if st == nil {
+		return nil, nil
+	}
+	s := &stateWorld{stores: &service.Stores{}}
+	var err error
+	if dir == "" {
+		s.remove = true
+		s.dir, err = os.MkdirTemp("", "faultline-state-")
+	} else {
+		s.dir = filepath.Join(dir, fileName(label))
+		err = os.MkdirAll(s.dir, 0o755)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: a folder for the stores: %w", ErrState, err)
+	}
+	fail := func(err error) (*stateWorld, error) {
+		return nil, fmt.Errorf("%w: %w", ErrState, errors.Join(err, s.close()))
+	}
+	if s.stores.Orders, err = state.OpenOrders(s.dir, state.OrdersConfig{}); err != nil {
+		return fail(err)
+	}
+	if s.stores.Payments, err = state.OpenPayments(s.dir, state.PaymentsConfig{Balance: int64(st.Balance), Amount: int64(st.Amount)}); err != nil {
+		return fail(err)
+	}
+	if s.stores.Inventory, err = state.OpenInventory(s.dir, state.InventoryConfig{Items: st.Items, Stock: int64(st.Stock)}); err != nil {
+		return fail(err)
+	}
+	// Room for every operation of the run, so recording one does not grow
+	// the slice on the load's path (bounded: a guess, not a limit).
+	s.intents = make([]state.Intent, 0, min(int(rate*span.Seconds()*1.1)+16, 1<<22))
+	return s, nil
+}
+
+// fileName is label as a folder name: "sync #2" → "sync-2".
+func fileName(label string) string {
+	out := make([]rune, 0, len(label))
+	for _, c := range label {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+			out = append(out, c)
+		case c == ' ':
+			out = append(out, '-')
+		}
+	}
+	return string(out)
+}
+
+// intend records an operation the load sends, with its intended time.
+func (s *stateWorld) intend(op uint64, at time.Time) {
+	s.mu.Lock()
+	s.intents = append(s.intents, state.Intent{Op: op, At: at})
+	s.mu.Unlock()
+}
+
+// check reads the three stores and runs the checker: final after the
+// drain, a sample during the run otherwise. The orders are read first:
+// every change an order's status depends on (its charge, refund,
+// reservation, release) commits before that status, so the later reads of
+// payments and inventory hold them, and a sample never shows a terminal
+// order's steps as missing.
+func (s *stateWorld) check(ctx context.Context, final bool) (state.Report, error) {
+	var in state.Input
+	var err error
+	if in.Orders, err = s.stores.Orders.Snapshot(ctx); err != nil {
+		return state.Report{}, fmt.Errorf("%w: %w", ErrState, err)
+	}
+	if in.Payments, err = s.stores.Payments.Snapshot(ctx); err != nil {
+		return state.Report{}, fmt.Errorf("%w: %w", ErrState, err)
+	}
+	if in.Inventory, err = s.stores.Inventory.Snapshot(ctx); err != nil {
+		return state.Report{}, fmt.Errorf("%w: %w", ErrState, err)
+	}
+	s.mu.Lock()
+	in.Intended = append([]state.Intent(nil), s.intents...)
+	s.mu.Unlock()
+	in.Final = final
+	return state.Check(in), nil
+}
+
+// settled reports whether no saga is in flight: no order pending and no
+// outbox message unsent, in any store.
+func (s *stateWorld) settled(ctx context.Context) bool {
+	orders, err := s.stores.Orders.Snapshot(ctx)
+	if err != nil {
+		return false
+	}
+	for _, o := range orders.Orders {
+		if o.Status == state.Pending {
+			return false
+		}
+	}
+	for _, box := range []interface {
+		PendingOutbox(context.Context, int) ([]state.Outgoing, error)
+	}{s.stores.Orders, s.stores.Payments, s.stores.Inventory} {
+		if m, err := box.PendingOutbox(ctx, 1); err != nil || len(m) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// waitSettled waits until settled or ctx is done.
+func (s *stateWorld) waitSettled(ctx context.Context) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for !s.settled(ctx) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// close closes the stores, and removes a temporary folder.
+func (s *stateWorld) close() error {
+	var errs []error
+	if s.stores.Orders != nil {
+		errs = append(errs, s.stores.Orders.Close())
+	}
+	if s.stores.Payments != nil {
+		errs = append(errs, s.stores.Payments.Close())
+	}
+	if s.stores.Inventory != nil {
+		errs = append(errs, s.stores.Inventory.Close())
+	}
+	if s.remove {
+		errs = append(errs, os.RemoveAll(s.dir))
+	}
+	return errors.Join(errs...)
+}
