@@ -21,7 +21,7 @@ const (
 )
 
 var (
-	topologyKeys = []string{"name", "description", "entry", "wire", "policies", "gateway", "discovery", "services", VersionKey}
+	topologyKeys = []string{"name", "description", "entry", "wire", "policies", "gateway", "discovery", "services", "state", VersionKey}
 	wireKeys     = []string{"protocol", "http"}
 	serviceKeys  = []string{"name", "replicas", "work", "error_rate", "error_sticky", "capacity", "calls", "parallel", "publish", "consume"}
 	workKeys     = []string{"p50", "p99", "fixed"}
@@ -81,6 +81,9 @@ func Parse(file string, data []byte) (*Topology, error) {
 	for i, n := range d.List(m["services"]) {
 		n.Path = ItemPath("services", i, n.Scalar("name"))
 		t.Services = append(t.Services, decodeService(d, n, ps))
+	}
+	if st, ok := m["state"]; ok {
+		t.State = decodeState(d, st)
 	}
 	t.lines = d.Lines()
 	t.lines[""] = root.Line
@@ -254,7 +257,10 @@ func setString(d *Decoder, m map[string]Node, key string, dst *string) {
 // breaker's every setting; a call's Timeout mirrors its policy's. Zero
 // values that are valid choices are kept, so code says them explicitly: a
 // retry's BudgetMin (decoding defaults it to 3 with a budget) and a
-// consumer's DeadLetter (decoding defaults it to MaxDeliver > 0). Decoding
+// consumer's DeadLetter (decoding defaults it to MaxDeliver > 0). In a
+// state block: publish dual_write, consumers at_least_once, amount 10 and
+// items 100; its Balance and Stock are kept, since 0 is a valid choice
+// (decoding defaults them to DefaultBalance and DefaultStock). Decoding
 // applies defaults only to keys left out, so an explicit zero is still
 // reported.
 func (t *Topology) SetDefaults() {
@@ -274,6 +280,9 @@ func (t *Topology) SetDefaults() {
 	}
 	if p := t.Gateway.Policy; p != nil {
 		p.setDefaults()
+	}
+	if t.State != nil {
+		t.State.setDefaults()
 	}
 	for i := range t.Services {
 		s := &t.Services[i]

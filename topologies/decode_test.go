@@ -92,7 +92,7 @@ func TestParseDecodeErrors(t *testing.T) {
 		{"unknown anchor", doc("name: x", "entry: *b"), []problem{{2, "", "invalid YAML: unknown anchor 'b'"}}},
 		{"recursive anchor", doc("name: x", "services: &s [*s]"), []problem{{2, "services[0]", "must be a mapping, got a list"}}},
 		{"two documents", doc("name: x", "entry: a", "services: [{name: a}]", "---", "name: y"), []problem{{4, "", "only one YAML document"}}},
-		{"unknown top key", doc("name: x", "entyr: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entyr", "unknown key (expected one of: name, description, entry, wire, policies, gateway, discovery, services, faultline)"}}},
+		{"unknown top key", doc("name: x", "entyr: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entyr", "unknown key (expected one of: name, description, entry, wire, policies, gateway, discovery, services, state, faultline)"}}},
 		{"duplicate key", doc("entry: a", "entry: a", "services: [{name: a}]"), []problem{{2, "entry", "duplicate key (first at line 1)"}}},
 		{"name not a string", doc("name: [x]", "entry: a", "services: [{name: a}]"), []problem{{1, "name", "must be a string, got a list"}}},
 		{"entry null", doc("entry:", "services: [{name: a}]"), []problem{{1, "entry", "must be a string, got null"}}},
@@ -227,7 +227,7 @@ func TestFieldErrorFormat(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"order-sync.yaml", "order-events.yaml", "order-sync-resilient.yaml", "tail-fanout.yaml"} {
+	for _, name := range []string{"order-sync.yaml", "order-events.yaml", "order-sync-resilient.yaml", "tail-fanout.yaml", "saga-sync.yaml", "saga-events.yaml"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -241,6 +241,9 @@ func FuzzParse(f *testing.F) {
 		"a: &a [*a]", "entry: a\nservices: [{name: a, work: 1ms}]\n---\n",
 		"faultline: v1\nentry: a\nservices: [{name: a}]", "faultline: v99999\nx: 1", "{faultline: *x}",
 		full,
+		"entry: o\nstate: {saga: orchestrated, order: o, payment: p, inventory: o, amount: 0, stock: -1}\nservices: [{name: o, parallel: true, calls: [i, p]}, {name: p, calls: [i]}, {name: i}]",
+		"entry: o\nstate: {saga: choreographed, order: o, payment: p, inventory: i, publish: outbox, consumers: idempotent}\nservices: [{name: o, publish: [order.placed]}, {name: p, consume: [order.placed, {subject: order.placed, group: x}]}, {name: i, calls: [p], publish: [payment.charged]}]",
+		"entry: a\nstate: ~\nservices: [{name: a}]",
 		"entry: a\nservices: [{name: a, calls: [{service: b, policy: p}]}, {name: b}]\npolicies: {p: {timeout: 1s}}",
 		"entry: a\nservices: [{name: a, calls: [{service: b, timeout: 1s, policy: {retry: {max_attempts: 2, on: [x, x]}}}]}, {name: b}]",
 		"entry: a\npolicies:\n  p: &p {breaker: {failure_ratio: 2}, bulkhead: {}}\n  q: *p\ngateway: {policy: q}\nservices: [{name: a}]",

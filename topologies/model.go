@@ -28,6 +28,9 @@ type Topology struct {
 	Gateway Gateway
 	// Discovery applies to the gateway and every caller.
 	Discovery Discovery
+	// State makes three of the services stateful and says how their saga
+	// runs; nil (no state block) for a stateless topology.
+	State *State
 
 	// lines maps paths with list items written by index
 	// (services[1].replicas) to their line in File; nil when built in code.

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	sg "github.com/faultline-sim/faultline/topologies/schemagen"
@@ -70,6 +71,18 @@ func Schema() sg.S {
 			"outlier": sg.Object(outlierKeys, map[string]sg.S{"consecutive_failures": sg.Integer(), "eject_for": sg.Duration()}),
 		}),
 		"services": sg.List(service),
+		"state": sg.Describe(sg.Object(stateKeys, map[string]sg.S{
+			"saga":      sg.Describe(sg.Enum(SagaOrchestrated, SagaChoreographed), "orchestrated: order calls payment, then inventory, and compensates; choreographed: each step consumes an event and publishes the next"),
+			"order":     sg.Describe(sg.String(), "the service that takes the orders (the entry)"),
+			"payment":   sg.Describe(sg.String(), "the service that charges and refunds"),
+			"inventory": sg.Describe(sg.String(), "the service that reserves and releases stock"),
+			"publish":   sg.Describe(sg.Enum(PublishDualWrite, PublishOutbox), "choreographed only; default "+DefaultStatePublish),
+			"consumers": sg.Describe(sg.Enum(ConsumeAtLeastOnce, ConsumeIdempotent), "choreographed only; default "+DefaultConsumers),
+			"amount":    sg.Describe(sg.Integer(), "charged per order; default "+strconv.Itoa(DefaultAmount)),
+			"balance":   sg.Describe(sg.Integer(), "the account's balance at the start; default "+strconv.Itoa(DefaultBalance)),
+			"items":     sg.Describe(sg.Integer(), "distinct items; default "+strconv.Itoa(DefaultItems)),
+			"stock":     sg.Describe(sg.Integer(), "units per item at the start; default "+strconv.Itoa(DefaultStock)),
+		}), "makes the topology stateful: three services play order, payment and inventory in a saga"),
 	})
 	root["type"] = "object"
 	root["required"] = []string{"entry", "services"}
@@ -105,6 +118,8 @@ func TestSchemaRefuses(t *testing.T) {
 		"entry: a\nwire: {protocol: soap}\nservices: [{name: a}]\n",
 		"entry: a\nservices: [{name: a, work: {p50: fast}}]\n",
 		"services: [{name: a}]\n",
+		"entry: a\nstate: {saga: events}\nservices: [{name: a}]\n",
+		"entry: a\nstate: {saga: orchestrated, stocks: 5}\nservices: [{name: a}]\n",
 	} {
 		p := filepath.Join(t.TempDir(), "bad.yaml")
 		if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {

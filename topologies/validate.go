@@ -18,7 +18,8 @@ var reservedNames = []string{"broker", "gateway", "client"}
 // checks names, references to services and policies, cycles in synchronous
 // calls and through events, parallel calls (at least 2), replicas,
 // capacities, error rates, durations, events and subjects, resilience
-// policies, discovery, publish modes and redelivery. It does not modify t.
+// policies, discovery, publish modes and redelivery, and a state block's
+// roles, saga and the calls or events it runs on. It does not modify t.
 func (t *Topology) Validate() error {
 	v := &validator{t: t}
 	if t.Wire.Protocol != ProtocolConnect && t.Wire.Protocol != ProtocolGRPC {
@@ -57,6 +58,7 @@ func (t *Topology) Validate() error {
 	}
 	v.cycles(first)
 	v.eventCycles(first)
+	v.state(first)
 	return errors.Join(v.errs...)
 }
 

@@ -22,6 +22,9 @@ type eventEdge struct {
 // its synchronous calls) what leads back to itself. Such a topology
 // amplifies every event without end. The message lists the path, e.g.
 // order -> "order.placed" -> billing -> ledger (call) -> "ledger.posted" -> order.
+// The events of a choreographed saga lead nowhere here: a saga step
+// publishes only the next event of its order, and the saga's table
+// (SagaEvents) has no way back.
 func (v *validator) eventCycles(first map[string]int) {
 	ts := v.t.Services
 	consumers := map[string][][2]int{} // subject -> (service, consume index)
@@ -40,6 +43,9 @@ func (v *validator) eventCycles(first map[string]int) {
 		}
 		for _, p := range v.publishers(i, first) {
 			for _, pub := range ts[p.service].Publish {
+				if v.t.sagaPublish(ts[p.service].Name, pub.Subject) {
+					continue
+				}
 				for _, c := range consumers[pub.Subject] {
 					edges[i] = append(edges[i], eventEdge{To: c[0], Index: c[1], Subject: pub.Subject, Via: p.via})
 				}
