@@ -1,0 +1,203 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+	_ "modernc.org/sqlite"
+)
+
+// This file holds the two candidate engines of the store comparison
+// (store_bench_test.go): the same domain transaction, a payment charge with
+// an idempotency check, written once for SQLite and once for bbolt.
+
+// charger commits one charge per call: in one transaction it looks the
+// idempotency key up, and only if it is new records the charge and debits
+// the account. It is called from many goroutines at once.
+type charger interface {
+	charge(ctx context.Context, key string, amount int64) (charged bool, err error)
+	close() error
+}
+
+// engines are the configurations compared, by name.
+var engines = []struct {
+	name string
+	open func(dir string) (charger, error)
+}{
+	{"sqlite-wal-full", func(dir string) (charger, error) { return openSQLiteCharger(dir, "FULL") }},
+	{"sqlite-wal-normal", func(dir string) (charger, error) { return openSQLiteCharger(dir, "NORMAL") }},
+	{"bbolt", func(dir string) (charger, error) { return openBoltCharger(dir, false) }},
+	{"bbolt-batch", func(dir string) (charger, error) { return openBoltCharger(dir, true) }},
+	// none stores nothing: the harness's own cost (load generator,
+	// histograms), to subtract from the CPU time of the others.
+	{"none", func(string) (charger, error) { return noCharger{}, nil }},
+}
+
+type noCharger struct{}
+
+func (noCharger) charge(context.Context, string, int64) (bool, error) { return true, nil }
+func (noCharger) close() error                                        { return nil }
+
+// sqliteCharger writes through one connection (SQLite has one writer at a
+// time; database/sql queues the callers in Go rather than in SQLite's busy
+// handler, which sleeps in steps of up to 100 ms).
+type sqliteCharger struct {
+	db             *sql.DB
+	lookup, insert *sql.Stmt
+	debit          *sql.Stmt
+}
+
+func openSQLiteCharger(dir, synchronous string) (charger, error) {
+	dsn := "file:" + filepath.Join(dir, "payments.db") +
+		"?_journal_mode=WAL&_synchronous=" + synchronous + "&_busy_timeout=10000&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	c := &sqliteCharger{db: db}
+	if err := c.init(); err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return c, nil
+}
+
+func (c *sqliteCharger) init() error {
+	for _, s := range []string{
+		`CREATE TABLE charges (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, amount INTEGER NOT NULL, at INTEGER NOT NULL)`,
+		`CREATE TABLE account (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL)`,
+		`INSERT INTO account (id, balance) VALUES (1, 9000000000000000000)`,
+	} {
+		if _, err := c.db.Exec(s); err != nil {
+			return err
+		}
+	}
+	var err error
+	if c.lookup, err = c.db.Prepare(`SELECT 1 FROM charges WHERE key = ?`); err != nil {
+		return err
+	}
+	if c.insert, err = c.db.Prepare(`INSERT INTO charges (key, amount, at) VALUES (?, ?, unixepoch('subsec') * 1000000)`); err != nil {
+		return err
+	}
+	c.debit, err = c.db.Prepare(`UPDATE account SET balance = balance - ? WHERE id = 1`)
+	return err
+}
+
+func (c *sqliteCharger) charge(ctx context.Context, key string, amount int64) (bool, error) {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var one int
+	switch err := tx.StmtContext(ctx, c.lookup).QueryRowContext(ctx, key).Scan(&one); {
+	case err == nil:
+		return false, tx.Commit()
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, err
+	}
+	if _, err := tx.StmtContext(ctx, c.insert).ExecContext(ctx, key, amount); err != nil {
+		return false, err
+	}
+	if _, err := tx.StmtContext(ctx, c.debit).ExecContext(ctx, amount); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+func (c *sqliteCharger) close() error {
+	return errors.Join(c.lookup.Close(), c.insert.Close(), c.debit.Close(), c.db.Close())
+}
+
+// boltCharger commits with bbolt's defaults: an fsync of the data and one of
+// the meta page per commit. batch uses DB.Batch, which folds concurrent
+// calls into one commit.
+type boltCharger struct {
+	db    *bolt.DB
+	batch bool
+}
+
+var (
+	boltCharges = []byte("charges")
+	boltAccount = []byte("account")
+	boltBalance = []byte("balance")
+)
+
+func openBoltCharger(dir string, batch bool) (charger, error) {
+	db, err := bolt.Open(filepath.Join(dir, "payments.bolt"), 0o600, nil)
+	if err != nil {
+		return nil, err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket(boltCharges); err != nil {
+			return err
+		}
+		acc, err := tx.CreateBucket(boltAccount)
+		if err != nil {
+			return err
+		}
+		return acc.Put(boltBalance, binary.BigEndian.AppendUint64(nil, 9000000000000000000))
+	})
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	return &boltCharger{db: db, batch: batch}, nil
+}
+
+func (c *boltCharger) charge(_ context.Context, key string, amount int64) (bool, error) {
+	var charged bool
+	fn := func(tx *bolt.Tx) error {
+		charged = false
+		charges := tx.Bucket(boltCharges)
+		k := []byte(key)
+		if charges.Get(k) != nil {
+			return nil
+		}
+		if err := charges.Put(k, binary.BigEndian.AppendUint64(nil, uint64(amount))); err != nil {
+			return err
+		}
+		acc := tx.Bucket(boltAccount)
+		bal := binary.BigEndian.Uint64(acc.Get(boltBalance))
+		if err := acc.Put(boltBalance, binary.BigEndian.AppendUint64(nil, bal-uint64(amount))); err != nil {
+			return err
+		}
+		charged = true
+		return nil
+	}
+	var err error
+	if c.batch {
+		err = c.db.Batch(fn)
+	} else {
+		err = c.db.Update(fn)
+	}
+	return charged, err
+}
+
+func (c *boltCharger) close() error { return c.db.Close() }
+
+// dirSize returns the total size of the files in dir.
+func dirSize(dir string) (int64, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			return 0, err
+		}
+		n += info.Size()
+	}
+	return n, nil
+}
+
+// benchKey is the idempotency key of charge n.
+func benchKey(n uint64) string { return "order-" + strconv.FormatUint(n, 10) }
