@@ -115,9 +115,9 @@ func TestConsistencyMetrics(t *testing.T) {
 		if x, ok := m.Value(plain); ok {
 			t.Errorf("%s of a stateless variant = %v, want no value", name, x)
 		}
-		plain := *orch
-		plain.Consistency = &result.Consistency{Error: "payment: open store: permission denied", Violations: 3}
-		if x, ok := m.Value(&plain); ok {
+		unread := *orch
+		unread.Consistency = &result.Consistency{Error: "payment: open store: permission denied", Violations: 3}
+		if x, ok := m.Value(&unread); ok {
 			t.Errorf("%s of a variant whose stores could not be read = %v, want no value", name, x)
 		}
 	}
