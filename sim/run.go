@@ -22,6 +22,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/load"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
+	"github.com/faultline-sim/faultline/sim/service"
 )
 
 // InterruptedDrain bounds the drain after the run's context is cancelled

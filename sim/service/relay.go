@@ -10,9 +10,13 @@ import (
 
 // The outbox relay reads up to relayBatch unsent messages every
 // relayInterval.
+// Replica k of the service relays a message only once it has waited
+// k × relayStandby: replica 0 relays, the others stand by and take over
+// when it is down or behind.
 const (
 	relayInterval = 5 * time.Millisecond
 	relayBatch    = 256
+	relayStandby  = 100 * time.Millisecond
 )
 
 // outbox is what a relay reads and marks: every store has it.
@@ -43,8 +47,10 @@ func (r *Replica) outboxOf() outbox {
 // Nats-Msg-Id, and marks each sent after the broker's ack, until life
 // ends. A relay that dies between the ack and the mark publishes the
 // message again; the broker drops the copy by its id (within the stream's
-// duplicate window). Every replica of the service runs one: they may
-// publish a message twice at once, with the same effect.
+// duplicate window). Every replica of the service runs one, replica k
+// waiting k × relayStandby before it takes a message: the first relays,
+// the others take over when it is down; two that publish a message at once
+// have the same effect as one.
 func (r *Replica) relay(life context.Context, box outbox) {
 	t := time.NewTicker(relayInterval)
 	defer t.Stop()
@@ -58,7 +64,11 @@ func (r *Replica) relay(life context.Context, box outbox) {
 		if err != nil {
 			continue
 		}
+		standby := time.Duration(r.cfg.Replica) * relayStandby
 		for _, m := range msgs {
+			if time.Since(m.At) < standby {
+				break // later ones are younger still
+			}
 			p, ok := r.publishEntry(m.Subject)
 			if !ok {
 				continue
