@@ -122,10 +122,14 @@ func (s *Scenario) Check(r *result.Result) []result.Expectation {
 
 // appliesTo reports whether metric m is defined for variant v, whether or
 // not it was measured: metrics of events (and of a broker fault's
-// recovery) only for event-driven variants, amplification(FROM->TO) only
-// for variants whose topology has that edge.
+// recovery) only for event-driven variants, consistency metrics only for
+// stateful variants (those with a consistency block, read or not),
+// amplification(FROM->TO) only for variants whose topology has that edge.
 func (s *Scenario) appliesTo(m result.MetricDef, v *result.Variant) bool {
 	if (m.Events || brokerFaultMetric(m.Name)) && !v.EventDriven {
+		return false
+	}
+	if m.Stateful && v.Consistency == nil {
 		return false
 	}
 	if m.Edge[0] == "" {

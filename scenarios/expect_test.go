@@ -92,6 +92,36 @@ func TestCheckAppliesStarOnlyWhereMeasured(t *testing.T) {
 	}
 }
 
+// "*" checks a consistency metric on the stateful variants only: a
+// stateless variant has none. A stateful variant whose stores could not be
+// read fails it as absent, never passes.
+func TestCheckAppliesStarConsistencyToStatefulVariants(t *testing.T) {
+	s, err := Parse("q.yaml", []byte(plus("expect: {'*': {violations: '== 0', consistency_p99: '< 1s'}}")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &result.Result{Variants: []result.Variant{
+		{Name: "sync", Requests: result.Requests{Offered: 100}},
+		{Name: "events", EventDriven: true, Requests: result.Requests{Offered: 100},
+			Consistency: &result.Consistency{Operations: 100, Consistent: 99, Violations: 1, DoubleCharges: 1, TimeToConsistencyMS: &result.Percentiles{P99: 40}}},
+		{Name: "unread", Requests: result.Requests{Offered: 100}, Consistency: &result.Consistency{Error: "disk full"}},
+	}}
+	got := s.Check(r)
+	type verdict struct {
+		variant, metric string
+		ok, missing     bool
+	}
+	want := []verdict{{"events", "violations", false, false}, {"unread", "violations", false, true}, {"events", "consistency_p99", true, false}, {"unread", "consistency_p99", false, true}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d checks, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if g := got[i]; g.Variant != w.variant || g.Metric != w.metric || g.OK != w.ok || g.Missing != w.missing {
+			t.Errorf("check %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
 func TestCheckTakesTheMedianOfRepetitions(t *testing.T) {
 	s, err := Parse("q.yaml", []byte(plus("expect: {sync: {p99: '< 100ms', availability: '>= 99%'}}")))
 	if err != nil {

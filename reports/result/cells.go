@@ -36,10 +36,11 @@ func completionNum(name string, f func(p *Percentiles) float64) Row {
 	}}
 }
 
-// consistencyNum is a summary row only stateful variants have: "-" for a
-// stateless variant, NA for one whose stores could not be read (or, by f,
-// that has the block but not the figure).
-func consistencyNum(name string, u Unit, f func(c *Consistency) (float64, bool)) Row {
+// ConsistencyRow is a row of figure f of the consistency block, which
+// only stateful variants have: "-" for a stateless variant, NA for one
+// whose stores could not be read or whose block lacks the figure (f
+// returns false: no operation became consistent).
+func ConsistencyRow(name string, u Unit, f func(c *Consistency) (float64, bool)) Row {
 	return Row{Name: name, Unit: u, Value: func(v *Variant) (float64, bool) {
 		if c := v.CheckedConsistency(); c != nil {
 			return f(c)

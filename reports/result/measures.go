@@ -139,7 +139,7 @@ var measures = []measure{
 		MetricDef: stateful(def("violations", UnitCount, false, "operations that broke a business invariant, summed over the six kinds below (stateful variants)",
 			consistency(func(c *Consistency) int64 { return c.Violations }))),
 		table:   TableRow{Name: "violations", Cell: consistencyCell(violations)},
-		summary: consistencyNum("consistency violations", UnitCount, func(c *Consistency) (float64, bool) { return float64(c.Violations), true }),
+		summary: ConsistencyRow("consistency violations", UnitCount, func(c *Consistency) (float64, bool) { return float64(c.Violations), true }),
 		bench:   benchUnit{"violations", 1, 11},
 	},
 	consistencyMeasure("double_charges", "operations charged more than once", func(c *Consistency) int64 { return c.DoubleCharges }),
@@ -228,7 +228,7 @@ func consistencyMeasure(name, doc string, f func(c *Consistency) int64) measure 
 func consistencyTimeMeasure(name, label, doc string, f func(p *Percentiles) float64, b benchUnit) measure {
 	m := measure{MetricDef: stateful(def(name, UnitMS, false, doc, consistencyTime(f))), bench: b}
 	m.table = TableRow{Name: "consistency " + label, Cell: consistencyCell(func(c *Consistency) string { return pct(c.TimeToConsistencyMS, f) })}
-	m.summary = consistencyNum("time to consistency "+label, UnitMS, func(c *Consistency) (float64, bool) {
+	m.summary = ConsistencyRow("time to consistency "+label, UnitMS, func(c *Consistency) (float64, bool) {
 		if c.TimeToConsistencyMS == nil {
 			return 0, false
 		}

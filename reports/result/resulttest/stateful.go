@@ -36,7 +36,7 @@ func Stateful() *result.Result {
 			return 9, 12
 		}),
 	}
-	orch.Histograms.TimeToConsistency = histogram(14986, 12500, 1.3)
+	orch.Histograms.TimeToConsistency = histogram(14986, 12500, 1.81)
 
 	chor := &r.Variants[1]
 	chor.Name, chor.Topology = "choreography", "saga-events"
@@ -52,7 +52,7 @@ func Stateful() *result.Result {
 			return 1, 40 + int64(10*(t-23))
 		}),
 	}
-	chor.Histograms.TimeToConsistency = histogram(14999, 20000, 0.9)
+	chor.Histograms.TimeToConsistency = histogram(14999, 20000, 1.16)
 
 	r.Variants = append(r.Variants, plain)
 	r.Expectations = []result.Expectation{
