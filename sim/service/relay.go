@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/faultline-sim/faultline/sim/state"
@@ -10,19 +11,55 @@ import (
 
 // The outbox relay reads up to relayBatch unsent messages every
 // relayInterval.
-// Replica k of the service relays a message only once it has waited
-// k × relayStandby: replica 0 relays, the others stand by and take over
-// when it is down or behind.
+// A relay claims up to relayBatch messages every relayInterval, each for
+// relayLease, and gives each publish attempt relayTimeout (unless the
+// publish entry sets its own timeout): well inside the lease, so another
+// relay takes a message over only from one that died or hung.
 const (
 	relayInterval = 5 * time.Millisecond
 	relayBatch    = 256
-	relayStandby  = 100 * time.Millisecond
+	relayLease    = 3 * time.Second
+	relayTimeout  = time.Second
+	// relayParallel bounds the publishes of a batch awaiting their acks.
+	relayParallel = 64
 )
 
 // outbox is what a relay reads and marks: every store has it.
 type outbox interface {
-	PendingOutbox(ctx context.Context, limit int) ([]state.Outgoing, error)
-	MarkSent(ctx context.Context, id uint64) error
+	ClaimOutbox(ctx context.Context, limit int, lease time.Duration) ([]state.Outgoing, error)
+	MarkSentAll(ctx context.Context, ids []uint64) error
+}
+
+// publishAll publishes msgs at once, each as its subject's publish entry
+// says, and returns the ids the broker acknowledged. Their order is not
+// kept: each is a different operation's, or a later step of the same one
+// that its consumer finds in order by the saga's own states.
+func (r *Replica) publishAll(ctx context.Context, msgs []state.Outgoing) []uint64 {
+	acked := make([]bool, len(msgs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, relayParallel)
+	for i, m := range msgs {
+		p, ok := r.publishEntry(m.Subject)
+		if !ok {
+			continue
+		}
+		if p.Timeout <= 0 {
+			p.Timeout = relayTimeout
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			acked[i] = r.publishEvent(ctx, p, m.Op, payloadIntended(m.Payload), m.ID) == nil
+		})
+	}
+	wg.Wait()
+	var ids []uint64
+	for i, ok := range acked {
+		if ok {
+			ids = append(ids, msgs[i].ID)
+		}
+	}
+	return ids
 }
 
 // outboxOf returns the store whose outbox the replica relays: its role's,
@@ -43,14 +80,13 @@ func (r *Replica) outboxOf() outbox {
 	return nil
 }
 
-// relay publishes the outbox's messages in order, each with its id as
-// Nats-Msg-Id, and marks each sent after the broker's ack, until life
-// ends. A relay that dies between the ack and the mark publishes the
+// relay publishes the outbox's messages in batches (publishAll), each with
+// its id as Nats-Msg-Id, and marks those the broker acknowledged sent in
+// one transaction, until life ends. A relay that dies between the ack and the mark publishes the
 // message again; the broker drops the copy by its id (within the stream's
-// duplicate window). Every replica of the service runs one, replica k
-// waiting k × relayStandby before it takes a message: the first relays,
-// the others take over when it is down; two that publish a message at once
-// have the same effect as one.
+// duplicate window). Every replica of the service runs one; they claim
+// different messages (ClaimOutbox), and a message whose relay died is
+// claimed again once its lease runs out.
 func (r *Replica) relay(life context.Context, box outbox) {
 	t := time.NewTicker(relayInterval)
 	defer t.Stop()
@@ -60,23 +96,10 @@ func (r *Replica) relay(life context.Context, box outbox) {
 			return
 		case <-t.C:
 		}
-		msgs, err := box.PendingOutbox(life, relayBatch)
-		if err != nil {
+		msgs, err := box.ClaimOutbox(life, relayBatch, relayLease)
+		if err != nil || len(msgs) == 0 {
 			continue
 		}
-		standby := time.Duration(r.cfg.Replica) * relayStandby
-		for _, m := range msgs {
-			if time.Since(m.At) < standby {
-				break // later ones are younger still
-			}
-			p, ok := r.publishEntry(m.Subject)
-			if !ok {
-				continue
-			}
-			if r.publishEvent(life, p, m.Op, payloadIntended(m.Payload), m.ID) != nil {
-				break // the broker is away: again on the next tick, in order
-			}
-			box.MarkSent(life, m.ID) //nolint:errcheck // unmarked, it is sent again and dropped as a duplicate
-		}
+		box.MarkSentAll(life, r.publishAll(life, msgs)) //nolint:errcheck // unmarked, they are sent again and dropped as duplicates
 	}
 }

@@ -57,7 +57,8 @@ var commonSchema = []string{
 		subject TEXT NOT NULL,
 		payload BLOB,
 		at INTEGER NOT NULL,
-		sent_at INTEGER
+		sent_at INTEGER,
+		lease_until INTEGER
 	)`,
 	`CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL`,
 }
