@@ -44,6 +44,9 @@ func TestReportConsistencySection(t *testing.T) {
 	if strings.Contains(section, "stateless") {
 		t.Errorf("the consistency section shows the stateless variant:\n%s", section)
 	}
+	if srcs := checkPage(t, page); len(srcs) != len(pngFiles(t, dir)) {
+		t.Errorf("report.html embeds %d images, want the %d plots", len(srcs), len(pngFiles(t, dir)))
+	}
 	for _, want := range []string{`<section id="consistency">`, "orchestrated, orphan charges: 5012", `class="fail"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report.html lacks %q", want)

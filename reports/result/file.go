@@ -39,8 +39,8 @@ var ErrSchema = errors.New("unsupported result schema")
 // readSchemas are the schemas ReadFile reads, oldest first.
 var readSchemas = []string{SchemaV1, Schema}
 
-// ReadSchemas returns the schemas ReadFile reads, oldest first: Schema,
-// and the older versions whose files hold nothing it would misread.
+// ReadSchemas returns the schemas ReadFile reads, oldest first: SchemaV1,
+// whose files are those of Schema without consistency blocks, then Schema.
 func ReadSchemas() []string { return slices.Clone(readSchemas) }
 
 // ReadFile reads and decodes a results.json, rejecting unknown fields and
