@@ -28,7 +28,7 @@ type Limit struct {
 // them metric by metric. A limit on a metric neither side has (completion
 // of a synchronous variant, consistency of a stateless one) gates nothing.
 const DefaultLimits = "p99=+15%,availability=-0.1pt,throughput=-5%,completion_p99=+20%,lost=+0," +
-	"consistency_p99=+20%,violations=+0,double_charges=+0,orphan_charges=+0,orphan_reservations=+0,confirmed_unpaid=+0,negative_stock=+0,stuck=+0"
+	"consistency_p99=+20%,violations=+0"
 
 // Off is the LIMIT that removes a metric's default limit (availability=off).
 const Off = "off"

@@ -195,7 +195,7 @@ func TestLimitsMergeWithTheDefaults(t *testing.T) {
 		return m
 	}
 	defaults, err := Limits("")
-	if err != nil || len(defaults) != 13 {
+	if err != nil || len(defaults) != 7 {
 		t.Fatalf("defaults %+v %v", defaults, err)
 	}
 	if a := byName(defaults)["availability"]; a.Amount != 0.001 || a.Relative {
@@ -212,13 +212,11 @@ func TestLimitsMergeWithTheDefaults(t *testing.T) {
 	if p := m["p50"]; p.Amount != 0.05 || !p.Relative {
 		t.Errorf("p50 %+v, want +5%%", p)
 	}
-	if _, ok := m["availability"]; ok || len(ls) != 13 {
+	if _, ok := m["availability"]; ok || len(ls) != 7 {
 		t.Errorf("limits %v: want availability removed, throughput, completion_p99, lost and the consistency limits kept", m)
 	}
-	for _, name := range append([]string{"violations"}, result.ConsistencyKinds...) {
-		if l, ok := m[name]; !ok || l.Amount != 0 || l.Relative {
-			t.Errorf("default limit of %s %+v, want +0 (as lost)", name, l)
-		}
+	if l, ok := m["violations"]; !ok || l.Amount != 0 || l.Relative {
+		t.Errorf("default limit of violations %+v, want +0 (as lost)", l)
 	}
 	if l := m["consistency_p99"]; l.Amount != 0.2 || !l.Relative {
 		t.Errorf("default limit of consistency_p99 %+v, want +20%% (as completion_p99)", l)

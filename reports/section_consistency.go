@@ -26,12 +26,14 @@ func checkedTime(name string, f func(p *result.Percentiles) float64) result.Row 
 
 // kindDocs says what each violation kind (result.ConsistencyKinds) counts.
 var kindDocs = map[string]string{
-	"double_charges":      "double charges: operations charged more than once",
-	"orphan_charges":      "orphan charges: money taken, the order not confirmed and never refunded",
-	"orphan_reservations": "orphan reservations: stock reserved, the order not confirmed and never released",
-	"confirmed_unpaid":    "confirmed unpaid: orders confirmed without a charge",
-	"negative_stock":      "negative stock: items whose stock went below 0 (counted per item)",
-	"stuck":               "stuck: operations not terminal (neither confirmed nor cancelled) at the end of the drain",
+	"double_charges":       "double charges: operations charged more than once",
+	"double_reservations":  "double reservations: operations that reserved stock more than once",
+	"confirmed_unreserved": "confirmed unreserved: orders confirmed holding no stock",
+	"orphan_charges":       "orphan charges: money taken, the order not confirmed and never refunded",
+	"orphan_reservations":  "orphan reservations: stock reserved, the order not confirmed and never released",
+	"confirmed_unpaid":     "confirmed unpaid: orders confirmed without a charge",
+	"negative_stock":       "negative stock: items whose stock went below 0 (counted per item)",
+	"stuck":                "stuck: operations not terminal (neither confirmed nor cancelled) at the end of the drain",
 }
 
 // violationCounts are the violation rows of the consistency table by

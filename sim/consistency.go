@@ -104,6 +104,15 @@ func waitSaga(ctx context.Context, ledger *metrics.Ledger, sw *stateWorld) {
 	}
 }
 
+// resultKinds names the checker's kinds of violation as the results do
+// (result.ConsistencyKinds).
+var resultKinds = map[state.Kind]string{
+	state.DoubleCharge: "double_charges", state.DoubleReservation: "double_reservations",
+	state.OrphanCharge: "orphan_charges", state.OrphanReservation: "orphan_reservations",
+	state.ConfirmedUnpaid: "confirmed_unpaid", state.ConfirmedUnreserved: "confirmed_unreserved",
+	state.NegativeStock: "negative_stock", state.Stuck: "stuck",
+}
+
 // fillConsistency runs the final check of sw and writes it into rv. A
 // store that cannot be read fails the variant: nothing is reported as
 // consistent that was not read.
@@ -116,23 +125,25 @@ func fillConsistency(rv *result.Variant, sw *stateWorld, samples *consistencySam
 		return err
 	}
 	c := &result.Consistency{
-		Operations:         rep.Ops - rep.NotPlaced,
-		Confirmed:          rep.Confirmed,
-		Cancelled:          rep.Cancelled,
-		Consistent:         rep.Consistent(),
-		DoubleCharges:      rep.Count(state.DoubleCharge),
-		OrphanCharges:      rep.Count(state.OrphanCharge),
-		OrphanReservations: rep.Count(state.OrphanReservation),
-		ConfirmedUnpaid:    rep.Count(state.ConfirmedUnpaid),
-		NegativeStock:      rep.Count(state.NegativeStock),
-		Stuck:              rep.Count(state.Stuck),
-		Timeline:           samples.timeline(),
+		Operations:          rep.Ops - rep.NotPlaced,
+		Confirmed:           rep.Confirmed,
+		Cancelled:           rep.Cancelled,
+		Consistent:          rep.Consistent(),
+		DoubleCharges:       rep.Count(state.DoubleCharge),
+		DoubleReservations:  rep.Count(state.DoubleReservation),
+		ConfirmedUnreserved: rep.Count(state.ConfirmedUnreserved),
+		OrphanCharges:       rep.Count(state.OrphanCharge),
+		OrphanReservations:  rep.Count(state.OrphanReservation),
+		ConfirmedUnpaid:     rep.Count(state.ConfirmedUnpaid),
+		NegativeStock:       rep.Count(state.NegativeStock),
+		Stuck:               rep.Count(state.Stuck),
+		Timeline:            samples.timeline(),
 	}
 	c.Violations = rep.Violating()
 	c.Samples = map[string][]uint64{}
 	for _, v := range rep.Violations {
 		if len(v.Samples) > 0 {
-			c.Samples[v.Kind.String()] = v.Samples
+			c.Samples[resultKinds[v.Kind]] = v.Samples
 		}
 	}
 	if rep.Histogram != nil && rep.Histogram.TotalCount() > 0 {

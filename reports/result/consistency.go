@@ -14,17 +14,21 @@ type Consistency struct {
 	Cancelled  int64 `json:"cancelled"`
 	// Consistent counts the operations consistent and terminal.
 	Consistent int64 `json:"consistent"`
-	// Violations is the sum of the six kinds below.
+	// Violations is the sum of the eight kinds below.
 	Violations int64 `json:"violations"`
 	// DoubleCharges counts operations charged more than once;
 	// OrphanCharges those whose money was taken while the order was not
 	// confirmed and never refunded; OrphanReservations those with stock
 	// reserved while the order was not confirmed and never released;
 	// ConfirmedUnpaid orders confirmed without a charge.
-	DoubleCharges      int64 `json:"double_charges"`
-	OrphanCharges      int64 `json:"orphan_charges"`
-	OrphanReservations int64 `json:"orphan_reservations"`
-	ConfirmedUnpaid    int64 `json:"confirmed_unpaid"`
+	DoubleCharges int64 `json:"double_charges"`
+	// DoubleReservations counts operations that reserved stock more than
+	// once; ConfirmedUnreserved orders confirmed holding no stock.
+	DoubleReservations  int64 `json:"double_reservations"`
+	ConfirmedUnreserved int64 `json:"confirmed_unreserved"`
+	OrphanCharges       int64 `json:"orphan_charges"`
+	OrphanReservations  int64 `json:"orphan_reservations"`
+	ConfirmedUnpaid     int64 `json:"confirmed_unpaid"`
 	// NegativeStock counts items whose stock went below 0.
 	NegativeStock int64 `json:"negative_stock"`
 	// Stuck counts operations not terminal at the end of the drain.
@@ -57,7 +61,7 @@ type ConsistencySecond struct {
 // ConsistencyKinds names the violation kinds, in display order: the JSON
 // names of their counts, the keys of Consistency.Samples and the metrics
 // expect: and gate --max name.
-var ConsistencyKinds = []string{"double_charges", "orphan_charges", "orphan_reservations", "confirmed_unpaid", "negative_stock", "stuck"}
+var ConsistencyKinds = []string{"double_charges", "double_reservations", "orphan_charges", "orphan_reservations", "confirmed_unpaid", "confirmed_unreserved", "negative_stock", "stuck"}
 
 // Count returns the count of violation kind k (one of ConsistencyKinds),
 // and false for any other name.
@@ -71,6 +75,10 @@ func (c *Consistency) Count(k string) (int64, bool) {
 		return c.OrphanReservations, true
 	case "confirmed_unpaid":
 		return c.ConfirmedUnpaid, true
+	case "double_reservations":
+		return c.DoubleReservations, true
+	case "confirmed_unreserved":
+		return c.ConfirmedUnreserved, true
 	case "negative_stock":
 		return c.NegativeStock, true
 	case "stuck":

@@ -74,8 +74,8 @@ func TestParseExpectConsistency(t *testing.T) {
 func TestConsistencyMetrics(t *testing.T) {
 	r := resulttest.Stateful()
 	orch, plain := variant(t, r, "orchestrated"), variant(t, r, "stateless")
-	if len(result.ConsistencyKinds) != 6 {
-		t.Fatalf("%d violation kinds, want 6", len(result.ConsistencyKinds))
+	if len(result.ConsistencyKinds) != 8 {
+		t.Fatalf("%d violation kinds, want 8", len(result.ConsistencyKinds))
 	}
 	for _, v := range []*result.Variant{orch, variant(t, r, "choreography")} {
 		c := v.CheckedConsistency()
