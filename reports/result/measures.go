@@ -150,6 +150,8 @@ var measures = []measure{
 	consistencyMeasure("confirmed_unreserved", "orders confirmed holding no stock", func(c *Consistency) int64 { return c.ConfirmedUnreserved }),
 	consistencyMeasure("negative_stock", "items whose stock went below 0", func(c *Consistency) int64 { return c.NegativeStock }),
 	consistencyMeasure("stuck", "operations not terminal at the end of the drain", func(c *Consistency) int64 { return c.Stuck }),
+	{MetricDef: stateful(def("confirmed", UnitCount, true, "operations confirmed, consistent (stateful variants)", consistency(func(c *Consistency) int64 { return c.Confirmed })))},
+	{MetricDef: stateful(def("cancelled", UnitCount, true, "operations cancelled, consistent: compensated or refused (stateful variants)", consistency(func(c *Consistency) int64 { return c.Cancelled })))},
 	consistencyTimeMeasure("consistency_p50", "p50", "time to consistency p50: intended send until the operation was consistent and terminal", func(p *Percentiles) float64 { return p.P50 }, benchUnit{}),
 	consistencyTimeMeasure("consistency_p99", "p99", "time to consistency p99", func(p *Percentiles) float64 { return p.P99 }, benchUnit{"consistency-p99-ms", 1, 12}),
 	{table: TableRow{Name: "sched delay p99", Cell: func(v *Variant) string {
