@@ -31,8 +31,8 @@ type stateWorld struct {
 }
 
 // openState opens the stores of top's roles in a new folder: under dir
-// (named after label) when dir is set, else a temporary one removed by
-// close. Nil without state.
+// (named after label, replacing one of that name) when dir is set, else a
+// temporary one removed by close. Nil without state.
 func openState(top *topologies.Topology, dir, label string, rate float64, span time.Duration) (*stateWorld, error) {
 	st := top.State
 	if st == nil {
@@ -44,8 +44,12 @@ func openState(top *topologies.Topology, dir, label string, rate float64, span t
 		s.remove = true
 		s.dir, err = os.MkdirTemp("", "faultline-state-")
 	} else {
+		// A folder a previous run into the same output left is replaced:
+		// its stores hold that run's operations, under the same ids.
 		s.dir = filepath.Join(dir, fileName(label))
-		err = os.MkdirAll(s.dir, 0o755)
+		if err = os.RemoveAll(s.dir); err == nil {
+			err = os.MkdirAll(s.dir, 0o755)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: a folder for the stores: %w", ErrState, err)

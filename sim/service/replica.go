@@ -104,9 +104,9 @@ type Replica struct {
 	// life is the running incarnation's context: cancelled when it stops
 	// (a crash, a close), so a state change it had not committed is
 	// rolled back and its background work (compensations, the outbox
-	// relay) ends with it. r.mu guards the pair.
-	life     context.Context
-	lifeDone context.CancelFunc
+	// relay) ends with it. Read without r.mu: a crash holds r.mu while it
+	// waits for the handlers that read it.
+	life atomic.Pointer[incarnation]
 	// bg tracks the background work of every incarnation.
 	bg sync.WaitGroup
 }
@@ -156,7 +156,9 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 		return fmt.Errorf("%s: serve: %w", r.name, err)
 	}
 	r.srv, r.addr = srv, srv.Addr()
-	r.life, r.lifeDone = context.WithCancel(context.Background())
+	inc := &incarnation{}
+	inc.ctx, inc.cancel = context.WithCancel(context.Background())
+	r.life.Store(inc)
 	if len(r.cfg.Service.Publish) > 0 || len(r.cfg.Service.Consume) > 0 {
 		if err := r.connect(); err != nil {
 			return err
@@ -169,7 +171,7 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 			r.consumers = append(r.consumers, cons)
 		}
 		if box := r.outboxOf(); box != nil {
-			life := r.life
+			life := inc.ctx
 			r.bg.Go(func() { r.relay(life, box) })
 		}
 	}
@@ -183,8 +185,8 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 // unacked events are left to the broker's redelivery). r.mu is held.
 func (r *Replica) stop(crash bool) error {
 	var err error
-	if r.lifeDone != nil {
-		r.lifeDone() // uncommitted state changes roll back
+	if inc := r.life.Load(); inc != nil {
+		inc.cancel() // uncommitted state changes roll back
 	}
 	r.unregister(crash)
 	if crash {
@@ -439,12 +441,17 @@ func (r *Replica) Close() error {
 // lifeContext returns the running incarnation's context (see Replica.life):
 // done once the replica crashed or closed.
 func (r *Replica) lifeContext() context.Context {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.life == nil {
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		return ctx
+	if inc := r.life.Load(); inc != nil {
+		return inc.ctx
 	}
-	return r.life
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+// incarnation is the context of one run of the replica, from a start to
+// its stop.
+type incarnation struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }

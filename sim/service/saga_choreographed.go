@@ -28,7 +28,9 @@ func (r *Replica) place(ctx context.Context, op, hop, attempt uint64, intended t
 		}
 		return ""
 	}
-	if err := r.change(ctx, op, intended, state.Change{Key: opKey(op)}, r.cfg.Stores.Orders.Place, next); err != nil {
+	switch err := r.change(ctx, op, intended, state.Change{Key: opKey(op)}, r.cfg.Stores.Orders.Place, next); {
+	case err == errReplayed: // placed by an earlier attempt
+	case err != nil:
 		return "", err
 	}
 	return OutcomePending, nil
