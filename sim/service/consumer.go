@@ -152,9 +152,10 @@ func (k *consumer) handle(m jetstream.Msg) {
 		return
 	}
 	if replayed {
-		// A stateful step that had seen the event: the store's processed
-		// ids, committed with the first handling's change, suppressed it.
-		k.r.cfg.Ledger.Suppressed(event, k.group, attempt > 1)
+		// A stateful step that had seen the event: its change was
+		// committed by an earlier handling (which may have failed after
+		// it, before its ack); the store's processed ids suppressed it.
+		k.r.cfg.Ledger.Replayed(event, k.group, attempt > 1, time.Now())
 		k.ack(m)
 		return
 	}
