@@ -40,7 +40,7 @@ func BenchmarkEngineCharge(b *testing.B) {
 			ctx := context.Background()
 			var n uint64
 			for b.Loop() {
-				if _, err := c.charge(ctx, benchKey(n), 100); err != nil {
+				if _, err := c.charge(ctx, n); err != nil {
 					b.Fatal(err)
 				}
 				n++
@@ -106,7 +106,7 @@ func openLoop(t *testing.T, open func(string) (charger, error), rate float64, d 
 		Target: func(ctx context.Context, op uint64, at time.Time) error {
 			<-startSet
 			sent := time.Now()
-			_, err := c.charge(ctx, benchKey(op), 100)
+			_, err := c.charge(ctx, op)
 			done := time.Now()
 			if err != nil {
 				errs.Add(1)
