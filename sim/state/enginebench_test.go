@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 	_ "modernc.org/sqlite"
@@ -40,10 +41,35 @@ var engines = []struct {
 	// Payments is the store this package chose, doing what the payment
 	// role will: a charge with an idempotency key and an outbox message.
 	{"state.Payments", openPaymentsCharger},
+	// fsync appends a record to a file and syncs it, under a lock: what
+	// one durable commit at a time costs on this disk, the floor of the
+	// engines that sync every commit.
+	{"fsync", openSyncCharger},
 	// none stores nothing: the harness's own cost (load generator,
 	// histograms), to subtract from the CPU time of the others.
 	{"none", func(string) (charger, error) { return noCharger{}, nil }},
 }
+
+type syncCharger struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func openSyncCharger(dir string) (charger, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	return &syncCharger{f: f}, err
+}
+
+func (c *syncCharger) charge(_ context.Context, n uint64) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.f.WriteString(benchKey(n) + "\n"); err != nil {
+		return false, err
+	}
+	return true, c.f.Sync()
+}
+
+func (c *syncCharger) close() error { return c.f.Close() }
 
 type noCharger struct{}
 
