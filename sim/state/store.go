@@ -34,6 +34,7 @@ const readers = 2
 type store struct {
 	path    string
 	w, r    *sql.DB // w has one connection: SQLite has one writer at a time
+	cp      *checkpointer
 	now     func() time.Time
 	stmts   []*sql.Stmt
 	prepErr error // of prepare
@@ -82,7 +83,7 @@ func openStore(dir, name string, now func() time.Time, schema []string,
 	}
 	s := &store{path: path, now: now}
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000"
-	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate"); err != nil {
+	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint("+strconv.Itoa(autoCheckpointPages)+")"); err != nil {
 		return nil, fail(err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -97,6 +98,9 @@ func openStore(dir, name string, now func() time.Time, schema []string,
 	s.r.SetMaxOpenConns(readers)
 	s.r.SetMaxIdleConns(readers)
 	if err := s.r.Ping(); err != nil {
+		return nil, fail(errors.Join(err, s.close()))
+	}
+	if s.cp, err = startCheckpointer(dsn); err != nil {
 		return nil, fail(errors.Join(err, s.close()))
 	}
 	return s, nil
@@ -161,7 +165,11 @@ func (s *store) Path() string { return s.path }
 func (s *store) Close() error { return s.close() }
 
 func (s *store) close() error {
-	err := s.closeStmts()
+	var err error
+	if s.cp != nil {
+		err = s.cp.close()
+	}
+	err = errors.Join(err, s.closeStmts())
 	if s.r != nil {
 		err = errors.Join(err, s.r.Close())
 	}

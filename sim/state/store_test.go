@@ -2,6 +2,7 @@ package state
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,4 +116,31 @@ func TestReopenKeepsState(t *testing.T) {
 	if got, want := pay.Path(), filepath.Join(dir, PaymentsFile); got != want {
 		t.Errorf("Path %q, want %q", got, want)
 	}
+}
+
+// TestCheckpointsWhileOpen: what is committed reaches the database file
+// while the store is open, with no commit crossing the automatic
+// checkpoint's threshold (the checkpointer copies it).
+func TestCheckpointsWhileOpen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := simtest.Context(t)
+	pay, err := OpenPayments(dir, PaymentsConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, pay)
+	size := func() int64 {
+		info, err := os.Stat(pay.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Size()
+	}
+	before := size()
+	for op := range uint64(200) { // a few hundred pages of log, far below the threshold
+		if _, err := pay.Charge(ctx, op, Change{Key: strings.Repeat("k", 200) + fmt.Sprint(op)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	simtest.Eventually(t, "the database file grows", func() bool { return size() > before })
 }
