@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -39,6 +41,9 @@ type store struct {
 	stmts   []*sql.Stmt
 	prepErr error // of prepare
 
+	closeOnce sync.Once
+	closeErr  error
+
 	seen, remember, outboxAdd *sql.Stmt
 	markSent                  *sql.Stmt
 }
@@ -63,6 +68,10 @@ var commonSchema = []string{
 	`CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL`,
 }
 
+// uriPath escapes what a SQLite URI file name would read otherwise: the
+// start of the query (?), of a fragment (#), and of an escape (%).
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 // openStore opens or creates dir/name with the common schema and schema,
 // runs seed (which may be nil) in the same transaction, then prep, which
 // prepares the store's own statements with s.prepare.
@@ -82,7 +91,7 @@ func openStore(dir, name string, now func() time.Time, schema []string,
 		now = time.Now
 	}
 	s := &store{path: path, now: now}
-	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000"
+	dsn := "file:" + uriPath.Replace(path) + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000"
 	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint("+strconv.Itoa(autoCheckpointPages)+")"); err != nil {
 		return nil, fail(err)
 	}
@@ -161,8 +170,12 @@ func (s *store) closeStmts() error {
 func (s *store) Path() string { return s.path }
 
 // Close closes the store; the last connection to close checkpoints the WAL
-// into the database file. Nothing may use the store after Close.
-func (s *store) Close() error { return s.close() }
+// into the database file. Nothing may use the store after Close; closing
+// again returns the first Close's error.
+func (s *store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
 
 func (s *store) close() error {
 	var err error

@@ -144,3 +144,49 @@ func TestCheckpointsWhileOpen(t *testing.T) {
 	}
 	simtest.Eventually(t, "the database file grows", func() bool { return size() > before })
 }
+
+// TestFolderNamesAreTakenLiterally: characters a SQLite URI would read
+// (?, #, %) and others a shell would stay literal in the folder's name: the
+// store is where Path says, in that folder.
+func TestFolderNamesAreTakenLiterally(t *testing.T) {
+	ctx := simtest.Context(t)
+	for _, name := range []string{"a b", "a#b", "a?b=c", "a%20b", "a&b=c"} {
+		dir := filepath.Join(t.TempDir(), name)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		o, err := OpenOrders(dir, OrdersConfig{})
+		if err != nil {
+			t.Errorf("%q: %v", name, err)
+			continue
+		}
+		if _, err := o.Place(ctx, 1, Change{}); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+		if err := o.Close(); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+		if o.Path() != filepath.Join(dir, OrdersFile) {
+			t.Errorf("%q: Path %q, want %q", name, o.Path(), filepath.Join(dir, OrdersFile))
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Name() != OrdersFile {
+			t.Errorf("%q holds %v, want only %s", name, entries, OrdersFile)
+		}
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	inv, err := OpenInventory(t.TempDir(), InventoryConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := inv.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
