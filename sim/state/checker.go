@@ -123,8 +123,9 @@ type Report struct {
 	// store.
 	Ops int64
 	// Confirmed and Cancelled count the operations that are consistent and
-	// terminal: confirmed with exactly one charge and one reservation, or
-	// cancelled with nothing charged and nothing held (and no violation).
+	// terminal: confirmed with exactly one charge (not refunded) and one
+	// unit reserved (not released), or cancelled with a net charge of 0
+	// and nothing held; in either case never charged or reserved twice.
 	Confirmed int64
 	Cancelled int64
 	// InFlight counts operations whose saga has not ended, in a sample; 0
