@@ -78,24 +78,18 @@ const DefaultSamples = 10
 // tells apart; longer ones are recorded as this.
 const MaxTimeToConsistency = time.Hour
 
-// Intent is one operation the load meant to send, and when.
-type Intent struct {
-	Op uint64
-	At time.Time
-}
-
 // Input is what Check reads: a snapshot of each store and, optionally, the
 // operations intended.
 type Input struct {
 	Orders    OrdersSnapshot
 	Payments  PaymentsSnapshot
 	Inventory InventorySnapshot
-	// Intended lists the operations sent with their intended send times.
-	// An intended operation with no state in any store counts as not
-	// placed; time to consistency is measured from At. Operations found in
-	// the stores and not listed are checked all the same, without a time
-	// to consistency. May be nil.
-	Intended []Intent
+	// Intended holds the operations sent, by id, with their intended send
+	// times. An intended operation with no state in any store counts as
+	// not placed; time to consistency is measured from its intended time.
+	// Operations found in the stores and not here are checked all the
+	// same, without a time to consistency. May be nil.
+	Intended map[uint64]time.Time
 	// Final says the run is drained: an order still pending is stuck, and
 	// money or stock taken for it is orphaned. Otherwise (a sample during
 	// the run) an operation whose order is pending or not there yet is in
@@ -129,8 +123,9 @@ type Report struct {
 	// store.
 	Ops int64
 	// Confirmed and Cancelled count the operations that are consistent and
-	// terminal: confirmed with exactly one charge and one reservation, or
-	// cancelled with nothing charged and nothing held (and no violation).
+	// terminal: confirmed with exactly one charge (not refunded) and one
+	// unit reserved (not released), or cancelled with a net charge of 0
+	// and nothing held; in either case never charged or reserved twice.
 	Confirmed int64
 	Cancelled int64
 	// InFlight counts operations whose saga has not ended, in a sample; 0
@@ -180,6 +175,8 @@ type checker struct {
 	in      Input
 	r       Report
 	samples int
+	// intendedSeen counts the intended operations met in the stores.
+	intendedSeen int64
 }
 
 // Check decides, for every operation intended or found in the snapshots,
@@ -203,39 +200,41 @@ func Check(in Input) Report {
 	}
 	c.r.Histogram = hdr.New(1, MaxTimeToConsistency.Microseconds(), 3)
 
-	intended := make(map[uint64]time.Time, len(in.Intended))
-	for _, it := range in.Intended {
-		intended[it.Op] = it.At
-	}
-	ops := make([]uint64, 0, len(intended)+len(in.Orders.Orders))
-	for op := range intended {
-		ops = append(ops, op)
-	}
-	for op := range in.Orders.Orders {
-		ops = append(ops, op)
+	// Each operation once: those with an order, those with a payment and
+	// no order, those with a reservation only.
+	for op, order := range in.Orders.Orders {
+		c.op(op, order)
 	}
 	for op := range in.Payments.Ops {
-		ops = append(ops, op)
-	}
-	for op := range in.Inventory.Ops {
-		ops = append(ops, op)
-	}
-	slices.Sort(ops)
-	ops = slices.Compact(ops) // ascending, so samples are the smallest ids
-	for _, op := range ops {
-		at, ok := intended[op]
-		c.op(op, at, ok)
-	}
-
-	items := make([]int, 0, len(in.Inventory.Available))
-	for item, n := range in.Inventory.Available {
-		if n < 0 {
-			items = append(items, item)
+		if _, ok := in.Orders.Orders[op]; !ok {
+			c.op(op, OrderState{})
 		}
 	}
-	slices.Sort(items)
-	for _, item := range items {
-		c.violate(NegativeStock, uint64(item))
+	for op := range in.Inventory.Ops {
+		_, ordered := in.Orders.Orders[op]
+		_, paid := in.Payments.Ops[op]
+		if !ordered && !paid {
+			c.op(op, OrderState{})
+		}
+	}
+	// Intended operations of which no store holds anything: counted, not
+	// looked at one by one (no id of theirs is a sample).
+	absent := int64(len(in.Intended)) - c.intendedSeen
+	c.r.Ops += absent
+	if in.Final {
+		c.r.NotPlaced += absent
+	} else {
+		c.r.InFlight += absent
+	}
+	for item, n := range in.Inventory.Available {
+		if n < 0 {
+			c.violate(NegativeStock, uint64(item))
+		}
+	}
+	for k := range c.r.Violations {
+		v := &c.r.Violations[k]
+		slices.Sort(v.Samples)
+		v.Samples = slices.Clip(v.Samples[:min(len(v.Samples), c.samples)])
 	}
 
 	h := c.r.Histogram
@@ -248,10 +247,14 @@ func Check(in Input) Report {
 	return c.r
 }
 
-// op classifies one operation.
-func (c *checker) op(op uint64, intended time.Time, wasIntended bool) {
+// op classifies one operation; order is its order, the zero OrderState
+// (NotPlaced) when it has none.
+func (c *checker) op(op uint64, order OrderState) {
 	c.r.Ops++
-	order := c.in.Orders.Orders[op] // Status NotPlaced when absent
+	intended, wasIntended := c.in.Intended[op]
+	if wasIntended {
+		c.intendedSeen++
+	}
 	pay := c.in.Payments.Ops[op]
 	inv := c.in.Inventory.Ops[op]
 	terminal := order.Status == Confirmed || order.Status == Cancelled
@@ -308,13 +311,12 @@ func (c *checker) op(op uint64, intended time.Time, wasIntended bool) {
 	}
 }
 
-// violate counts one violation of kind k by id.
+// violate counts one violation of kind k by id. Every id is kept until
+// Check keeps the smallest.
 func (c *checker) violate(k Kind, id uint64) {
 	v := &c.r.Violations[k]
 	v.Count++
-	if len(v.Samples) < c.samples {
-		v.Samples = append(v.Samples, id)
-	}
+	v.Samples = append(v.Samples, id)
 }
 
 // latest returns the latest of ts.

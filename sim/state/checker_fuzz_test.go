@@ -20,6 +20,7 @@ func FuzzCheck(f *testing.F) {
 			Orders:    OrdersSnapshot{Orders: map[uint64]OrderState{}},
 			Payments:  PaymentsSnapshot{Ops: map[uint64]PaymentState{}},
 			Inventory: InventorySnapshot{Ops: map[uint64]ReservationState{}, Available: map[int]int64{}},
+			Intended:  map[uint64]time.Time{},
 			Final:     final,
 			Samples:   3,
 		}
@@ -37,7 +38,7 @@ func FuzzCheck(f *testing.F) {
 				in.Inventory.Ops[op] = ReservationState{Reservations: int(data[5] % 4), Held: int64(data[6]%3) - 1, At: at(data[7])}
 			}
 			if data[3]%5 == 0 {
-				in.Intended = append(in.Intended, Intent{Op: op + uint64(data[7]%2)*100, At: epoch})
+				in.Intended[op+uint64(data[7]%2)*100] = epoch
 			}
 			in.Inventory.Available[int(data[6]%4)] = int64(data[7]) - 20
 			data = data[8:]

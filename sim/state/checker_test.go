@@ -244,11 +244,11 @@ func TestCheckerCases(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t, c.pc, c.ic)
 			c.build(w)
-			var intended []Intent
+			intended := map[uint64]time.Time{}
 			for _, op := range c.intended {
-				intended = append(intended, Intent{Op: op, At: epoch})
+				intended[op] = epoch
 			}
-			r := w.check(c.final, intended...)
+			r := w.check(c.final, intended)
 			if c.want.violations == nil {
 				c.want.violations = map[Kind][]uint64{}
 			}
@@ -285,7 +285,7 @@ func TestTimeToConsistency(t *testing.T) {
 	w.run(2, 20*time.Millisecond, place, charge, cancel)
 	w.run(3, 30*time.Millisecond, place, cancel)
 	w.run(4, 40*time.Millisecond, place)
-	r := w.check(true, Intent{1, epoch}, Intent{2, epoch}, Intent{4, epoch})
+	r := w.check(true, map[uint64]time.Time{1: epoch, 2: epoch, 4: epoch})
 	if r.Confirmed != 1 || r.Cancelled != 2 || r.Count(Stuck) != 1 || r.Consistent() != 3 {
 		t.Fatalf("%+v: want 1 confirmed, 2 cancelled, 1 stuck", r)
 	}
@@ -336,7 +336,7 @@ func (w *world) input(final bool) Input {
 
 // check checks snapshots of the world's stores and the partition of the
 // report.
-func (w *world) check(final bool, intended ...Intent) Report {
+func (w *world) check(final bool, intended map[uint64]time.Time) Report {
 	w.t.Helper()
 	in := w.input(final)
 	in.Intended = intended

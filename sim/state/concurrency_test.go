@@ -2,7 +2,9 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,12 +42,12 @@ func TestSnapshotsWhileWritersRun(t *testing.T) {
 	}
 	closeAtEnd(t, inv)
 
-	intended := make([]Intent, ops)
+	intended := make([]time.Time, ops)
 	var writing sync.WaitGroup
 	for g := range writers {
 		writing.Go(func() {
 			for op := uint64(g); op < ops; op += writers {
-				intended[op] = Intent{Op: op, At: time.Now()}
+				intended[op] = time.Now()
 				if err := saga(ctx, ord, pay, inv, op); err != nil {
 					t.Error(err)
 					return
@@ -56,14 +58,14 @@ func TestSnapshotsWhileWritersRun(t *testing.T) {
 	var done atomic.Bool
 	var background sync.WaitGroup
 	var samples, sent atomic.Int64
+	var sampled Input      // brought up to date by each sample
 	background.Go(func() { // the sampler
 		for !done.Load() {
-			in, err := snapshots(ctx, ord, pay, inv)
-			if err != nil {
+			if err := update(ctx, &sampled, ord, pay, inv); err != nil {
 				t.Error(err)
 				return
 			}
-			r := Check(in)
+			r := Check(sampled)
 			checkPartition(t, r)
 			if r.Violating() > 0 {
 				t.Errorf("a sample saw violations: %+v", r.Violations)
@@ -95,7 +97,16 @@ func TestSnapshotsWhileWritersRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.Intended, in.Final = intended, true
+	if err := update(ctx, &sampled, ord, pay, inv); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sampled, in) {
+		t.Errorf("snapshots brought up to date differ from snapshots read whole")
+	}
+	in.Intended, in.Final = map[uint64]time.Time{}, true
+	for op, at := range intended {
+		in.Intended[uint64(op)] = at
+	}
 	r := Check(in)
 	checkPartition(t, r)
 	if r.Ops != ops || r.Consistent() != ops || r.Cancelled == 0 || r.Confirmed == 0 || r.TimeToConsistency.Count != ops {
@@ -145,6 +156,11 @@ func saga(ctx context.Context, ord *Orders, pay *Payments, inv *Inventory, op ui
 	}
 	_, err = ord.Confirm(ctx, op, Change{})
 	return err
+}
+
+// update brings the snapshots of in up to date, orders first (see Check).
+func update(ctx context.Context, in *Input, ord *Orders, pay *Payments, inv *Inventory) error {
+	return errors.Join(ord.Update(ctx, &in.Orders), pay.Update(ctx, &in.Payments), inv.Update(ctx, &in.Inventory))
 }
 
 // snapshots reads the three stores, orders first (see Check).

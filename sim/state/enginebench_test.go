@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 	_ "modernc.org/sqlite"
@@ -21,9 +22,12 @@ import (
 // idempotency key up, and only if it is new records the charge and debits
 // the account. It is called from many goroutines at once.
 type charger interface {
-	charge(ctx context.Context, key string, amount int64) (charged bool, err error)
+	charge(ctx context.Context, n uint64) (charged bool, err error)
 	close() error
 }
+
+// benchAmount is what a charge takes.
+const benchAmount = 100
 
 // engines are the configurations compared, by name.
 var engines = []struct {
@@ -34,15 +38,43 @@ var engines = []struct {
 	{"sqlite-wal-normal", func(dir string) (charger, error) { return openSQLiteCharger(dir, "NORMAL") }},
 	{"bbolt", func(dir string) (charger, error) { return openBoltCharger(dir, false) }},
 	{"bbolt-batch", func(dir string) (charger, error) { return openBoltCharger(dir, true) }},
+	// Payments is the store this package chose, doing what the payment
+	// role will: a charge with an idempotency key and an outbox message.
+	{"state.Payments", openPaymentsCharger},
+	// fsync appends a record to a file and syncs it, under a lock: what
+	// one durable commit at a time costs on this disk, the floor of the
+	// engines that sync every commit.
+	{"fsync", openSyncCharger},
 	// none stores nothing: the harness's own cost (load generator,
 	// histograms), to subtract from the CPU time of the others.
 	{"none", func(string) (charger, error) { return noCharger{}, nil }},
 }
 
+type syncCharger struct {
+	mu sync.Mutex
+	f  *os.File
+}
+
+func openSyncCharger(dir string) (charger, error) {
+	f, err := os.OpenFile(filepath.Join(dir, "log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	return &syncCharger{f: f}, err
+}
+
+func (c *syncCharger) charge(_ context.Context, n uint64) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.f.WriteString(benchKey(n) + "\n"); err != nil {
+		return false, err
+	}
+	return true, c.f.Sync()
+}
+
+func (c *syncCharger) close() error { return c.f.Close() }
+
 type noCharger struct{}
 
-func (noCharger) charge(context.Context, string, int64) (bool, error) { return true, nil }
-func (noCharger) close() error                                        { return nil }
+func (noCharger) charge(context.Context, uint64) (bool, error) { return true, nil }
+func (noCharger) close() error                                 { return nil }
 
 // sqliteCharger writes through one connection (SQLite has one writer at a
 // time; database/sql queues the callers in Go rather than in SQLite's busy
@@ -90,7 +122,8 @@ func (c *sqliteCharger) init() error {
 	return err
 }
 
-func (c *sqliteCharger) charge(ctx context.Context, key string, amount int64) (bool, error) {
+func (c *sqliteCharger) charge(ctx context.Context, n uint64) (bool, error) {
+	key, amount := benchKey(n), int64(benchAmount)
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
@@ -151,7 +184,8 @@ func openBoltCharger(dir string, batch bool) (charger, error) {
 	return &boltCharger{db: db, batch: batch}, nil
 }
 
-func (c *boltCharger) charge(_ context.Context, key string, amount int64) (bool, error) {
+func (c *boltCharger) charge(_ context.Context, n uint64) (bool, error) {
+	key, amount := benchKey(n), uint64(benchAmount)
 	var charged bool
 	fn := func(tx *bolt.Tx) error {
 		charged = false
@@ -160,12 +194,12 @@ func (c *boltCharger) charge(_ context.Context, key string, amount int64) (bool,
 		if charges.Get(k) != nil {
 			return nil
 		}
-		if err := charges.Put(k, binary.BigEndian.AppendUint64(nil, uint64(amount))); err != nil {
+		if err := charges.Put(k, binary.BigEndian.AppendUint64(nil, amount)); err != nil {
 			return err
 		}
 		acc := tx.Bucket(boltAccount)
 		bal := binary.BigEndian.Uint64(acc.Get(boltBalance))
-		if err := acc.Put(boltBalance, binary.BigEndian.AppendUint64(nil, bal-uint64(amount))); err != nil {
+		if err := acc.Put(boltBalance, binary.BigEndian.AppendUint64(nil, bal-amount)); err != nil {
 			return err
 		}
 		charged = true
@@ -181,6 +215,22 @@ func (c *boltCharger) charge(_ context.Context, key string, amount int64) (bool,
 }
 
 func (c *boltCharger) close() error { return c.db.Close() }
+
+type paymentsCharger struct{ *Payments }
+
+func openPaymentsCharger(dir string) (charger, error) {
+	p, err := OpenPayments(dir, PaymentsConfig{Amount: benchAmount})
+	return paymentsCharger{p}, err
+}
+
+func (c paymentsCharger) charge(ctx context.Context, n uint64) (bool, error) {
+	r, err := c.Charge(ctx, n, Change{Key: benchKey(n), Outbox: func(Outcome) []Message {
+		return []Message{{ID: n + 1, Subject: "payment.charged", Payload: []byte(benchKey(n))}}
+	}})
+	return r.Outcome == Applied && !r.Replayed, err
+}
+
+func (c paymentsCharger) close() error { return c.Close() }
 
 // dirSize returns the total size of the files in dir.
 func dirSize(dir string) (int64, error) {

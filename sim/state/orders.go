@@ -47,13 +47,20 @@ type Orders struct {
 }
 
 var ordersSchema = []string{
+	// rev numbers the changes in commit order (one writer at a time), so a
+	// snapshot can be brought up to date by reading what changed since.
 	`CREATE TABLE IF NOT EXISTS orders (
 		op INTEGER PRIMARY KEY,
 		status INTEGER NOT NULL,
 		placed_at INTEGER NOT NULL,
-		at INTEGER NOT NULL
+		at INTEGER NOT NULL,
+		rev INTEGER NOT NULL
 	)`,
+	`CREATE INDEX IF NOT EXISTS orders_rev ON orders (rev)`,
 }
+
+// nextRev is the rev of the next change of the orders table.
+const nextRev = `(SELECT COALESCE(MAX(rev), 0) + 1 FROM orders)`
 
 // OpenOrders opens the orders store in dir, creating it with its schema if
 // it does not exist. The error matches ErrOpen and names the file.
@@ -61,8 +68,8 @@ func OpenOrders(dir string, cfg OrdersConfig) (*Orders, error) {
 	o := &Orders{}
 	s, err := openStore(dir, OrdersFile, cfg.Now, ordersSchema, nil, func(s *store) {
 		o.status = s.prepare(`SELECT status FROM orders WHERE op = ?`)
-		o.insert = s.prepare(`INSERT INTO orders (op, status, placed_at, at) VALUES (?, ?, ?, ?)`)
-		o.update = s.prepare(`UPDATE orders SET status = ?, at = ? WHERE op = ?`)
+		o.insert = s.prepare(`INSERT INTO orders (op, status, placed_at, at, rev) VALUES (?, ?, ?, ?, ` + nextRev + `)`)
+		o.update = s.prepare(`UPDATE orders SET status = ?, at = ?, rev = ` + nextRev + ` WHERE op = ?`)
 	})
 	if err != nil {
 		return nil, err

@@ -35,8 +35,8 @@ const PaymentsFile = "payments.db"
 // has those every store has: PendingOutbox, MarkSent, Path and Close.
 type Payments struct {
 	*store
-	amount                   int64
-	balance, net, add, debit *sql.Stmt
+	amount                  int64
+	debit, credit, net, add *sql.Stmt
 }
 
 var paymentsSchema = []string{
@@ -71,10 +71,10 @@ func OpenPayments(dir string, cfg PaymentsConfig) (*Payments, error) {
 		return err
 	}
 	s, err := openStore(dir, PaymentsFile, cfg.Now, paymentsSchema, seed, func(s *store) {
-		p.balance = s.prepare(`SELECT balance FROM account WHERE id = 1`)
+		p.debit = s.prepare(`UPDATE account SET balance = balance - ?1 WHERE id = 1 AND balance >= ?1`)
+		p.credit = s.prepare(`UPDATE account SET balance = balance + ? WHERE id = 1`)
 		p.net = s.prepare(`SELECT COALESCE(SUM(amount), 0) FROM payments WHERE op = ?`)
 		p.add = s.prepare(`INSERT INTO payments (op, amount, at) VALUES (?, ?, ?)`)
-		p.debit = s.prepare(`UPDATE account SET balance = balance - ? WHERE id = 1`)
 	})
 	if err != nil {
 		return nil, err
@@ -92,14 +92,15 @@ func (p *Payments) Amount() int64 { return p.amount }
 // redelivery harmless.
 func (p *Payments) Charge(ctx context.Context, op uint64, ch Change) (Result, error) {
 	return p.change(ctx, op, "charge", ch, func(tx *sql.Tx, at int64) (Outcome, error) {
-		var balance int64
-		if err := tx.StmtContext(ctx, p.balance).QueryRowContext(ctx).Scan(&balance); err != nil {
+		res, err := tx.StmtContext(ctx, p.debit).ExecContext(ctx, p.amount)
+		if err != nil {
 			return 0, err
 		}
-		if balance < p.amount {
-			return InsufficientFunds, nil
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return InsufficientFunds, err
 		}
-		return Applied, p.move(ctx, tx, op, p.amount, at)
+		_, err = tx.StmtContext(ctx, p.add).ExecContext(ctx, int64(op), p.amount, at)
+		return Applied, err
 	})
 }
 
@@ -115,16 +116,10 @@ func (p *Payments) Refund(ctx context.Context, op uint64, ch Change) (Result, er
 		if net <= 0 {
 			return Unchanged, nil
 		}
-		return Applied, p.move(ctx, tx, op, -net, at)
+		if _, err := tx.StmtContext(ctx, p.credit).ExecContext(ctx, net); err != nil {
+			return 0, err
+		}
+		_, err := tx.StmtContext(ctx, p.add).ExecContext(ctx, int64(op), -net, at)
+		return Applied, err
 	})
-}
-
-// move records amount (a charge when positive, a refund when negative) for
-// op and debits the account by it.
-func (p *Payments) move(ctx context.Context, tx *sql.Tx, op uint64, amount, at int64) error {
-	if _, err := tx.StmtContext(ctx, p.add).ExecContext(ctx, int64(op), amount, at); err != nil {
-		return err
-	}
-	_, err := tx.StmtContext(ctx, p.debit).ExecContext(ctx, amount)
-	return err
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -34,9 +36,13 @@ const readers = 2
 type store struct {
 	path    string
 	w, r    *sql.DB // w has one connection: SQLite has one writer at a time
+	cp      *checkpointer
 	now     func() time.Time
 	stmts   []*sql.Stmt
 	prepErr error // of prepare
+
+	closeOnce sync.Once
+	closeErr  error
 
 	seen, remember, outboxAdd *sql.Stmt
 	markSent                  *sql.Stmt
@@ -51,7 +57,7 @@ var commonSchema = []string{
 		at INTEGER NOT NULL
 	) WITHOUT ROWID`,
 	`CREATE TABLE IF NOT EXISTS outbox (
-		seq INTEGER PRIMARY KEY AUTOINCREMENT,
+		seq INTEGER PRIMARY KEY,
 		id INTEGER NOT NULL UNIQUE CHECK (id <> 0),
 		op INTEGER NOT NULL,
 		subject TEXT NOT NULL,
@@ -62,6 +68,10 @@ var commonSchema = []string{
 	)`,
 	`CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL`,
 }
+
+// uriPath escapes what a SQLite URI file name would read otherwise: the
+// start of the query (?), of a fragment (#), and of an escape (%).
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // openStore opens or creates dir/name with the common schema and schema,
 // runs seed (which may be nil) in the same transaction, then prep, which
@@ -82,8 +92,8 @@ func openStore(dir, name string, now func() time.Time, schema []string,
 		now = time.Now
 	}
 	s := &store{path: path, now: now}
-	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000"
-	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate"); err != nil {
+	dsn := "file:" + uriPath.Replace(path) + "?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=10000"
+	if s.w, err = sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=wal_autocheckpoint("+strconv.Itoa(autoCheckpointPages)+")"); err != nil {
 		return nil, fail(err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -98,6 +108,9 @@ func openStore(dir, name string, now func() time.Time, schema []string,
 	s.r.SetMaxOpenConns(readers)
 	s.r.SetMaxIdleConns(readers)
 	if err := s.r.Ping(); err != nil {
+		return nil, fail(errors.Join(err, s.close()))
+	}
+	if s.cp, err = startCheckpointer(dsn); err != nil {
 		return nil, fail(errors.Join(err, s.close()))
 	}
 	return s, nil
@@ -158,11 +171,19 @@ func (s *store) closeStmts() error {
 func (s *store) Path() string { return s.path }
 
 // Close closes the store; the last connection to close checkpoints the WAL
-// into the database file. Nothing may use the store after Close.
-func (s *store) Close() error { return s.close() }
+// into the database file. Nothing may use the store after Close; closing
+// again returns the first Close's error.
+func (s *store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
 
 func (s *store) close() error {
-	err := s.closeStmts()
+	var err error
+	if s.cp != nil {
+		err = s.cp.close()
+	}
+	err = errors.Join(err, s.closeStmts())
 	if s.r != nil {
 		err = errors.Join(err, s.r.Close())
 	}

@@ -3,7 +3,9 @@ package state
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -23,7 +25,8 @@ import (
 //
 // FAULTLINE_STORE_BENCH_RATE (default 2000 charges/s) and
 // FAULTLINE_STORE_BENCH_SECONDS (default 10, after 1 s of warm-up) change
-// the load. Nothing here asserts a time: the figures are printed.
+// the load; FAULTLINE_STORE_BENCH_ENGINES (names, comma-separated) picks
+// engines. Nothing here asserts a time: the figures are printed.
 
 func BenchmarkEngineCharge(b *testing.B) {
 	for _, e := range engines {
@@ -40,7 +43,7 @@ func BenchmarkEngineCharge(b *testing.B) {
 			ctx := context.Background()
 			var n uint64
 			for b.Loop() {
-				if _, err := c.charge(ctx, benchKey(n), 100); err != nil {
+				if _, err := c.charge(ctx, n); err != nil {
 					b.Fatal(err)
 				}
 				n++
@@ -55,7 +58,11 @@ func TestEngineOpenLoop(t *testing.T) {
 	}
 	rate := envFloat(t, "FAULTLINE_STORE_BENCH_RATE", 2000)
 	seconds := envFloat(t, "FAULTLINE_STORE_BENCH_SECONDS", 10)
+	only := os.Getenv("FAULTLINE_STORE_BENCH_ENGINES")
 	for _, e := range engines {
+		if only != "" && !slices.Contains(strings.Split(only, ","), e.name) {
+			continue
+		}
 		t.Run(e.name, func(t *testing.T) {
 			r := openLoop(t, e.open, rate, time.Duration(seconds*float64(time.Second)))
 			t.Logf("%-18s rate %7.1f/s of %.0f  call p50 %6.3f ms p99 %6.3f ms max %7.3f ms  "+
@@ -106,7 +113,7 @@ func openLoop(t *testing.T, open func(string) (charger, error), rate float64, d 
 		Target: func(ctx context.Context, op uint64, at time.Time) error {
 			<-startSet
 			sent := time.Now()
-			_, err := c.charge(ctx, benchKey(op), 100)
+			_, err := c.charge(ctx, op)
 			done := time.Now()
 			if err != nil {
 				errs.Add(1)

@@ -2,6 +2,7 @@ package state
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,5 +115,78 @@ func TestReopenKeepsState(t *testing.T) {
 	}
 	if got, want := pay.Path(), filepath.Join(dir, PaymentsFile); got != want {
 		t.Errorf("Path %q, want %q", got, want)
+	}
+}
+
+// TestCheckpointsWhileOpen: what is committed reaches the database file
+// while the store is open, with no commit crossing the automatic
+// checkpoint's threshold (the checkpointer copies it).
+func TestCheckpointsWhileOpen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := simtest.Context(t)
+	pay, err := OpenPayments(dir, PaymentsConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAtEnd(t, pay)
+	size := func() int64 {
+		info, err := os.Stat(pay.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Size()
+	}
+	before := size()
+	for op := range uint64(200) { // a few hundred pages of log, far below the threshold
+		if _, err := pay.Charge(ctx, op, Change{Key: strings.Repeat("k", 200) + fmt.Sprint(op)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	simtest.Eventually(t, "the database file grows", func() bool { return size() > before })
+}
+
+// TestFolderNamesAreTakenLiterally: characters a SQLite URI would read
+// (?, #, %) and others a shell would stay literal in the folder's name: the
+// store is where Path says, in that folder.
+func TestFolderNamesAreTakenLiterally(t *testing.T) {
+	ctx := simtest.Context(t)
+	for _, name := range []string{"a b", "a#b", "a?b=c", "a%20b", "a&b=c"} {
+		dir := filepath.Join(t.TempDir(), name)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		o, err := OpenOrders(dir, OrdersConfig{})
+		if err != nil {
+			t.Errorf("%q: %v", name, err)
+			continue
+		}
+		if _, err := o.Place(ctx, 1, Change{}); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+		if err := o.Close(); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+		if o.Path() != filepath.Join(dir, OrdersFile) {
+			t.Errorf("%q: Path %q, want %q", name, o.Path(), filepath.Join(dir, OrdersFile))
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 || entries[0].Name() != OrdersFile {
+			t.Errorf("%q holds %v, want only %s", name, entries, OrdersFile)
+		}
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	inv, err := OpenInventory(t.TempDir(), InventoryConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := inv.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
