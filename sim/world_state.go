@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -27,7 +28,13 @@ type stateWorld struct {
 	stores *service.Stores
 
 	mu      sync.Mutex
-	intents []state.Intent
+	intents map[uint64]time.Time // op → intended send time
+
+	// snapMu guards the snapshots, brought up to date by each check.
+	snapMu    sync.Mutex
+	orders    state.OrdersSnapshot
+	payments  state.PaymentsSnapshot
+	inventory state.InventorySnapshot
 }
 
 // openState opens the stores of top's roles in a new folder: under dir
@@ -67,8 +74,8 @@ func openState(top *topologies.Topology, dir, label string, rate float64, span t
 		return fail(err)
 	}
 	// Room for every operation of the run, so recording one does not grow
-	// the slice on the load's path (bounded: a guess, not a limit).
-	s.intents = make([]state.Intent, 0, min(int(rate*span.Seconds()*1.1)+16, 1<<22))
+	// the map on the load's path (bounded: a guess, not a limit).
+	s.intents = make(map[uint64]time.Time, min(int(rate*span.Seconds()*1.1)+16, 1<<22))
 	return s, nil
 }
 
@@ -89,7 +96,7 @@ func fileName(label string) string {
 // intend records an operation the load sends, with its intended time.
 func (s *stateWorld) intend(op uint64, at time.Time) {
 	s.mu.Lock()
-	s.intents = append(s.intents, state.Intent{Op: op, At: at})
+	s.intents[op] = at
 	s.mu.Unlock()
 }
 
@@ -100,35 +107,38 @@ func (s *stateWorld) intend(op uint64, at time.Time) {
 // payments and inventory hold them, and a sample never shows a terminal
 // order's steps as missing.
 func (s *stateWorld) check(ctx context.Context, final bool) (state.Report, error) {
-	var in state.Input
-	var err error
-	if in.Orders, err = s.stores.Orders.Snapshot(ctx); err != nil {
+	s.snapMu.Lock()
+	defer s.snapMu.Unlock()
+	if err := s.stores.Orders.Update(ctx, &s.orders); err != nil {
 		return state.Report{}, fmt.Errorf("%w: %w", ErrState, err)
 	}
-	if in.Payments, err = s.stores.Payments.Snapshot(ctx); err != nil {
+	if err := s.stores.Payments.Update(ctx, &s.payments); err != nil {
 		return state.Report{}, fmt.Errorf("%w: %w", ErrState, err)
 	}
-	if in.Inventory, err = s.stores.Inventory.Snapshot(ctx); err != nil {
+	if err := s.stores.Inventory.Update(ctx, &s.inventory); err != nil {
 		return state.Report{}, fmt.Errorf("%w: %w", ErrState, err)
 	}
 	s.mu.Lock()
-	in.Intended = append([]state.Intent(nil), s.intents...)
+	intended := maps.Clone(s.intents)
 	s.mu.Unlock()
-	in.Final = final
-	return state.Check(in), nil
+	return state.Check(state.Input{Orders: s.orders, Payments: s.payments, Inventory: s.inventory, Intended: intended, Final: final}), nil
 }
 
 // settled reports whether no saga is in flight: no order pending and no
 // outbox message unsent, in any store.
 func (s *stateWorld) settled(ctx context.Context) bool {
-	orders, err := s.stores.Orders.Snapshot(ctx)
-	if err != nil {
-		return false
-	}
-	for _, o := range orders.Orders {
+	s.snapMu.Lock()
+	err := s.stores.Orders.Update(ctx, &s.orders)
+	pending := false
+	for _, o := range s.orders.Orders {
 		if o.Status == state.Pending {
-			return false
+			pending = true
+			break
 		}
+	}
+	s.snapMu.Unlock()
+	if err != nil || pending {
+		return false
 	}
 	for _, box := range []interface {
 		PendingOutbox(context.Context, int) ([]state.Outgoing, error)
