@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/faultline-sim/faultline/reports/result"
@@ -197,5 +200,29 @@ func TestCheckFailsOnAbsentMetric(t *testing.T) {
 		if g.Variant == "events" && g.Metric == "completion_p99" && (g.OK || !g.Missing) {
 			t.Errorf("completion_p99 absent in one of two repetitions: ok=%v missing=%v", g.OK, g.Missing)
 		}
+	}
+}
+
+// An expectation names a metric the named variant can have: event metrics
+// need events, consistency metrics need state. Checked once the
+// topologies are read, with the line and key of the expectation.
+func TestExpectRefusesMetricsTheVariantLacks(t *testing.T) {
+	top, err := filepath.Abs("../topologies/order-sync.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "load: {rate: 10}\n" +
+		"variants: [{name: sync, topology: " + top + "}]\n" +
+		"expect:\n" +
+		"  sync: ['violations == 0']\n" +
+		"  '*': ['stuck == 0']\n"
+	path := filepath.Join(t.TempDir(), "q.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadFile(path)
+	checkProblems(t, path, err, problem{4, "expect.sync.violations", "variant sync has no state"})
+	if err != nil && strings.Contains(err.Error(), "stuck") {
+		t.Errorf(`"*" applies where measured, and is not refused: %v`, err)
 	}
 }
