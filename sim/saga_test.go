@@ -2,6 +2,10 @@ package sim
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +138,28 @@ func TestSagaOrchestratedCompensates(t *testing.T) {
 	}
 	if c := vs["events"].Consistency; c.Violations != 0 || c.Cancelled != 0 {
 		t.Errorf("events: %d violations, %d cancelled, want none", c.Violations, c.Cancelled)
+	}
+}
+
+// A store that cannot be opened fails the variant, as the run's failure
+// (exit 3), naming the folder; nothing is reported as consistent.
+func TestSagaStoreThatCannotOpenFailsTheRun(t *testing.T) {
+	sc, err := scenarios.ReadFile("../scenarios/stock-out.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Variants = sc.Variants[:1]
+	sc.Warmup, sc.Duration, sc.Drain = 0, 500*time.Millisecond, time.Second
+	sc.Expect = nil
+	file := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), sc, Options{StateDir: file})
+	if !errors.Is(err, ErrRun) || !errors.Is(err, ErrState) || !strings.Contains(err.Error(), file) {
+		t.Fatalf("Run = %v, want ErrRun and ErrState naming %s", err, file)
+	}
+	if v := res.Variants[0]; v.Error == "" || v.Consistency != nil {
+		t.Errorf("variant error %q, consistency %+v: want an error and no block", v.Error, v.Consistency)
 	}
 }
