@@ -92,7 +92,7 @@ func (b *builder) document() document {
 	d := document{Title: b.title(), Intro: b.intro(), Warnings: b.warnings()}
 	for _, s := range []section{
 		b.summary(), b.expectations(), b.latency(), b.overTime(), b.faults(),
-		b.edges(), b.breakers(), b.events(), b.harness(), b.environment(), b.reproduce(),
+		b.edges(), b.breakers(), b.events(), b.consistency(), b.harness(), b.environment(), b.reproduce(),
 	} {
 		if len(s.Blocks) > 0 {
 			d.Sections = append(d.Sections, s)
@@ -184,6 +184,9 @@ func (b *builder) warnings() []string {
 		}
 		if v.HarnessFailed() {
 			out = append(out, harnessNote(v, c.Label))
+		}
+		if v.Consistency != nil && v.Consistency.Error != "" {
+			out = append(out, fmt.Sprintf("%s: the consistency checker could not read the stores: %s. Nothing is claimed about its consistency.", c.Label, v.Consistency.Error))
 		}
 		if v.Generator.Behind {
 			out = append(out, fmt.Sprintf("%s: the load generator fell behind its schedule (sent %s of %s offered, send lag p99 %s): the machine, not the design, set the pace, and its latencies include that delay.%s",

@@ -21,6 +21,13 @@ func FuzzReadResults(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	stateful, err := json.Marshal(resulttest.Stateful())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(stateful)
+	f.Add([]byte(`{"schema": "faultline.result/v2", "variants": [{"name": "a", "consistency": {"timeline": [{"t": -1e300, "violations": -5}], "time_to_consistency_ms": {"p99": -1}, "samples": {"stuck": null}}, "histograms": {"latency": "", "time_to_consistency": "!!"}}]}`))
+	f.Add([]byte(`{"schema": "faultline.result/v2", "variants": [{"name": "a", "consistency": {"error": "x"}}, {"name": "a", "repetition": 2, "consistency": {}}]}`))
 	f.Add([]byte(`{"schema": "faultline.result/v1", "variants": [{"name": "a", "repetition": 2, "histograms": {"latency": "!!"}}]}`))
 	f.Add([]byte(`{"schema": "faultline.result/v1", "variants": [{"name": "a", "timeline": [{"second": -5}], "faults": [{"at_s": 1e300, "for_s": -1}]}]}`))
 	f.Add([]byte(`{"schema": "faultline.result/v1", "config": {"warmup_s": -1}, "variants": [{"name": "a", "latency_ms": {"p99": -1}}]}`))

@@ -25,8 +25,10 @@ type Limit struct {
 }
 
 // DefaultLimits are the gate's limits; Limits adds to them or overrides
-// them metric by metric.
-const DefaultLimits = "p99=+15%,availability=-0.1pt,throughput=-5%,completion_p99=+20%,lost=+0"
+// them metric by metric. A limit on a metric neither side has (completion
+// of a synchronous variant, consistency of a stateless one) gates nothing.
+const DefaultLimits = "p99=+15%,availability=-0.1pt,throughput=-5%,completion_p99=+20%,lost=+0," +
+	"consistency_p99=+20%,violations=+0"
 
 // Off is the LIMIT that removes a metric's default limit (availability=off).
 const Off = "off"
@@ -174,8 +176,8 @@ type GateRow struct {
 // U-test to reach alpha, a metric regresses only when its median got worse
 // by more than the limit AND the difference is significant (p < alpha), so
 // noise alone does not fail the gate. With fewer repetitions the medians
-// are compared directly (the row says so). Counts (lost, duplicates, ...)
-// are not noise: the worst repetition is compared, without a test.
+// are compared directly (the row says so). Counts (lost, duplicates,
+// violations, stuck, ...) are not noise: the worst repetition is compared, without a test.
 func Gate(current, baseline *result.Result, limits []Limit, alpha float64) ([]GateRow, error) {
 	base := map[string][]*result.Variant{}
 	for _, g := range ByVariant(baseline) {

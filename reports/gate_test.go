@@ -195,7 +195,7 @@ func TestLimitsMergeWithTheDefaults(t *testing.T) {
 		return m
 	}
 	defaults, err := Limits("")
-	if err != nil || len(defaults) != 5 {
+	if err != nil || len(defaults) != 7 {
 		t.Fatalf("defaults %+v %v", defaults, err)
 	}
 	if a := byName(defaults)["availability"]; a.Amount != 0.001 || a.Relative {
@@ -212,14 +212,24 @@ func TestLimitsMergeWithTheDefaults(t *testing.T) {
 	if p := m["p50"]; p.Amount != 0.05 || !p.Relative {
 		t.Errorf("p50 %+v, want +5%%", p)
 	}
-	if _, ok := m["availability"]; ok || len(ls) != 5 {
-		t.Errorf("limits %v: want availability removed, throughput, completion_p99 and lost kept", m)
+	if _, ok := m["availability"]; ok || len(ls) != 7 {
+		t.Errorf("limits %v: want availability removed, throughput, completion_p99, lost and the consistency limits kept", m)
+	}
+	if l, ok := m["violations"]; !ok || l.Amount != 0 || l.Relative {
+		t.Errorf("default limit of violations %+v, want +0 (as lost)", l)
+	}
+	if l := m["consistency_p99"]; l.Amount != 0.2 || !l.Relative {
+		t.Errorf("default limit of consistency_p99 %+v, want +20%% (as completion_p99)", l)
+	}
+	var allOff []string
+	for _, l := range defaults {
+		allOff = append(allOff, l.Metric.Name+"=off")
 	}
 	for in, msg := range map[string]string{
-		"p50=off":             "no limit to remove",
-		"availability=+0.1pt": "points the better way",
-		"p99":                 "metric=LIMIT",
-		"p99=off,availability=off,throughput=off,completion_p99=off,lost=off": "nothing to gate",
+		"p50=off":                 "no limit to remove",
+		"availability=+0.1pt":     "points the better way",
+		"p99":                     "metric=LIMIT",
+		strings.Join(allOff, ","): "nothing to gate",
 	} {
 		if _, err := Limits(in); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%q: error %v, want %q", in, err, msg)

@@ -26,10 +26,12 @@ const (
 	plotP99         = "p99-over-time.png"
 	plotCompletionT = "completion-p99-over-time.png"
 	plotConsumerLag = "consumer-lag.png"
+	plotConsistency = "consistency-over-time.png"
+	plotConsistPct  = "time-to-consistency-percentiles.png"
 )
 
 // plotFiles lists every plot a report can have.
-var plotFiles = []string{plotCompare, plotLatency, plotCompletion, plotThroughput, plotP99, plotCompletionT, plotConsumerLag}
+var plotFiles = []string{plotCompare, plotLatency, plotCompletion, plotThroughput, plotP99, plotCompletionT, plotConsumerLag, plotConsistency, plotConsistPct}
 
 // Size of the plots: 960 × 480 pixels for a single plot, readable on a
 // laptop screen and on paper.
@@ -69,12 +71,14 @@ func drawPlots(cols []column) (plots []Plot, notes []string, err error) {
 	}
 	for _, d := range []drawer{
 		{plotCompare, "p99, availability and throughput by variant", compareChart},
-		{plotLatency, "Client latency by percentile", func(c []column) (*canvas, []string, error) { return percentilePlot(c, false) }},
-		{plotCompletion, "Event completion latency by percentile", func(c []column) (*canvas, []string, error) { return percentilePlot(c, true) }},
+		{plotLatency, "Client latency by percentile", func(c []column) (*canvas, []string, error) { return percentilePlot(c, latencyHistogram) }},
+		{plotCompletion, "Event completion latency by percentile", func(c []column) (*canvas, []string, error) { return percentilePlot(c, completionHistogram) }},
 		{plotThroughput, "Throughput and availability per second", throughputPlot},
 		{plotP99, "p99 latency per second", p99Plot},
 		{plotCompletionT, "Completion p99 per second", completionP99Plot},
 		{plotConsumerLag, "Consumer lag per second", lagPlot},
+		{plotConsistency, "Violations over time", consistencyPlot},
+		{plotConsistPct, "Time to consistency by percentile", func(c []column) (*canvas, []string, error) { return percentilePlot(c, consistencyHistogram) }},
 	} {
 		c, n, err := d.draw(cols)
 		notes = append(notes, n...)

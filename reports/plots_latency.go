@@ -7,6 +7,8 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/plot/plotter"
+
+	"github.com/faultline-sim/faultline/reports/result"
 )
 
 // maxNines is the right end of a percentile plot: p99.99 (x = 4).
@@ -42,14 +44,33 @@ func percentileCurve(h *hdr.Histogram) plotter.XYs {
 	return xys
 }
 
-// percentilePlot draws latency by percentile, one line per column: client
-// latency, or with completion set the event completion latency of
-// event-driven columns. It returns nil when no column has a histogram.
-func percentilePlot(cols []column, completion bool) (*canvas, []string, error) {
-	what, title := "latency", "Client latency by percentile (recorded window, from intended send time)"
-	if completion {
-		what, title = "completion", "Event completion latency by percentile (until every subscriber processed)"
-	}
+// histogramKind is one histogram of Variant.Histograms a percentile plot
+// draws: what it is called in notes, the plot's title and y label, and
+// which columns have it.
+type histogramKind struct {
+	what, title, yLabel string
+	// encoded returns the column's histogram, false when the column does
+	// not have this kind (completion of a synchronous variant).
+	encoded func(v *result.Variant) (string, bool)
+}
+
+// The histograms percentile plots draw.
+var (
+	latencyHistogram = histogramKind{"latency", "Client latency by percentile (recorded window, from intended send time)", "latency (ms)",
+		func(v *result.Variant) (string, bool) { return v.Histograms.Latency, true }}
+	completionHistogram = histogramKind{"completion", "Event completion latency by percentile (until every subscriber processed)", "latency (ms)",
+		func(v *result.Variant) (string, bool) { return v.Histograms.Completion, v.EventDriven }}
+	consistencyHistogram = histogramKind{"time to consistency", "Time to consistency by percentile (until the operation was consistent and terminal)", "time to consistency (ms)",
+		func(v *result.Variant) (string, bool) {
+			return v.Histograms.TimeToConsistency, v.CheckedConsistency() != nil
+		}}
+)
+
+// percentilePlot draws the histogram kind by percentile, one line per
+// column that has it: client latency, the event completion latency of
+// event-driven columns, the time to consistency of stateful ones. It
+// returns nil when no column has a histogram of that kind.
+func percentilePlot(cols []column, kind histogramKind) (*canvas, []string, error) {
 	var (
 		notes  []string
 		lines  []plotter.XYs
@@ -57,19 +78,13 @@ func percentilePlot(cols []column, completion bool) (*canvas, []string, error) {
 		index  []int
 	)
 	for i, c := range cols {
-		encoded := c.V.Histograms.Latency
-		if completion {
-			if !c.V.EventDriven {
-				continue
-			}
-			encoded = c.V.Histograms.Completion
-		}
-		if encoded == "" {
+		encoded, ok := kind.encoded(c.V)
+		if !ok || encoded == "" {
 			continue
 		}
 		h, err := decodeHistogram(encoded)
 		if err != nil {
-			notes = append(notes, fmt.Sprintf("%s: the %s histogram could not be decoded (%v); it is left out of the plot.", c.Label, what, err))
+			notes = append(notes, fmt.Sprintf("%s: the %s histogram could not be decoded (%v); it is left out of the plot.", c.Label, kind.what, err))
 			continue
 		}
 		if h.TotalCount() == 0 {
@@ -82,7 +97,7 @@ func percentilePlot(cols []column, completion bool) (*canvas, []string, error) {
 	if len(lines) == 0 {
 		return nil, notes, nil
 	}
-	p := newPlot(title, "percentile", "latency (ms)")
+	p := newPlot(kind.title, "percentile", kind.yLabel)
 	p.X.Min, p.X.Max = 0, maxNines
 	p.X.Tick.Marker = ninesTicks
 	scaleY(p, lines)

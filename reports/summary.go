@@ -132,6 +132,12 @@ func (s *Summary) doc() (summaryDoc, error) {
 			"lost: acknowledged (event, subscriber) pairs never processed, warm-up included.",
 		"A variant that ran several times (--repeat) shows the median over its repetitions. Every scenario's report has the full numbers.",
 	}
+	if slices.ContainsFunc(s.Runs, func(run SummaryRun) bool {
+		return slices.ContainsFunc(run.Result.Variants, func(v result.Variant) bool { return v.Consistency != nil })
+	}) {
+		d.Notes = slices.Insert(d.Notes, 1, "violations (stateful variants): operations the stores, read back after the drain, show broken, every kind summed; "+
+			"consistency p99: from the intended send time until the operation was consistent and terminal.")
+	}
 	return d, nil
 }
 
@@ -178,7 +184,8 @@ func summaryRowOf(run SummaryRun) summaryRow {
 }
 
 // keyFigures describes one variant, the median over its repetitions:
-// availability, latency p99, completion p99 when event-driven, lost.
+// availability, latency p99, completion p99 and lost when event-driven,
+// violations and time to consistency p99 when stateful.
 func keyFigures(reps []*result.Variant) string {
 	var errs []string
 	for _, v := range reps {
@@ -217,6 +224,9 @@ func keyFigures(reps []*result.Variant) string {
 		}
 		parts = append(parts, fmt.Sprintf("lost %.0f", med(func(v *result.Variant) float64 { return float64(v.Events.Lost) })))
 	}
+	if first.Consistency != nil {
+		parts = append(parts, consistencyFigures(reps)...)
+	}
 	text := strings.Join(parts, ", ")
 	if n := len(reps) - len(errs); n > 1 {
 		text += fmt.Sprintf(" (median of %d)", n)
@@ -225,6 +235,35 @@ func keyFigures(reps []*result.Variant) string {
 		text += fmt.Sprintf("; %d repetition(s) could not run: %s", len(errs), strings.Join(errs, "; "))
 	}
 	return text
+}
+
+// consistencyFigures are the key figures of a stateful variant, the
+// median over the repetitions whose stores were read: violations and time
+// to consistency p99; n/a when none was read (or nothing became
+// consistent).
+func consistencyFigures(reps []*result.Variant) []string {
+	var read []*result.Consistency
+	for _, v := range reps {
+		if c := v.CheckedConsistency(); c != nil && v.Error == "" {
+			read = append(read, c)
+		}
+	}
+	if len(read) == 0 {
+		return []string{"violations " + result.NA + " (stores not read)"}
+	}
+	med := func(f func(c *result.Consistency) float64) float64 {
+		xs := make([]float64, len(read))
+		for i, c := range read {
+			xs[i] = f(c)
+		}
+		slices.Sort(xs)
+		return median(xs)
+	}
+	out := []string{fmt.Sprintf("violations %.0f", med(func(c *result.Consistency) float64 { return float64(c.Violations) }))}
+	if slices.ContainsFunc(read, func(c *result.Consistency) bool { return c.TimeToConsistencyMS == nil }) {
+		return append(out, "consistency p99 "+result.NA)
+	}
+	return append(out, "consistency p99 "+result.FormatMS(med(func(c *result.Consistency) float64 { return c.TimeToConsistencyMS.P99 })))
 }
 
 // relLink is the URL path of file in dir, both relative, each segment

@@ -55,6 +55,9 @@ func WriteTable(w io.Writer, r *result.Result) error {
 		if v.HarnessFailed() {
 			fmt.Fprintln(w, harnessNote(&v, "variant "+v.Name))
 		}
+		if c := v.Consistency; c != nil && c.Error != "" {
+			fmt.Fprintf(w, "variant %s: the consistency checker could not read the stores: %s; nothing is claimed about its consistency.\n", v.Label(), c.Error)
+		}
 		if v.Generator.Behind {
 			fmt.Fprintf(w, "variant %s: the load generator fell behind its schedule (sent %.0f/s of %.0f/s, send lag p99 %s); its latencies include that delay.%s\n",
 				v.Label(), v.AchievedRPS, v.OfferedRPS, result.FormatMS(v.Generator.SendLagMS.P99), stalledBy(v.Harness))
@@ -74,17 +77,24 @@ func WriteTable(w io.Writer, r *result.Result) error {
 		}
 		window = "the part of the window run before the interrupt (" + strings.Join(parts, ", ") + ")"
 	}
-	eventDriven := false
+	eventDriven, stateful := false, false
 	for _, v := range r.Variants {
 		eventDriven = eventDriven || v.EventDriven
+		stateful = stateful || v.Consistency != nil
 	}
+	var err error
 	if !eventDriven { // no completion nor event rows to explain
-		_, err := fmt.Fprintf(w, "Requests and latency: over %s after %s s of warm-up; latency from each request's intended send time.\n",
+		_, err = fmt.Fprintf(w, "Requests and latency: over %s after %s s of warm-up; latency from each request's intended send time.\n",
 			window, result.Trim(r.Config.WarmupS))
+	} else {
+		_, err = fmt.Fprintf(w, "Requests, latency and completion: over %s after %s s of warm-up; latency from each request's intended send time;\n"+
+			"completion: until every subscriber processed every event of the operation. *: every event of the run, warm-up included.\n",
+			window, result.Trim(r.Config.WarmupS))
+	}
+	if err != nil || !stateful {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "Requests, latency and completion: over %s after %s s of warm-up; latency from each request's intended send time;\n"+
-		"completion: until every subscriber processed every event of the operation. *: every event of the run, warm-up included.\n",
-		window, result.Trim(r.Config.WarmupS))
+	_, err = fmt.Fprintln(w, "violations: operations the stores, read back after the drain, show broken (by kind: "+strings.Join(result.ConsistencyKinds, ", ")+");\n"+
+		"consistency: from the intended send time until the operation was consistent and terminal.")
 	return err
 }

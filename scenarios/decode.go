@@ -70,7 +70,7 @@ func read(path string, readFile func(string) ([]byte, error)) (*Scenario, error)
 		errs = append(errs, err)
 		v.Topology, loaded[v.Path] = top, top
 	}
-	errs = append(errs, s.checkEndpoints())
+	errs = append(errs, s.checkEndpoints(), s.checkExpectMetrics())
 	if err := d.Join(errors.Join(errs...)); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -122,10 +124,14 @@ func (s *Scenario) Check(r *result.Result) []result.Expectation {
 
 // appliesTo reports whether metric m is defined for variant v, whether or
 // not it was measured: metrics of events (and of a broker fault's
-// recovery) only for event-driven variants, amplification(FROM->TO) only
-// for variants whose topology has that edge.
+// recovery) only for event-driven variants, consistency metrics only for
+// stateful variants (those with a consistency block, read or not),
+// amplification(FROM->TO) only for variants whose topology has that edge.
 func (s *Scenario) appliesTo(m result.MetricDef, v *result.Variant) bool {
 	if (m.Events || brokerFaultMetric(m.Name)) && !v.EventDriven {
+		return false
+	}
+	if m.Stateful && v.Consistency == nil {
 		return false
 	}
 	if m.Edge[0] == "" {
@@ -180,6 +186,19 @@ func (s *Scenario) validateExpect(fail failFunc) {
 		if m.Fault >= len(s.Faults) {
 			fail(e.Line, key, "the scenario has %d fault(s), numbered from 0", len(s.Faults))
 		}
+	}
+	s.expectMetricProblems(fail)
+}
+
+// expectMetricProblems reports each expectation of a named variant whose
+// metric that variant cannot have: event metrics without events,
+// consistency metrics without state, an edge the topology lacks. Variants
+// whose topology is not loaded are skipped (ReadFile checks them once it
+// has read them, checkExpectMetrics).
+func (s *Scenario) expectMetricProblems(fail failFunc) {
+	for _, e := range s.Expect {
+		m := e.Expect.Metric
+		key := "expect." + e.Variant + "." + m.Name
 		if e.Variant == AllVariants {
 			continue
 		}
@@ -190,11 +209,23 @@ func (s *Scenario) validateExpect(fail failFunc) {
 			switch {
 			case m.Events && len(v.Topology.Subjects()) == 0:
 				fail(e.Line, key, "variant %s publishes no events, so it has no %s", v.Name, m.Name)
+			case m.Stateful && v.Topology.State == nil:
+				fail(e.Line, key, "variant %s has no state (topology %s has no state: block), so it has no %s", v.Name, v.Topology.Name, m.Name)
 			case m.Edge[0] != "" && !hasEdge(v.Topology, m.Edge[0], m.Edge[1]):
 				fail(e.Line, key, "variant %s has no call edge %s->%s", v.Name, m.Edge[0], m.Edge[1])
 			}
 		}
 	}
+}
+
+// checkExpectMetrics is expectMetricProblems once the topologies are read:
+// the problems match topologies.ErrInvalid.
+func (s *Scenario) checkExpectMetrics() error {
+	var errs []error
+	s.expectMetricProblems(func(line int, key, format string, args ...any) {
+		errs = append(errs, &topologies.FieldError{File: s.File, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
+	})
+	return errors.Join(errs...)
 }
 
 // hasEdge reports whether from calls to in t; the gateway calls the entry.

@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/faultline-sim/faultline/reports/result"
@@ -92,6 +95,36 @@ func TestCheckAppliesStarOnlyWhereMeasured(t *testing.T) {
 	}
 }
 
+// "*" checks a consistency metric on the stateful variants only: a
+// stateless variant has none. A stateful variant whose stores could not be
+// read fails it as absent, never passes.
+func TestCheckAppliesStarConsistencyToStatefulVariants(t *testing.T) {
+	s, err := Parse("q.yaml", []byte(plus("expect: {'*': {violations: '== 0', consistency_p99: '< 1s'}}")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &result.Result{Variants: []result.Variant{
+		{Name: "sync", Requests: result.Requests{Offered: 100}},
+		{Name: "events", EventDriven: true, Requests: result.Requests{Offered: 100},
+			Consistency: &result.Consistency{Operations: 100, Consistent: 99, Violations: 1, DoubleCharges: 1, TimeToConsistencyMS: &result.Percentiles{P99: 40}}},
+		{Name: "unread", Requests: result.Requests{Offered: 100}, Consistency: &result.Consistency{Error: "disk full"}},
+	}}
+	got := s.Check(r)
+	type verdict struct {
+		variant, metric string
+		ok, missing     bool
+	}
+	want := []verdict{{"events", "violations", false, false}, {"unread", "violations", false, true}, {"events", "consistency_p99", true, false}, {"unread", "consistency_p99", false, true}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d checks, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if g := got[i]; g.Variant != w.variant || g.Metric != w.metric || g.OK != w.ok || g.Missing != w.missing {
+			t.Errorf("check %d = %+v, want %+v", i, g, w)
+		}
+	}
+}
+
 func TestCheckTakesTheMedianOfRepetitions(t *testing.T) {
 	s, err := Parse("q.yaml", []byte(plus("expect: {sync: {p99: '< 100ms', availability: '>= 99%'}}")))
 	if err != nil {
@@ -167,5 +200,29 @@ func TestCheckFailsOnAbsentMetric(t *testing.T) {
 		if g.Variant == "events" && g.Metric == "completion_p99" && (g.OK || !g.Missing) {
 			t.Errorf("completion_p99 absent in one of two repetitions: ok=%v missing=%v", g.OK, g.Missing)
 		}
+	}
+}
+
+// An expectation names a metric the named variant can have: event metrics
+// need events, consistency metrics need state. Checked once the
+// topologies are read, with the line and key of the expectation.
+func TestExpectRefusesMetricsTheVariantLacks(t *testing.T) {
+	top, err := filepath.Abs("../topologies/order-sync.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "load: {rate: 10}\n" +
+		"variants: [{name: sync, topology: " + top + "}]\n" +
+		"expect:\n" +
+		"  sync: ['violations == 0']\n" +
+		"  '*': ['stuck == 0']\n"
+	path := filepath.Join(t.TempDir(), "q.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadFile(path)
+	checkProblems(t, path, err, problem{4, "expect.sync.violations", "variant sync has no state"})
+	if err != nil && strings.Contains(err.Error(), "stuck") {
+		t.Errorf(`"*" applies where measured, and is not refused: %v`, err)
 	}
 }

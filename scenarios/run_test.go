@@ -89,6 +89,31 @@ func (sc scale) loadCap(variants int) time.Duration {
 //     one-hop's p99, and quickstart's p50s (over ~200 requests the median's
 //     rank moves by ±9%).
 var robust = map[string][]string{
+	// Correctness of the sagas holds at any scale: what a design claims
+	// (no violation, nothing stuck) it keeps however short the run; the
+	// counts that need time around a fault (dual write's stuck sagas, the
+	// double charges of a crash's lost acks) or thousands of orders (the
+	// stock of 600 units) are not checked here (sim's saga tests force
+	// the first two).
+	"saga": {
+		"*: violations == 0",
+		"*: stuck == 0",
+		"events: availability == 100%",
+		"events: cancelled == 0",
+	},
+	"dual-write": {
+		"dual: double_charges == 0",
+		"outbox: violations == 0",
+		"outbox: stuck == 0",
+	},
+	"exactly-once": {
+		"idempotent: violations == 0",
+		"idempotent: stuck == 0",
+	},
+	"stock-out": {
+		"*: violations == 0",
+		"*: stuck == 0",
+	},
 	// Timeouts bound the latency and the events variant never calls bank,
 	// whatever the rate.
 	"cascading-failure": {
@@ -413,6 +438,19 @@ func checkInvariants(t *testing.T, s *scenarios.Scenario, v *result.Variant) {
 	for _, f := range v.Faults {
 		if f.Error != "" {
 			t.Errorf("%s: fault %s: %s", v.Name, f.Name, f.Error)
+		}
+	}
+	// A stateful variant's stores were read back, and every operation is
+	// counted once.
+	if top := variantTopology(s, v.Name); top != nil && top.State != nil {
+		c := v.Consistency
+		switch {
+		case c == nil:
+			t.Errorf("%s: a stateful variant without a consistency block", v.Name)
+		case c.Error != "":
+			t.Errorf("%s: stores not read: %s", v.Name, c.Error)
+		case c.Consistent != c.Confirmed+c.Cancelled || c.Consistent > c.Operations:
+			t.Errorf("%s: consistent %d, confirmed %d + cancelled %d, of %d operations", v.Name, c.Consistent, c.Confirmed, c.Cancelled, c.Operations)
 		}
 	}
 	if !v.EventDriven {

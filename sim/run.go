@@ -22,6 +22,7 @@ import (
 	"github.com/faultline-sim/faultline/sim/load"
 	"github.com/faultline-sim/faultline/sim/metrics"
 	"github.com/faultline-sim/faultline/sim/rpc/simv1"
+	"github.com/faultline-sim/faultline/sim/service"
 )
 
 // InterruptedDrain bounds the drain after the run's context is cancelled
@@ -53,6 +54,10 @@ type Options struct {
 	// Log receives structured logs of the run (variants, faults); nil:
 	// none.
 	Log *slog.Logger
+	// StateDir is where the stores of stateful variants are written, a
+	// folder per variant run; "" puts them in a temporary folder removed
+	// after the variant.
+	StateDir string
 }
 
 // ErrRun marks a failure of the run itself (a world that could not start,
@@ -138,6 +143,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*result.Resu
 	return res, errors.Join(errs...)
 }
 
+// peakRate is the highest rate the scenario's load reaches.
+func peakRate(sc *scenarios.Scenario) float64 { return loadShape(sc).Peak() }
+
 // maxInFlight is the generator's bound when the scenario sets none: enough
 // for every request of one timeout's worth of load at the peak rate, within
 // sane limits.
@@ -212,7 +220,16 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	ledger := metrics.NewLedger(top.Subscribers(), maxLatency)
 	edges := metrics.NewEdges(top, maxLatency)
 
-	w, err := startWorld(ctx, top, seed, sc.Broker, ledger, edges)
+	sw, err := openState(top, opt.StateDir, label, peakRate(sc), sc.Warmup+sc.Duration)
+	if err != nil {
+		return rv, err
+	}
+	var stores *service.Stores
+	if sw != nil {
+		stores = sw.stores
+		defer sw.close() // after the world's replicas stopped using them
+	}
+	w, err := startWorld(ctx, top, seed, sc.Broker, ledger, edges, stores)
 	if err != nil {
 		return rv, err
 	}
@@ -225,6 +242,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	client := w.client
 	mon := startMonitor(w, rec, label, sc.Warmup, sc.Warmup+sc.Duration, opt.Progress)
 	tl := newTimeline(w, rec, sc.Faults, seed, sc.Warmup)
+	samples := newConsistencySampler(sw, sc.Duration)
 	tl.log = opt.Log.With("variant", label)
 	tl.edges = edges
 	tl.ledger = ledger
@@ -244,8 +262,12 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 			edges.Start(start.Add(sc.Warmup), sc.Duration)
 			mon.begin(start)
 			tl.begin(start)
+			samples.begin(start.Add(sc.Warmup))
 		},
 		Target: func(ctx context.Context, op uint64, intended time.Time) error {
+			if sw != nil {
+				sw.intend(op, intended)
+			}
 			before := w.net.HarnessErrors()
 			_, err := client.Call(ctx, gateway.Name, &simv1.HandleRequest{OpId: op, IntendedUnixNano: intended.UnixNano()})
 			if err != nil && w.net.HarnessErrors() != before {
@@ -259,6 +281,7 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	})
 
 	_, runErr := gen.Run(ctx)
+	samples.stop()
 
 	drain := sc.Drain
 	if ctx.Err() != nil {
@@ -268,6 +291,9 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	defer cancel()
 	gen.Wait(drainCtx)
 	waitLedger(drainCtx, ledger)
+	if sw != nil {
+		waitSaga(drainCtx, ledger, sw)
+	}
 	tl.stop()
 	maxLag := mon.stop()
 
@@ -287,6 +313,11 @@ func runVariant(ctx context.Context, sc *scenarios.Scenario, v scenarios.Variant
 	rv.Harness = mon.harness()
 	rv.Ejections = w.ejections()
 	rv.HarnessErrors = w.net.HarnessErrors()
+	if sw != nil {
+		if err := fillConsistency(&rv, sw, samples); err != nil {
+			return rv, err
+		}
+	}
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		return rv, runErr
 	}

@@ -49,9 +49,10 @@ type world struct {
 }
 
 // startWorld starts the broker (when the topology has events), creates its
-// streams and consumers, starts every replica and the gateway. On error it
-// closes what it started.
-func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger, edges *metrics.Edges) (*world, error) {
+// streams and consumers, starts every replica and the gateway. stores are
+// the stores of a stateful topology (nil otherwise), which the caller
+// opens and closes. On error it closes what it started.
+func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs scenarios.BrokerSpec, ledger *metrics.Ledger, edges *metrics.Edges, stores *service.Stores) (*world, error) {
 	fnet := faults.NewNet()
 	w := &world{top: top, net: fnet, reg: registry.New(registry.Config{DetectionDelay: top.Discovery.DetectionDelay, Listen: fnet.Listen})}
 	w.net.SetSeed(seed)
@@ -105,6 +106,7 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 				EventIDs:   &eventIDs,
 				Edges:      edges,
 				Processed:  processed,
+				Stores:     stores,
 			})
 			if err := rep.Start(ctx); err != nil {
 				w.close()

@@ -328,6 +328,7 @@ func (r *runner) close() {
 func (r *runner) run(ctx context.Context, file string, sc *scenarios.Scenario, out string) (int, *result.Result) {
 	info, stderr, opt := r.info, r.stderr, r.opt
 	opt.Progress = progressFunc(r.progress, info, stderr, sc.Warmup, r.cfg.progressEvery)
+	opt.StateDir = filepath.Join(out, "state") // the stores of stateful variants
 	seeds := fmt.Sprintf("seed %d", sc.Seed)
 	if opt.Repeat > 1 {
 		seeds = fmt.Sprintf("%d repetitions, seeds %d to %d", opt.Repeat, sc.Seed, sc.Seed+uint64(opt.Repeat-1))

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/reports/result"
 )
 
@@ -182,7 +183,12 @@ func TestGateMaxMergesWithDefaults(t *testing.T) {
 	if code != ExitOK || strings.Contains(stdout, "availability") {
 		t.Errorf("availability=off: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, max := range []string{"p50=off", "p99=off,availability=off,throughput=off,completion_p99=off,lost=off", "p99=soon"} {
+	var allOff []string // every default limit off: nothing to gate
+	for _, l := range strings.Split(reports.DefaultLimits, ",") {
+		name, _, _ := strings.Cut(l, "=")
+		allOff = append(allOff, name+"=off")
+	}
+	for _, max := range []string{"p50=off", strings.Join(allOff, ","), "p99=soon"} {
 		if code, _, stderr := run(t, "gate", worse, "--baseline", base, "--max", max); code != ExitBadInput || !strings.HasPrefix(stderr, "faultline gate: --max: ") {
 			t.Errorf("--max %s: exit %d, %s", max, code, stderr)
 		}

@@ -62,3 +62,35 @@ func TestReportFormatPrintsBenchstat(t *testing.T) {
 		t.Errorf("--format xml: exit %d", code)
 	}
 }
+
+// The shipped baseline is a results file of schema v1, written before the
+// consistency block: gate and report still read it, and a v2 result is
+// gated against it.
+func TestShippedV1BaselineIsRead(t *testing.T) {
+	const shipped = "../../scenarios/quickstart.baseline.json"
+	base, err := result.ReadFile(shipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Schema != result.SchemaV1 {
+		t.Fatalf("%s: schema %s, want %s (the test needs a v1 file)", shipped, base.Schema, result.SchemaV1)
+	}
+	code, stdout, stderr := run(t, "gate", shipped, "--baseline", shipped)
+	if code != ExitOK || strings.Contains(stdout+stderr, "schema") {
+		t.Errorf("gate v1 against itself: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	cur := *base
+	cur.Schema, cur.Baseline = result.Schema, nil
+	path, err := result.WriteFile(t.TempDir(), &cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = run(t, "gate", path, "--baseline", shipped)
+	if code != ExitOK {
+		t.Errorf("gate v2 against the v1 baseline: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	out := t.TempDir()
+	if code, _, stderr := run(t, "report", shipped, "--out", out); code != ExitOK {
+		t.Errorf("report of the v1 baseline: exit %d: %s", code, stderr)
+	}
+}

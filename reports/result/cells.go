@@ -36,6 +36,53 @@ func completionNum(name string, f func(p *Percentiles) float64) Row {
 	}}
 }
 
+// ConsistencyRow is a row of figure f of the consistency block, which
+// only stateful variants have: "-" for a stateless variant, NA for one
+// whose stores could not be read or whose block lacks the figure (f
+// returns false: no operation became consistent).
+func ConsistencyRow(name string, u Unit, f func(c *Consistency) (float64, bool)) Row {
+	return Row{Name: name, Unit: u, Value: func(v *Variant) (float64, bool) {
+		if c := v.CheckedConsistency(); c != nil {
+			return f(c)
+		}
+		return 0, false
+	}, Missing: func(v *Variant) string {
+		if v.Consistency != nil {
+			return NA
+		}
+		return ""
+	}}
+}
+
+// consistencyCell is the cell f of a stateful variant's consistency block:
+// "-" for a stateless variant, NA when its stores could not be read.
+func consistencyCell(f func(c *Consistency) string) func(v *Variant) string {
+	return func(v *Variant) string {
+		switch {
+		case v.Consistency == nil:
+			return "-"
+		case v.Consistency.Error != "":
+			return NA
+		}
+		return f(v.Consistency)
+	}
+}
+
+// violations is the count of violations with their kinds:
+// "14 (orphan_charges 7, orphan_reservations 2, stuck 5)".
+func violations(c *Consistency) string {
+	var parts []string
+	for _, k := range ConsistencyKinds {
+		if n, _ := c.Count(k); n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	if len(parts) == 0 {
+		return fmt.Sprint(c.Violations)
+	}
+	return fmt.Sprintf("%d (%s)", c.Violations, strings.Join(parts, ", "))
+}
+
 // text is a summary row of text.
 func text(name string, f func(v *Variant) string) Row {
 	return Row{Name: name, Text: f}

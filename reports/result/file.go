@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,13 +36,21 @@ func WriteFile(dir string, r *Result) (string, error) {
 // ErrSchema is returned by ReadFile for a file of another schema.
 var ErrSchema = errors.New("unsupported result schema")
 
+// readSchemas are the schemas ReadFile reads, oldest first.
+var readSchemas = []string{SchemaV1, Schema}
+
+// ReadSchemas returns the schemas ReadFile reads, oldest first: SchemaV1,
+// whose files are those of Schema without consistency blocks, then Schema.
+func ReadSchemas() []string { return slices.Clone(readSchemas) }
+
 // ReadFile reads and decodes a results.json, rejecting unknown fields and
-// any schema other than Schema. The schema is checked first, so a file
-// written by a newer faultline (faultline.result/v2 and on) is refused with
-// a message saying to upgrade, naming the file and the line of its schema
-// key, rather than with the first field this binary does not know. A file
-// without a schema key is not a result file and is refused too. Both
-// schema errors match ErrSchema.
+// any schema but those of ReadSchemas: a v1 file is read as it was written
+// (Schema stays SchemaV1; it has no consistency block, and one found in it
+// is refused). The schema is checked first, so a file written by a newer
+// faultline is refused with a message saying to upgrade, naming the file
+// and the line of its schema key, rather than with the first field this
+// binary does not know. A file without a schema key is not a result file
+// and is refused too. Both schema errors match ErrSchema.
 func ReadFile(path string) (*Result, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -50,7 +59,7 @@ func ReadFile(path string) (*Result, error) {
 	var head struct {
 		Schema string `json:"schema"`
 	}
-	if err := json.Unmarshal(data, &head); err == nil && head.Schema != Schema {
+	if err := json.Unmarshal(data, &head); err == nil && !slices.Contains(readSchemas, head.Schema) {
 		at := path
 		if i := bytes.Index(data, []byte(`"schema"`)); i >= 0 {
 			at = fmt.Sprintf("%s:%d: schema", path, 1+bytes.Count(data[:i], []byte("\n")))
@@ -58,7 +67,7 @@ func ReadFile(path string) (*Result, error) {
 		if v, ok := strings.CutPrefix(head.Schema, schemaPrefix); ok && newerSchema(v) {
 			return nil, fmt.Errorf("%s: %w: this file is %s; this binary reads %s: upgrade faultline", at, ErrSchema, head.Schema, Schema)
 		}
-		return nil, fmt.Errorf("%s: %w %q (want %q)", at, ErrSchema, head.Schema, Schema)
+		return nil, fmt.Errorf("%s: %w %q (want %s)", at, ErrSchema, head.Schema, quoted(readSchemas))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -66,7 +75,23 @@ func ReadFile(path string) (*Result, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if r.Schema == SchemaV1 {
+		for i := range r.Variants {
+			if v := &r.Variants[i]; v.Consistency != nil || v.Histograms.TimeToConsistency != "" {
+				return nil, fmt.Errorf("%s: variant %s: a %s file has no consistency block (it came with %s)", path, v.Label(), SchemaV1, Schema)
+			}
+		}
+	}
 	return &r, nil
+}
+
+// quoted lists schemas quoted, joined by " or ".
+func quoted(schemas []string) string {
+	q := make([]string, len(schemas))
+	for i, s := range schemas {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, " or ")
 }
 
 // schemaPrefix is Schema without its version.

@@ -53,10 +53,13 @@ func TestReadFileRejects(t *testing.T) {
 		schema        bool   // the error must match ErrSchema
 		mention       string // the error must mention this
 	}{
-		{"other schema", `{"schema": "faultline.result/v0", "scenario": "x"}`, true, "faultline.result/v0"},
+		{"other schema", `{"schema": "faultline.result/v0", "scenario": "x"}`, true, `"faultline.result/v0" (want "faultline.result/v1" or "faultline.result/v2")`},
 		{"no schema", `{"scenario": "x"}`, true, `""`},
 		// A newer faultline's file: the schema is the news, not its new fields.
-		{"newer schema", "{\n  \"schema\": \"faultline.result/v2\",\n  \"colour\": \"red\"\n}", true, ":2: schema: unsupported result schema: this file is faultline.result/v2; this binary reads faultline.result/v1: upgrade faultline"},
+		{"newer schema", "{\n  \"schema\": \"faultline.result/v3\",\n  \"colour\": \"red\"\n}", true, ":2: schema: unsupported result schema: this file is faultline.result/v3; this binary reads faultline.result/v2: upgrade faultline"},
+		// v1 came before the consistency block: one in a v1 file is not what v1 wrote.
+		{"consistency in v1", `{"schema": "faultline.result/v1", "variants": [{"name": "a", "consistency": {"operations": 1}}]}`, false, "variant a: a faultline.result/v1 file has no consistency block"},
+		{"time to consistency in v1", `{"schema": "faultline.result/v1", "variants": [{"name": "a", "histograms": {"latency": "", "time_to_consistency": "x"}}]}`, false, "no consistency block"},
 		{"unknown field", `{"schema": "` + result.Schema + `", "scenario": "x", "colour": "red"}`, false, "colour"},
 		{"unknown field in a variant", `{"schema": "` + result.Schema + `", "variants": [{"name": "a", "latency_p50": 3}]}`, false, "latency_p50"},
 		{"not JSON", `schema: faultline.result/v1`, false, "invalid character"},
@@ -77,6 +80,84 @@ func TestReadFileRejects(t *testing.T) {
 				t.Errorf("error %q should name the file and mention %s", err, tc.mention)
 			}
 		})
+	}
+}
+
+// TestReadFileReadsV1 reads the shipped baseline, a v1 file written before
+// the consistency block: it reads as written, with no consistency block,
+// and writing it back keeps it a v1 file that reads the same.
+func TestReadFileReadsV1(t *testing.T) {
+	const baseline = "../../scenarios/quickstart.baseline.json"
+	r, err := result.ReadFile(baseline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Schema != result.SchemaV1 {
+		t.Fatalf("%s: schema %q, want %q (the test needs a v1 file)", baseline, r.Schema, result.SchemaV1)
+	}
+	if len(r.Variants) == 0 {
+		t.Fatalf("%s has no variants", baseline)
+	}
+	for _, v := range r.Variants {
+		if v.Consistency != nil || v.CheckedConsistency() != nil || v.Histograms.TimeToConsistency != "" {
+			t.Errorf("variant %s of a v1 file has a consistency block", v.Name)
+		}
+	}
+	path, err := result.WriteFile(t.TempDir(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := result.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, r) {
+		t.Errorf("a v1 file written back reads differently")
+	}
+	if want := []string{result.SchemaV1, result.Schema}; !reflect.DeepEqual(result.ReadSchemas(), want) {
+		t.Errorf("ReadSchemas() = %q, want %q", result.ReadSchemas(), want)
+	}
+}
+
+// TestRoundTripConsistency writes and reads a result of stateful variants:
+// the consistency block, its samples, timeline, percentiles and histogram
+// come back as written, and a stateless variant stays without one.
+func TestRoundTripConsistency(t *testing.T) {
+	want := resulttest.Stateful()
+	path, err := result.WriteFile(t.TempDir(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := result.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip changed the result:\n got %+v\nwant %+v", got, want)
+	}
+	if got.Schema != result.Schema {
+		t.Errorf("schema %q, want %q", got.Schema, result.Schema)
+	}
+	stateful := 0
+	for _, v := range got.Variants {
+		if c := v.Consistency; c != nil {
+			stateful++
+			if c.Error == "" && (len(c.Timeline) == 0 || c.TimeToConsistencyMS == nil || v.Histograms.TimeToConsistency == "") {
+				t.Errorf("variant %s: consistency block lost its timeline, percentiles or histogram: %+v", v.Name, c)
+			}
+		}
+	}
+	if stateful == 0 || stateful == len(got.Variants) {
+		t.Errorf("%d of %d variants stateful: the fixture should mix both", stateful, len(got.Variants))
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"consistency"`, `"double_charges"`, `"samples"`, `"time_to_consistency_ms"`, `"time_to_consistency"`} {
+		if !strings.Contains(string(raw), key) {
+			t.Errorf("results.json lacks %s", key)
+		}
 	}
 }
 

@@ -135,6 +135,25 @@ var measures = []measure{
 	eventMeasure("poisoned", "", "events a subscriber can never process, once per subscriber", func(e *Events) int64 { return e.Poisoned }, true, benchUnit{}),
 	eventMeasure("failures", "", "event handlings that failed", func(e *Events) int64 { return e.Failures }, true, benchUnit{}),
 	eventMeasure("max_consumer_lag", "max consumer lag", "most events pending on a consumer", func(e *Events) int64 { return e.MaxConsumerLag }, true, benchUnit{}),
+	{
+		MetricDef: stateful(def("violations", UnitCount, false, "operations that broke a business invariant, summed over the eight kinds below (stateful variants)",
+			consistency(func(c *Consistency) int64 { return c.Violations }))),
+		table:   TableRow{Name: "violations", Cell: consistencyCell(violations)},
+		summary: ConsistencyRow("consistency violations", UnitCount, func(c *Consistency) (float64, bool) { return float64(c.Violations), true }),
+		bench:   benchUnit{"violations", 1, 11},
+	},
+	consistencyMeasure("double_charges", "operations charged more than once", func(c *Consistency) int64 { return c.DoubleCharges }),
+	consistencyMeasure("double_reservations", "operations that reserved stock more than once", func(c *Consistency) int64 { return c.DoubleReservations }),
+	consistencyMeasure("orphan_charges", "money taken, order not confirmed and never refunded", func(c *Consistency) int64 { return c.OrphanCharges }),
+	consistencyMeasure("orphan_reservations", "stock reserved, order not confirmed and never released", func(c *Consistency) int64 { return c.OrphanReservations }),
+	consistencyMeasure("confirmed_unpaid", "orders confirmed without a charge", func(c *Consistency) int64 { return c.ConfirmedUnpaid }),
+	consistencyMeasure("confirmed_unreserved", "orders confirmed holding no stock", func(c *Consistency) int64 { return c.ConfirmedUnreserved }),
+	consistencyMeasure("negative_stock", "items whose stock went below 0", func(c *Consistency) int64 { return c.NegativeStock }),
+	consistencyMeasure("stuck", "operations not terminal at the end of the drain", func(c *Consistency) int64 { return c.Stuck }),
+	{MetricDef: stateful(def("confirmed", UnitCount, true, "operations confirmed, consistent (stateful variants)", consistency(func(c *Consistency) int64 { return c.Confirmed })))},
+	{MetricDef: stateful(def("cancelled", UnitCount, true, "operations cancelled, consistent: compensated or refused (stateful variants)", consistency(func(c *Consistency) int64 { return c.Cancelled })))},
+	consistencyTimeMeasure("consistency_p50", "p50", "time to consistency p50: intended send until the operation was consistent and terminal", func(p *Percentiles) float64 { return p.P50 }, benchUnit{}),
+	consistencyTimeMeasure("consistency_p99", "p99", "time to consistency p99", func(p *Percentiles) float64 { return p.P99 }, benchUnit{"consistency-p99-ms", 1, 12}),
 	{table: TableRow{Name: "sched delay p99", Cell: func(v *Variant) string {
 		if v.Harness == nil {
 			return "-"
@@ -197,6 +216,28 @@ func eventMeasure(name, label, doc string, f func(e *Events) int64, eventsOnly b
 	if label != "" {
 		m.table = TableRow{Name: label, Cell: eventCell(func(v *Variant) string { return fmt.Sprint(f(&v.Events)) })}
 	}
+	return m
+}
+
+// consistencyMeasure is the violation count f of stateful variants: a
+// metric only (the table shows them beside the sum, the report's
+// consistency section each).
+func consistencyMeasure(name, doc string, f func(c *Consistency) int64) measure {
+	return measure{MetricDef: stateful(def(name, UnitCount, false, doc, consistency(f)))}
+}
+
+// consistencyTimeMeasure is the time-to-consistency quantile f of stateful
+// variants: a metric, a table row and a summary row "time to consistency
+// "+label.
+func consistencyTimeMeasure(name, label, doc string, f func(p *Percentiles) float64, b benchUnit) measure {
+	m := measure{MetricDef: stateful(def(name, UnitMS, false, doc, consistencyTime(f))), bench: b}
+	m.table = TableRow{Name: "consistency " + label, Cell: consistencyCell(func(c *Consistency) string { return pct(c.TimeToConsistencyMS, f) })}
+	m.summary = ConsistencyRow("time to consistency "+label, UnitMS, func(c *Consistency) (float64, bool) {
+		if c.TimeToConsistencyMS == nil {
+			return 0, false
+		}
+		return f(c.TimeToConsistencyMS), true
+	})
 	return m
 }
 

@@ -21,7 +21,7 @@ func TestMeasuresAreConsistent(t *testing.T) {
 				t.Errorf("metric %q has no value", m.Name)
 			}
 			d, err := ResolveMetric(m.Name)
-			if err != nil || d.Unit != m.Unit || d.Events != m.Events {
+			if err != nil || d.Unit != m.Unit || d.Events != m.Events || d.Stateful != m.Stateful {
 				t.Errorf("ResolveMetric(%q) = %+v, %v; want the measure's definition", m.Name, d, err)
 			}
 		}

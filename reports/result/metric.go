@@ -27,8 +27,11 @@ type MetricDef struct {
 	HigherIsBetter bool
 	Doc            string
 	get            func(v *Variant) (float64, bool)
-	// Events is true for metrics only event-driven variants have.
-	Events bool
+	// Events is true for metrics only event-driven variants have;
+	// Stateful for those only stateful variants have (a consistency
+	// block, Variant.Consistency).
+	Events   bool
+	Stateful bool
 	// Edge names the edge of amplification(FROM->TO); Fault is the index
 	// of faults[N]... metrics, -1 otherwise.
 	Edge  [2]string
@@ -55,6 +58,36 @@ func completion(f func(p *Percentiles) float64) func(v *Variant) (float64, bool)
 
 func events(f func(e *Events) int64) func(v *Variant) (float64, bool) {
 	return func(v *Variant) (float64, bool) { return float64(f(&v.Events)), v.EventDriven }
+}
+
+// stateful marks d a metric only stateful variants have.
+func stateful(d MetricDef) MetricDef {
+	d.Stateful = true
+	return d
+}
+
+// consistency reads count f of v's consistency block: none for a
+// stateless variant, nor for one whose stores could not be read.
+func consistency(f func(c *Consistency) int64) func(v *Variant) (float64, bool) {
+	return func(v *Variant) (float64, bool) {
+		c := v.CheckedConsistency()
+		if c == nil {
+			return 0, false
+		}
+		return float64(f(c)), true
+	}
+}
+
+// consistencyTime reads quantile f of v's time to consistency: none
+// without a consistency block, nor when no operation became consistent.
+func consistencyTime(f func(p *Percentiles) float64) func(v *Variant) (float64, bool) {
+	return func(v *Variant) (float64, bool) {
+		c := v.CheckedConsistency()
+		if c == nil || c.TimeToConsistencyMS == nil {
+			return 0, false
+		}
+		return f(c.TimeToConsistencyMS), true
+	}
 }
 
 func maxAmplification(v *Variant) (float64, bool) {

@@ -14,8 +14,16 @@ import (
 )
 
 // Schema is the value of Result.Schema for this version of the format.
-// Adding fields keeps the version; renaming or removing one bumps it.
-const Schema = "faultline.result/v1"
+// Adding fields keeps the version; renaming or removing one bumps it, and
+// so does a new kind of variant: v2 added the consistency block of stateful
+// variants (Variant.Consistency, Histograms.TimeToConsistency), so a binary
+// that reads only v1 says to upgrade rather than failing on its first
+// unknown field. ReadFile reads v1 files too.
+const Schema = "faultline.result/v2"
+
+// SchemaV1 is the schema of results written before the consistency block:
+// ReadFile still reads them (they have no consistency block).
+const SchemaV1 = "faultline.result/v1"
 
 // Result is the content of results.json: one scenario run, every variant.
 type Result struct {
@@ -146,6 +154,9 @@ type Variant struct {
 	Events       Events       `json:"events"`
 	Timeline     []Second     `json:"timeline"`
 	Faults       []Fault      `json:"faults"`
+	// Consistency is, for a stateful variant, what the checker found in
+	// its stores; nil for stateless variants (and in v1 files).
+	Consistency *Consistency `json:"consistency,omitempty"`
 	// Edges are the synchronous call edges (gateway → entry included),
 	// over the recorded window, in topology order.
 	Edges []Edge `json:"edges,omitempty"`
@@ -574,8 +585,12 @@ type Expectation struct {
 	Line        int `json:"line,omitempty"`
 }
 
-// Histograms holds encoded HDR histograms.
+// Histograms holds encoded HDR histograms: Latency of every request,
+// Completion of the operations of an event-driven variant, and
+// TimeToConsistency of the operations of a stateful variant that became
+// consistent and terminal (see Consistency.TimeToConsistencyMS).
 type Histograms struct {
-	Latency    string `json:"latency"`
-	Completion string `json:"completion,omitempty"`
+	Latency           string `json:"latency"`
+	Completion        string `json:"completion,omitempty"`
+	TimeToConsistency string `json:"time_to_consistency,omitempty"`
 }

@@ -64,3 +64,11 @@ func encode(h *hdr.Histogram) string {
 	}
 	return string(b)
 }
+
+// HistogramPercentiles reads p50, p90, p99, p99.9 and max of h (in µs) in
+// milliseconds, as every percentile of the results is written.
+func HistogramPercentiles(h *hdr.Histogram) result.Percentiles { return percentiles(h) }
+
+// EncodeHistogram returns h as the results file holds histograms (see
+// result.Histograms).
+func EncodeHistogram(h *hdr.Histogram) string { return encode(h) }

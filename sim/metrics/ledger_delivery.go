@@ -1,5 +1,7 @@
 package metrics
 
+import "time"
+
 // Delivery guarantees beyond publish, ack and process: fire-and-forget
 // publishes, redeliveries an idempotent consumer suppressed, and dead
 // letters that could not be written.
@@ -112,4 +114,31 @@ func (l *Ledger) Exhausted(eventID uint64, group string) {
 	}
 	l.setFlag(eventID, &ev, gi, pairExhausted)
 	l.events[eventID] = ev
+}
+
+// Replayed records a handling that found the event's effect already in
+// its store (an effectively-once step whose earlier handling committed
+// its change, then failed before the ack, or lost it): the pair counts as
+// processed if no handling of it was recorded processed yet, else as
+// suppressed. The broker delivers an event to one consumer of a group at
+// a time, so two handlings of one pair do not race here.
+func (l *Ledger) Replayed(eventID uint64, group string, redelivered bool, now time.Time) {
+	if l.pairDone(eventID, group) {
+		l.Suppressed(eventID, group, redelivered)
+		return
+	}
+	l.Processed(eventID, group, redelivered, now)
+}
+
+// pairDone reports whether a handling of (eventID, group) was recorded
+// processed.
+func (l *Ledger) pairDone(eventID uint64, group string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ev, ok := l.events[eventID]
+	if !ok || ev.subject < 0 {
+		return false
+	}
+	gi, ok := l.subs[ev.subject].index[group]
+	return ok && l.flags(eventID, &ev, gi)&pairDone != 0
 }

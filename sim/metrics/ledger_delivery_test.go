@@ -195,3 +195,28 @@ func TestFailedCountsRedeliveriesAndPoisonOnce(t *testing.T) {
 		}
 	}
 }
+
+// A replay of a step whose first handling committed and then failed
+// before its ack completes the pair (it is not lost); a replay of a pair
+// already processed is suppressed, not a duplicate.
+func TestLedgerReplayed(t *testing.T) {
+	l := NewLedger(testSubs, 0)
+	now := time.Now()
+	for id := uint64(1); id <= 2; id++ {
+		l.Publishing(id, id, now, "payment.taken")
+		l.Acked(id)
+	}
+	l.Failed(1, "notify", false, false) // committed, then failed: no Processed
+	l.Replayed(1, "notify", true, now)
+	l.Processed(2, "notify", false, now)
+	l.Replayed(2, "notify", true, now)
+	if got := l.Outstanding(); got != 0 {
+		t.Errorf("outstanding = %d, want 0", got)
+	}
+	var v result.Variant
+	l.Fill(&v)
+	s := subscriberOf(t, v.Events, "payment.taken", "notify")
+	if s.Processed != 2 || s.Suppressed != 1 || s.Duplicates != 0 || s.Lost != 0 {
+		t.Errorf("notify %+v, want 2 processed, 1 suppressed, no duplicate, none lost", s)
+	}
+}

@@ -130,7 +130,8 @@ func (k *consumer) handle(m jetstream.Msg) {
 	}
 	ctx, cancel := context.WithTimeout(k.ctx, k.ackWait)
 	defer cancel()
-	if err := k.process(ctx, header, op, event, intended, attempt); err != nil {
+	replayed, err := k.process(ctx, header, op, event, intended, attempt)
+	if err != nil {
 		if k.ctx.Err() != nil {
 			return
 		}
@@ -148,6 +149,14 @@ func (k *consumer) handle(m jetstream.Msg) {
 		} else {
 			m.Nak()
 		}
+		return
+	}
+	if replayed {
+		// A stateful step that had seen the event: its change was
+		// committed by an earlier handling (which may have failed after
+		// it, before its ack); the store's processed ids suppressed it.
+		k.r.cfg.Ledger.Replayed(event, k.group, attempt > 1, time.Now())
+		k.ack(m)
 		return
 	}
 	k.applied(m, event, attempt)
@@ -168,6 +177,11 @@ func (k *consumer) applied(m jetstream.Msg, event, attempt uint64) {
 	case !k.processed.Commit(event, processed):
 		k.r.cfg.Ledger.Suppressed(event, k.group, attempt > 1)
 	}
+	k.ack(m)
+}
+
+// ack acknowledges m, in the next batch when acks are batched.
+func (k *consumer) ack(m jetstream.Msg) {
 	if k.acks != nil {
 		k.acks.add(m)
 		return
@@ -182,16 +196,21 @@ func (k *consumer) applied(m jetstream.Msg, event, attempt uint64) {
 // delivery number); a poison event fails every delivery at once. The
 // service's request-level faults act on the delivery as on a request, the
 // subject standing for the method and the message's header for the
-// request's (see AddRequestFault).
-func (k *consumer) process(ctx context.Context, header map[string][]string, op, event uint64, intended time.Time, attempt uint64) error {
+// request's (see AddRequestFault). An event of a stateful topology's saga
+// runs its role's step instead (onSagaEvent); replayed says the step had
+// seen the event and did nothing.
+func (k *consumer) process(ctx context.Context, header map[string][]string, op, event uint64, intended time.Time, attempt uint64) (replayed bool, err error) {
 	if k.poison > 0 && k.r.sampler.Poisoned(k.poison, event) {
-		return errPoison
+		return false, errPoison
 	}
 	if err := k.r.faults.requestFault(ctx, k.subject, header, op, k.hop, attempt); err != nil {
-		return err
+		return false, err
 	}
-	_, err := k.r.execute(ctx, op, k.hop, attempt, intended)
-	return err
+	if do, next, ok := k.r.sagaStepOf(k.subject); ok {
+		return k.r.onSagaEvent(ctx, do, next, op, event, k.hop, attempt, intended)
+	}
+	_, err = k.r.execute(ctx, op, k.hop, attempt, intended)
+	return false, err
 }
 
 var errPoison = errors.New("poison message: this event can never be processed")

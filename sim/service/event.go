@@ -33,11 +33,16 @@ const (
 // finish the operation early, and of the ack (its stream sequence, and
 // whether the broker dropped it as a duplicate) or of the send after it.
 func (r *Replica) publish(ctx context.Context, p topologies.Publish, op uint64, intended time.Time) error {
+	return r.publishEvent(ctx, p, op, intended, r.cfg.EventIDs.Add(1))
+}
+
+// publishEvent is publish of the event id (unique in the variant: taken
+// from Config.EventIDs), which is also its Nats-Msg-Id.
+func (r *Replica) publishEvent(ctx context.Context, p topologies.Publish, op uint64, intended time.Time, id uint64) error {
 	bc := r.broker.Load()
 	if bc == nil {
 		return connect.NewError(connect.CodeUnavailable, fmt.Errorf("publish %s: %w", p.Subject, errNoBroker))
 	}
-	id := r.cfg.EventIDs.Add(1)
 	r.cfg.Ledger.Publishing(id, op, intended, p.Subject)
 	msg := nats.NewMsg(p.Subject)
 	sid := strconv.FormatUint(id, 10)

@@ -65,6 +65,10 @@ type Config struct {
 	// shared by every replica of the variant; required when a consume
 	// entry of the service is idempotent.
 	Processed *ProcessedStores
+	// Stores are the stores of a stateful topology (Topology.State), shared
+	// by every replica of the variant; required when the topology has
+	// state, nil otherwise.
+	Stores *Stores
 }
 
 // brokerConn is a replica's connection to the broker.
@@ -96,6 +100,15 @@ type Replica struct {
 
 	inflight atomic.Int64
 	faults   processFaults
+
+	// life is the running incarnation's context: cancelled when it stops
+	// (a crash, a close), so a state change it had not committed is
+	// rolled back and its background work (compensations, the outbox
+	// relay) ends with it. Read without r.mu: a crash holds r.mu while it
+	// waits for the handlers that read it.
+	life atomic.Pointer[incarnation]
+	// bg tracks the background work of every incarnation.
+	bg sync.WaitGroup
 }
 
 // New returns an unstarted replica. It has no side effects.
@@ -143,6 +156,9 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 		return fmt.Errorf("%s: serve: %w", r.name, err)
 	}
 	r.srv, r.addr = srv, srv.Addr()
+	inc := &incarnation{}
+	inc.ctx, inc.cancel = context.WithCancel(context.Background())
+	r.life.Store(inc)
 	if len(r.cfg.Service.Publish) > 0 || len(r.cfg.Service.Consume) > 0 {
 		if err := r.connect(); err != nil {
 			return err
@@ -153,6 +169,10 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 				return fmt.Errorf("%s: consume %s: %w", r.name, c.Subject, err)
 			}
 			r.consumers = append(r.consumers, cons)
+		}
+		if box := r.outboxOf(); box != nil {
+			life := inc.ctx
+			r.bg.Go(func() { r.relay(life, box) })
 		}
 	}
 	r.register()
@@ -165,6 +185,9 @@ func (r *Replica) start(ctx context.Context, addr string) error {
 // unacked events are left to the broker's redelivery). r.mu is held.
 func (r *Replica) stop(crash bool) error {
 	var err error
+	if inc := r.life.Load(); inc != nil {
+		inc.cancel() // uncommitted state changes roll back
+	}
 	r.unregister(crash)
 	if crash {
 		// Its own connections die first, before anything could be said on
@@ -290,7 +313,10 @@ func (r *Replica) Handle(ctx context.Context, req *connect.Request[simv1.HandleR
 		defer r.inflight.Add(-1)
 	}
 	m := req.Msg
-	hops, err := r.execute(ctx, m.OpId, m.Hop, max(uint64(m.Attempt), 1), time.Unix(0, m.IntendedUnixNano))
+	outcome, hops, stateful, err := r.handleStateful(ctx, m)
+	if !stateful {
+		hops, err = r.execute(ctx, m.OpId, m.Hop, max(uint64(m.Attempt), 1), time.Unix(0, m.IntendedUnixNano))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +324,7 @@ func (r *Replica) Handle(ctx context.Context, req *connect.Request[simv1.HandleR
 		Service: r.cfg.Service.Name,
 		Replica: uint32(r.cfg.Replica),
 		Hops:    hops + 1,
+		Outcome: outcome,
 	}), nil
 }
 
@@ -312,17 +339,8 @@ var (
 // count of its calls. The calls are made one after the other, or all at
 // once for a parallel service (see callParallel).
 func (r *Replica) execute(ctx context.Context, op, hop, attempt uint64, intended time.Time) (uint32, error) {
-	if err := r.faults.waitResumed(ctx); err != nil {
-		return 0, connect.NewError(codeOfContext(err), err)
-	}
-	if err := sleep(ctx, r.faults.scale(r.sampler.Work(op, hop, attempt))); err != nil {
-		return 0, connect.NewError(codeOfContext(err), err)
-	}
-	if err := r.faults.waitResumed(ctx); err != nil {
-		return 0, connect.NewError(codeOfContext(err), err)
-	}
-	if r.faults.fails(r.sampler, op, hop, attempt) {
-		return 0, connect.NewError(connect.CodeInternal, errInjected)
+	if err := r.work(ctx, op, hop, attempt); err != nil {
+		return 0, err
 	}
 	var hops uint32
 	if r.cfg.Service.Parallel {
@@ -346,6 +364,26 @@ func (r *Replica) execute(ctx context.Context, op, hop, attempt uint64, intended
 		}
 	}
 	return hops, nil
+}
+
+// work is the service's own work for one handling: it waits while the
+// replica is paused, sleeps the drawn work time (scaled by a slow fault),
+// and fails when the drawn error (or an errors fault) says so. A stateful
+// step does its work before its state change.
+func (r *Replica) work(ctx context.Context, op, hop, attempt uint64) error {
+	if err := r.faults.waitResumed(ctx); err != nil {
+		return connect.NewError(codeOfContext(err), err)
+	}
+	if err := sleep(ctx, r.faults.scale(r.sampler.Work(op, hop, attempt))); err != nil {
+		return connect.NewError(codeOfContext(err), err)
+	}
+	if err := r.faults.waitResumed(ctx); err != nil {
+		return connect.NewError(codeOfContext(err), err)
+	}
+	if r.faults.fails(r.sampler, op, hop, attempt) {
+		return connect.NewError(connect.CodeInternal, errInjected)
+	}
+	return nil
 }
 
 // call makes one call of the service's, at hop, through its edge (policy,
@@ -392,9 +430,28 @@ func (r *Replica) Close() error {
 	r.faults.resume()
 	r.unregister(false) // also a stale entry a crash left
 	err := r.stop(false)
+	r.bg.Wait()
 	r.caller.Close()
 	for _, e := range r.edges {
 		e.Close()
 	}
 	return err
+}
+
+// lifeContext returns the running incarnation's context (see Replica.life):
+// done once the replica crashed or closed.
+func (r *Replica) lifeContext() context.Context {
+	if inc := r.life.Load(); inc != nil {
+		return inc.ctx
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+// incarnation is the context of one run of the replica, from a start to
+// its stop.
+type incarnation struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }

@@ -49,7 +49,12 @@ type HandleRequest struct {
 	// from its own hop, its own attempt and the call's index (0 from the load
 	// client), so a service reached twice in one operation by different
 	// paths, or again under a retried parent, draws afresh.
-	Hop           uint64 `protobuf:"varint,6,opt,name=hop,proto3" json:"hop,omitempty"`
+	Hop uint64 `protobuf:"varint,6,opt,name=hop,proto3" json:"hop,omitempty"`
+	// Action asks a stateful service (a topology with state:) for one step of
+	// the orchestrated saga: "charge" or "refund" of payment, "reserve" or
+	// "release" of inventory. Empty: the service's own flow (for the order
+	// service of a stateful topology, the whole saga).
+	Action        string `protobuf:"bytes,7,opt,name=action,proto3" json:"action,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -126,6 +131,13 @@ func (x *HandleRequest) GetHop() uint64 {
 	return 0
 }
 
+func (x *HandleRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
 type HandleResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the service that answered.
@@ -133,7 +145,12 @@ type HandleResponse struct {
 	// Replica index that answered.
 	Replica uint32 `protobuf:"varint,2,opt,name=replica,proto3" json:"replica,omitempty"`
 	// Number of synchronous hops below and including this one.
-	Hops          uint32 `protobuf:"varint,3,opt,name=hops,proto3" json:"hops,omitempty"`
+	Hops uint32 `protobuf:"varint,3,opt,name=hops,proto3" json:"hops,omitempty"`
+	// Outcome is the business outcome of a stateful step: "confirmed",
+	// "cancelled", "charged", "refunded", "reserved", "released",
+	// "insufficient_funds", "out_of_stock"; empty for stateless services. A
+	// business refusal is an answer, not an error.
+	Outcome       string `protobuf:"bytes,4,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -189,22 +206,31 @@ func (x *HandleResponse) GetHops() uint32 {
 	return 0
 }
 
+func (x *HandleResponse) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
 var File_sim_proto protoreflect.FileDescriptor
 
 const file_sim_proto_rawDesc = "" +
 	"\n" +
-	"\tsim.proto\x12\x10faultline.sim.v1\"\xc1\x01\n" +
+	"\tsim.proto\x12\x10faultline.sim.v1\"\xd9\x01\n" +
 	"\rHandleRequest\x12\x13\n" +
 	"\x05op_id\x18\x01 \x01(\x04R\x04opId\x12,\n" +
 	"\x12intended_unix_nano\x18\x02 \x01(\x03R\x10intendedUnixNano\x12'\n" +
 	"\x0fidempotency_key\x18\x03 \x01(\tR\x0eidempotencyKey\x12\x18\n" +
 	"\apayload\x18\x04 \x01(\fR\apayload\x12\x18\n" +
 	"\aattempt\x18\x05 \x01(\rR\aattempt\x12\x10\n" +
-	"\x03hop\x18\x06 \x01(\x04R\x03hop\"X\n" +
+	"\x03hop\x18\x06 \x01(\x04R\x03hop\x12\x16\n" +
+	"\x06action\x18\a \x01(\tR\x06action\"r\n" +
 	"\x0eHandleResponse\x12\x18\n" +
 	"\aservice\x18\x01 \x01(\tR\aservice\x12\x18\n" +
 	"\areplica\x18\x02 \x01(\rR\areplica\x12\x12\n" +
-	"\x04hops\x18\x03 \x01(\rR\x04hops2[\n" +
+	"\x04hops\x18\x03 \x01(\rR\x04hops\x12\x18\n" +
+	"\aoutcome\x18\x04 \x01(\tR\aoutcome2[\n" +
 	"\n" +
 	"SimService\x12M\n" +
 	"\x06Handle\x12\x1f.faultline.sim.v1.HandleRequest\x1a .faultline.sim.v1.HandleResponse\"\x00B8Z6github.com/faultline-sim/faultline/sim/rpc/simv1;simv1b\x06proto3"
