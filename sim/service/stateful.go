@@ -84,36 +84,31 @@ func (r *Replica) handleStateful(ctx context.Context, m *simv1.HandleRequest) (o
 	return "", 0, false, nil
 }
 
+// sagaActions are the steps an orchestrator asks for (Action): the role
+// that makes each, its state change, and the outcome it reports when done.
+var sagaActions = map[string]struct {
+	role   topologies.Role
+	change func(s *Stores) changeFunc
+	done   string
+}{
+	ActionCharge:  {topologies.RolePayment, func(s *Stores) changeFunc { return s.Payments.Charge }, OutcomeCharged},
+	ActionRefund:  {topologies.RolePayment, func(s *Stores) changeFunc { return s.Payments.Refund }, OutcomeRefunded},
+	ActionReserve: {topologies.RoleInventory, func(s *Stores) changeFunc { return s.Inventory.Reserve }, OutcomeReserved},
+	ActionRelease: {topologies.RoleInventory, func(s *Stores) changeFunc { return s.Inventory.Release }, OutcomeReleased},
+}
+
 // step applies one action of the orchestrated saga to the replica's store,
 // the request's idempotency key making a retry harmless.
 func (r *Replica) step(action string, op uint64, key string) (string, error) {
-	s, life := r.cfg.Stores, r.lifeContext()
-	ch := state.Change{Key: key}
-	var (
-		res  state.Result
-		err  error
-		done string
-	)
-	switch {
-	case action == ActionCharge && r.role() == topologies.RolePayment:
-		res, err = s.Payments.Charge(life, op, ch)
-		done = OutcomeCharged
-	case action == ActionRefund && r.role() == topologies.RolePayment:
-		res, err = s.Payments.Refund(life, op, ch)
-		done = OutcomeRefunded
-	case action == ActionReserve && r.role() == topologies.RoleInventory:
-		res, err = s.Inventory.Reserve(life, op, ch)
-		done = OutcomeReserved
-	case action == ActionRelease && r.role() == topologies.RoleInventory:
-		res, err = s.Inventory.Release(life, op, ch)
-		done = OutcomeReleased
-	default:
+	a, ok := sagaActions[action]
+	if !ok || a.role != r.role() {
 		return "", connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("%s cannot %s", r.name, action))
 	}
+	res, err := a.change(r.cfg.Stores)(r.lifeContext(), op, state.Change{Key: key})
 	if err != nil {
 		return "", storeError(err)
 	}
-	return businessOutcome(res.Outcome, done), nil
+	return businessOutcome(res.Outcome, a.done), nil
 }
 
 // businessOutcome names a store outcome: done for a change made or found made,

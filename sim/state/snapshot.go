@@ -100,10 +100,7 @@ func (o *Orders) Update(ctx context.Context, snap *OrdersSnapshot) error {
 	if err != nil {
 		return err
 	}
-	if snap.Orders == nil {
-		snap.Orders = make(map[uint64]OrderState, len(changed))
-	}
-	maps.Copy(snap.Orders, changed)
+	snap.Orders = merge(snap.Orders, changed)
 	snap.Rev = rev
 	return nil
 }
@@ -123,29 +120,17 @@ func (p *Payments) Update(ctx context.Context, snap *PaymentsSnapshot) error {
 		if err := tx.QueryRowContext(ctx, `SELECT balance FROM account WHERE id = 1`).Scan(&balance); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM payments`).Scan(&seq); err != nil {
-			return err
-		}
-		return scan(ctx, tx, `SELECT op, SUM(amount > 0), SUM(amount < 0), SUM(amount), MAX(at)
-			FROM payments `+changedSince("payments", snap.Seq)+` GROUP BY op`, nil,
-			func(rows *sql.Rows) error {
-				var op, at int64
-				var st PaymentState
-				if err := rows.Scan(&op, &st.Charges, &st.Refunds, &st.Net, &at); err != nil {
-					return err
-				}
-				st.At = fromMicros(at)
-				changed[uint64(op)] = st
-				return nil
-			})
+		var err error
+		seq, err = changedOps(ctx, tx, "payments", "SUM(amount > 0), SUM(amount < 0), SUM(amount)", snap.Seq, changed,
+			func(rows *sql.Rows, op, at *int64, st *PaymentState) error {
+				return rows.Scan(op, &st.Charges, &st.Refunds, &st.Net, at)
+			}, func(st *PaymentState, at time.Time) { st.At = at })
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	if snap.Ops == nil {
-		snap.Ops = make(map[uint64]PaymentState, len(changed))
-	}
-	maps.Copy(snap.Ops, changed)
+	snap.Ops = merge(snap.Ops, changed)
 	snap.Balance, snap.Seq = balance, seq
 	return nil
 }
@@ -175,31 +160,52 @@ func (inv *Inventory) Update(ctx context.Context, snap *InventorySnapshot) error
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM reservations`).Scan(&seq); err != nil {
-			return err
-		}
-		return scan(ctx, tx, `SELECT op, SUM(units > 0), SUM(units), MAX(at)
-			FROM reservations `+changedSince("reservations", snap.Seq)+` GROUP BY op`, nil,
-			func(rows *sql.Rows) error {
-				var op, at int64
-				var st ReservationState
-				if err := rows.Scan(&op, &st.Reservations, &st.Held, &at); err != nil {
-					return err
-				}
-				st.At = fromMicros(at)
-				changed[uint64(op)] = st
-				return nil
-			})
+		seq, err = changedOps(ctx, tx, "reservations", "SUM(units > 0), SUM(units)", snap.Seq, changed,
+			func(rows *sql.Rows, op, at *int64, st *ReservationState) error {
+				return rows.Scan(op, &st.Reservations, &st.Held, at)
+			}, func(st *ReservationState, at time.Time) { st.At = at })
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	if snap.Ops == nil {
-		snap.Ops = make(map[uint64]ReservationState, len(changed))
-	}
-	maps.Copy(snap.Ops, changed)
+	snap.Ops = merge(snap.Ops, changed)
 	snap.Available, snap.Seq = available, seq
 	return nil
+}
+
+// changedOps reads, from a table of numbered rows (seq) per operation
+// (payments, reservations), the sums cols of every operation with a row
+// numbered above since (all operations for 0) into changed, each through
+// scanRow (op, then cols, then the last commit time) and setAt; it returns
+// the highest row number.
+func changedOps[T any](ctx context.Context, tx *sql.Tx, table, cols string, since int64, changed map[uint64]T,
+	scanRow func(rows *sql.Rows, op, at *int64, st *T) error, setAt func(st *T, at time.Time),
+) (seq int64, err error) {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM `+table).Scan(&seq); err != nil {
+		return 0, err
+	}
+	err = scan(ctx, tx, `SELECT op, `+cols+`, MAX(at) FROM `+table+` `+changedSince(table, since)+` GROUP BY op`, nil,
+		func(rows *sql.Rows) error {
+			var op, at int64
+			var st T
+			if err := scanRow(rows, &op, &at, &st); err != nil {
+				return err
+			}
+			setAt(&st, fromMicros(at))
+			changed[uint64(op)] = st
+			return nil
+		})
+	return seq, err
+}
+
+// merge adds changed to ops (made when nil) and returns it.
+func merge[T any](ops, changed map[uint64]T) map[uint64]T {
+	if ops == nil {
+		ops = make(map[uint64]T, len(changed))
+	}
+	maps.Copy(ops, changed)
+	return ops
 }
 
 // changedSince is the WHERE clause that selects the rows of table's
