@@ -95,10 +95,18 @@ func (r *Replica) consume(ctx context.Context, c topologies.Consume) (*consumer,
 	return k, nil
 }
 
+// work handles deliveries until the consumer stops. The channel is never
+// closed: nats.go may still be inside the Consume callback after
+// ConsumeContext.Closed, so a close could race its send.
 func (k *consumer) work() {
 	defer k.workers.Done()
-	for m := range k.msgs {
-		k.handle(m)
+	for {
+		select {
+		case m := <-k.msgs:
+			k.handle(m)
+		case <-k.ctx.Done():
+			return
+		}
 	}
 }
 
@@ -222,14 +230,14 @@ func nakDelay(backoff []time.Duration, n uint64) time.Duration {
 	return backoff[min(max(n, 1)-1, uint64(len(backoff)-1))]
 }
 
-// stop stops pulling, cancels handlers and waits for the workers.
+// stop stops pulling, cancels handlers and waits for the workers. Events
+// taken but not handled are left unacked, for the broker to redeliver.
 func (k *consumer) stop() {
 	k.cancel()
 	if k.cc != nil {
 		k.cc.Stop()
 		<-k.cc.Closed()
 	}
-	close(k.msgs)
 	k.workers.Wait()
 	if k.acks != nil {
 		k.acks.stop()
