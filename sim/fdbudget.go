@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim/state"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -51,6 +52,8 @@ type FDBudget struct {
 	// stream's open message block and index, and one state file per
 	// durable consumer while it is written.
 	Store int
+	// State: a stateful topology's three stores (state.Descriptors).
+	State int
 	// Timers: with a link fault in the scenario, every wrapped connection a
 	// fault delays gets a timerfd per direction (faults' alarm), counted
 	// for every dialed connection of the world.
@@ -63,7 +66,7 @@ type FDBudget struct {
 
 // Total is the sum of every term.
 func (b FDBudget) Total() int {
-	return b.Base + b.Listeners + b.Pools + b.Heartbeats + b.NATS + b.Broker + b.Store + b.Timers + b.Margin
+	return b.Base + b.Listeners + b.Pools + b.Heartbeats + b.NATS + b.Broker + b.Store + b.State + b.Timers + b.Margin
 }
 
 // String lists the terms that are not zero, e.g. "listeners 501, pools
@@ -74,7 +77,7 @@ func (b FDBudget) String() string {
 		name string
 		n    int
 	}{{"base", b.Base}, {"listeners", b.Listeners}, {"connection pools", b.Pools}, {"heartbeats", b.Heartbeats},
-		{"nats connections", b.NATS}, {"broker", b.Broker}, {"jetstream store", b.Store}, {"fault timers", b.Timers}, {"margin", b.Margin}} {
+		{"nats connections", b.NATS}, {"broker", b.Broker}, {"jetstream store", b.Store}, {"business state", b.State}, {"fault timers", b.Timers}, {"margin", b.Margin}} {
 		if t.n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", t.name, t.n))
 		}
@@ -156,6 +159,9 @@ func EstimateFDs(top *topologies.Topology, bs scenarios.BrokerSpec, linkFaults b
 			consumers += len(groups)
 		}
 		b.Store = streamNodes * (fdPerStream*streams + fdPerConsumer*consumers)
+	}
+	if top.State != nil {
+		b.State = state.Descriptors
 	}
 	if linkFaults {
 		b.Timers = 2 * dialed

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim/state"
 	"github.com/faultline-sim/faultline/topologies"
 )
 
@@ -61,6 +62,9 @@ func TestEstimateFDs(t *testing.T) {
 		// The registry's listener and a heartbeat connection per replica.
 		{"detection delay", withDelay, one, false,
 			FDBudget{Base: 16, Listeners: 8, Pools: 22, Heartbeats: 12, Margin: 64 + 58/10}},
+		// A stateful topology: its three stores.
+		{"state", stateful(fanOut(3, 2, topologies.H2C)), one, false,
+			FDBudget{Base: 16, Listeners: 7, Pools: 22, State: state.Descriptors, Margin: 64 + (45+state.Descriptors)/10}},
 		// A link fault: a timerfd per direction of every dialed connection.
 		{"link faults", fanOut(3, 2, topologies.H2C), one, true,
 			FDBudget{Base: 16, Listeners: 7, Pools: 22, Timers: 22, Margin: 64 + 67/10}},
@@ -106,4 +110,11 @@ func TestCheckFDs(t *testing.T) {
 	if err := CheckFDs(sc, 0); err != nil {
 		t.Errorf("CheckFDs without a limit = %v, want nil", err)
 	}
+}
+
+// stateful gives t a state block (its first three services in the roles).
+func stateful(t *topologies.Topology) *topologies.Topology {
+	t.State = &topologies.State{Saga: topologies.SagaOrchestrated,
+		Order: t.Services[0].Name, Payment: t.Services[1].Name, Inventory: t.Services[2].Name}
+	return t
 }
