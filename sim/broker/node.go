@@ -33,6 +33,7 @@ type node struct {
 	// cluster is the cluster name; "" for a single node.
 	cluster string
 	routes  []*url.URL
+	sync    Sync
 
 	mu sync.Mutex
 	// Ports are 0 until the first start picks them, then fixed.
@@ -56,6 +57,7 @@ func (n *node) options() *server.Options {
 		StoreDir:   n.dir,
 		MaxPayload: 1 << 20,
 	}
+	n.sync.apply(opts)
 	if n.cluster != "" {
 		opts.Cluster = server.ClusterOpts{
 			Name:      n.cluster,
