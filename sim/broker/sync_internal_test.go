@@ -70,6 +70,9 @@ func TestSyncNegativeRefused(t *testing.T) {
 	if _, err := NewCluster(ClusterConfig{Net: faults.NewNet(), Sync: bad}); err == nil {
 		t.Error("NewCluster accepted a negative sync interval")
 	}
+	if _, err := StartProc(context.Background(), ProcConfig{StoreDir: t.TempDir(), Sync: bad}); err == nil {
+		t.Error("StartProc accepted a negative sync interval")
+	}
 }
 
 // DefaultSyncInterval is what nats-server itself picks when nothing is set.
