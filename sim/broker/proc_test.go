@@ -440,3 +440,43 @@ func diesWithParent(t *testing.T, mode string) {
 	simtest.Eventually(t, fmt.Sprintf("node process %d gone after its parent's SIGKILL", pid), func() bool { return gone(pid) })
 	t.Logf("node process %d gone %v after its parent's SIGKILL", pid, time.Since(start).Round(time.Microsecond))
 }
+
+// BenchmarkStartProc measures starting a node process on an empty store
+// until it is ready, and killing it.
+func BenchmarkStartProc(b *testing.B) {
+	for b.Loop() {
+		p, err := broker.StartProc(context.Background(), broker.ProcConfig{StoreDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Close()
+	}
+}
+
+// BenchmarkRestartProc measures a kill -9 and a restart on a store with
+// one stream until the node is ready again.
+func BenchmarkRestartProc(b *testing.B) {
+	p, err := broker.StartProc(context.Background(), broker.ProcConfig{StoreDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	nc, err := nats.Connect(p.URL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	js, _ := jetstream.New(nc)
+	_, err = js.CreateStream(context.Background(), jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}})
+	nc.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := p.Kill(); err != nil {
+			b.Fatal(err)
+		}
+		if err := p.Restart(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
