@@ -1,6 +1,8 @@
 // Package broker runs the embedded NATS servers with JetStream that carry a
 // variant's events, and creates their streams and durable consumers from the
-// topology: one node (Broker) or a replicated cluster (Cluster).
+// topology: one node (Broker) or a replicated cluster (Cluster). Proc runs
+// one node in a child process instead, for faults only a process has: a
+// kill -9, a SIGSTOP. A binary that starts one calls RunIfNodeProcess first.
 //
 //	publisher ──PublishMsg (acked)──► stream per subject (file store)
 //	                                      │ durable consumer per (subject, group), explicit ack
