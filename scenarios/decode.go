@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/faultline-sim/faultline/topologies"
 )
@@ -15,7 +16,7 @@ var (
 	scenarioKeys = []string{"name", "description", "duration", "warmup", "drain", "seed", "load", "variants", "broker", "faults", "expect", topologies.VersionKey}
 	loadKeys     = []string{"arrival", "rate", "timeout", "max_in_flight", "to", "steps", "burst"}
 	variantKeys  = []string{"name", "topology"}
-	brokerKeys   = []string{"nodes", "replicas"}
+	brokerKeys   = []string{"nodes", "replicas", "sync"}
 )
 
 // ReadFile reads, decodes and validates the scenario at path, reads every
@@ -138,6 +139,7 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 		b, _ := d.Mapping(n, brokerKeys...)
 		topologies.Set(d.Int, b, "nodes", &s.Broker.Nodes)
 		topologies.Set(d.Int, b, "replicas", &s.Broker.Replicas)
+		topologies.Set(func(n topologies.Node) (BrokerSync, bool) { return decodeSync(d, n) }, b, "sync", &s.Broker.Sync)
 	}
 	s.Faults, s.broken = decodeFaults(d, m["faults"])
 	if n, ok := m["expect"]; ok {
@@ -146,6 +148,30 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 	s.lines = d.Lines()
 	s.lines[""] = root.Line
 	return s, d
+}
+
+// decodeSync decodes broker.sync: default, always or a positive duration.
+func decodeSync(d *topologies.Decoder, n topologies.Node) (BrokerSync, bool) {
+	v, ok := d.String(n)
+	if !ok {
+		return BrokerSync{}, false
+	}
+	switch v {
+	case "default":
+		return BrokerSync{}, true
+	case "always":
+		return BrokerSync{Always: true}, true
+	}
+	iv, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		d.Errorf(n, "must be default, always or a duration (e.g. 1s), got %q", v)
+	case iv <= 0:
+		d.Errorf(n, "must be a positive duration, default or always, got %s", v)
+	default:
+		return BrokerSync{Interval: iv}, true
+	}
+	return BrokerSync{}, false
 }
 
 func baseName(file string) string {

@@ -102,8 +102,35 @@ type BrokerSpec struct {
 	// Replicas is how many nodes hold each stream, 1 ≤ Replicas ≤ Nodes;
 	// default 1.
 	Replicas int
+	// Sync is how every node's file store reaches the disk; the zero value
+	// is nats-server's default.
+	Sync BrokerSync
 	// Line is where broker is declared in the scenario file; 0 when absent.
 	Line int
+}
+
+// BrokerSync is nats-server's sync_interval, written `sync: default |
+// always | DURATION`: how often a node fsyncs its JetStream file store.
+// Until then an acked message may be only in the page cache. The zero value
+// is nats-server's default, a background fsync every two minutes.
+type BrokerSync struct {
+	// Always fsyncs after every write, before the ack; Interval is then 0.
+	Always bool
+	// Interval is the time between background fsyncs; 0 is the default.
+	// Negative is invalid.
+	Interval time.Duration
+}
+
+// String returns the value as a scenario writes it: "default", "always"
+// or the interval.
+func (s BrokerSync) String() string {
+	switch {
+	case s.Always:
+		return "always"
+	case s.Interval == 0:
+		return "default"
+	}
+	return s.Interval.String()
 }
 
 // Arrival processes.
@@ -133,10 +160,11 @@ const (
 
 // Validate returns every problem in s joined, each a *topologies.FieldError
 // naming the file, line and key: durations, load, variant names, topology
-// paths, the broker (nodes 1, 3 or 5; 1 ≤ replicas ≤ nodes) and every
-// fault: a known kind, at ≥ 0, for > 0 (none for a reset), an end within
-// warmup+duration, values in range, endpoints that fit their place, and no
-// two crashes or pauses of one target at once. It does not read the
+// paths, the broker (nodes 1, 3 or 5; 1 ≤ replicas ≤ nodes; a sync
+// interval not negative) and every fault: a known kind, at ≥ 0, for > 0
+// (none for a reset), an end within warmup+duration, values in range,
+// endpoints that fit their place, and no two crashes or pauses of one
+// target at once. It does not read the
 // topologies, so it does not check that the endpoints exist in every
 // variant (ReadFile does). It does not modify s.
 func (s *Scenario) Validate() error {

@@ -50,7 +50,11 @@ func Schema() sg.S {
 		"variants": sg.List(sg.Object(variantKeys, map[string]sg.S{
 			"name": sg.String(), "topology": sg.Describe(sg.String(), "a topology file, relative to this file"),
 		})),
-		"broker": sg.Object(brokerKeys, map[string]sg.S{"nodes": sg.Integer(), "replicas": sg.Integer()}),
+		"broker": sg.Object(brokerKeys, map[string]sg.S{
+			"nodes": sg.Integer(), "replicas": sg.Integer(),
+			"sync": sg.Describe(sg.AnyOf(sg.Enum("default", "always"), sg.Duration()),
+				"nats-server's sync_interval: how often each node fsyncs its file store; always fsyncs before every ack; default (two minutes) when absent"),
+		}),
 		"faults": sg.List(fault),
 		"expect": sg.Describe(sg.Map(expectation), `expectations by variant name, or "*" for every variant`),
 	})
@@ -89,6 +93,7 @@ func TestSchemaRefuses(t *testing.T) {
 		base + "faults: [{at: 1s, for: 1s, crash: a, pause: a}]\n",
 		base + "duration: ten seconds\n",
 		base + "faultline: v2\n",
+		base + "broker: {sync: sometimes}\n",
 	} {
 		p := filepath.Join(t.TempDir(), "bad.yaml")
 		if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {

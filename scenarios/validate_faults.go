@@ -16,7 +16,7 @@ type failFunc func(line int, key, format string, args ...any)
 // brokerNodes are the sizes a broker may have.
 var brokerNodes = []int{1, 3, 5}
 
-// validateBroker checks the broker's nodes and replicas.
+// validateBroker checks the broker's nodes, replicas and sync.
 func (s *Scenario) validateBroker(fail failFunc) {
 	b := s.Broker
 	if !slices.Contains(brokerNodes, b.Nodes) {
@@ -24,6 +24,9 @@ func (s *Scenario) validateBroker(fail failFunc) {
 	}
 	if b.Replicas < 1 || b.Nodes > 0 && b.Replicas > b.Nodes {
 		fail(s.line(b.Line, "broker.replicas", "broker"), "broker.replicas", "must be between 1 and nodes (%d), got %d", b.Nodes, b.Replicas)
+	}
+	if b.Sync.Interval < 0 || b.Sync.Always && b.Sync.Interval != 0 {
+		fail(s.line(b.Line, "broker.sync", "broker"), "broker.sync", "must be default, always or a positive duration, got always=%t interval=%s", b.Sync.Always, b.Sync.Interval)
 	}
 }
 

@@ -68,15 +68,16 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 	var brokerURL string
 	brokerName := func(string) string { return faults.EndpointBroker }
 	if len(top.Subjects()) > 0 {
+		sync := broker.Sync{Always: bs.Sync.Always, Interval: bs.Sync.Interval}
 		if bs.Nodes > 1 {
-			c, err := broker.NewCluster(broker.ClusterConfig{Nodes: bs.Nodes, Replicas: max(bs.Replicas, 1), Net: w.net})
+			c, err := broker.NewCluster(broker.ClusterConfig{Nodes: bs.Nodes, Replicas: max(bs.Replicas, 1), Net: w.net, Sync: sync})
 			if err != nil {
 				return nil, err
 			}
 			w.cluster, w.broker = c, c
 			brokerName = func(addr string) string { return broker.NodeEndpoint(c.Node(addr)) }
 		} else {
-			w.single = broker.New()
+			w.single = broker.NewWithConfig(broker.Config{Sync: sync})
 			w.broker = w.single
 		}
 		if err := w.broker.Start(ctx); err != nil {

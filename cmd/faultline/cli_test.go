@@ -77,6 +77,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{"invalid yaml", []string{"run", write(t, dir, "invalid.yaml", "name: [unclosed\n")}, []string{"invalid.yaml"}},
 		{"rate zero", []string{"run", write(t, dir, "rate.yaml", scenario("load: {rate: 0}\n"))}, []string{"rate.yaml:2", "rate"}},
 		{"ten seconds", []string{"run", write(t, dir, "dur.yaml", scenario("load: {rate: 10}\nduration: ten seconds\n"))}, []string{"dur.yaml:3", "duration", "ten seconds"}},
+		{"broker sync", []string{"run", write(t, dir, "sync.yaml", scenario("load: {rate: 10}\nbroker: {sync: sometimes}\n"))}, []string{"sync.yaml:3", "broker.sync", "sometimes"}},
 		{"missing topology", []string{"run", write(t, dir, "topo.yaml", "name: t\nload: {rate: 10}\nvariants:\n  - name: sync\n    topology: missing.yaml\n")}, []string{"topo.yaml:5", "missing.yaml"}},
 		{"two scenarios", []string{"run", "a.yaml", "b.yaml"}, []string{"exactly one scenario"}},
 		{"bad flag", []string{"run", "--rate", "fast", "a.yaml"}, []string{"rate"}},

@@ -18,6 +18,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/faultline-sim/faultline/sim/broker"
 )
 
 // gcPercent is the GOGC faultline runs with unless GOGC is set: the heap of
@@ -28,6 +30,9 @@ import (
 const gcPercent = 400
 
 func main() {
+	// A broker node process is this binary re-executed: it runs the node
+	// and exits here.
+	broker.RunIfNodeProcess()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}

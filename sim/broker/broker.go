@@ -1,6 +1,8 @@
 // Package broker runs the embedded NATS servers with JetStream that carry a
 // variant's events, and creates their streams and durable consumers from the
-// topology: one node (Broker) or a replicated cluster (Cluster).
+// topology: one node (Broker) or a replicated cluster (Cluster). Proc runs
+// one node in a child process instead, for faults only a process has: a
+// kill -9, a SIGSTOP. A binary that starts one calls RunIfNodeProcess first.
 //
 //	publisher ──PublishMsg (acked)──► stream per subject (file store)
 //	                                      │ durable consumer per (subject, group), explicit ack
@@ -31,6 +33,7 @@ var ErrCrashed = errors.New("broker: crashed")
 // store; Close stops it and removes the store. Methods are safe for
 // concurrent use after Start.
 type Broker struct {
+	cfg  Config
 	life sync.Mutex // serializes Start, Crash, Restart and Close
 
 	mu        sync.Mutex
@@ -41,8 +44,19 @@ type Broker struct {
 	crashed   bool
 }
 
-// New returns an unstarted broker. It has no side effects.
+// Config configures a Broker. The zero value is nats-server's defaults.
+type Config struct {
+	// Sync is how the file store reaches the disk.
+	Sync Sync
+}
+
+// New returns an unstarted broker with nats-server's defaults. It has no
+// side effects.
 func New() *Broker { return &Broker{} }
+
+// NewWithConfig returns an unstarted broker configured by cfg; Start
+// reports a configuration out of range. It has no side effects.
+func NewWithConfig(cfg Config) *Broker { return &Broker{cfg: cfg} }
 
 // Start creates the store directory, starts the server on 127.0.0.1 with an
 // ephemeral port, and waits until it accepts connections (at most
@@ -53,11 +67,14 @@ func (b *Broker) Start(ctx context.Context) error {
 	if b.StoreDir() != "" {
 		return errors.New("broker: started twice")
 	}
+	if err := b.cfg.Sync.check(); err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "faultline-js-")
 	if err != nil {
 		return fmt.Errorf("broker store: %w", err)
 	}
-	n := &node{name: "faultline-broker", dir: dir}
+	n := &node{name: "faultline-broker", dir: dir, sync: b.cfg.Sync}
 	if err := n.start(ctx); err != nil {
 		os.RemoveAll(dir)
 		return fmt.Errorf("broker: %w", err)

@@ -20,7 +20,14 @@ import (
 	"github.com/faultline-sim/faultline/topologies"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain runs a broker node or a helper parent when this binary was
+// started as one (see proc_test.go); otherwise the tests, failing when a
+// goroutine or a child process outlives them.
+func TestMain(m *testing.M) {
+	broker.RunIfNodeProcess()
+	runHelperParent()
+	goleak.VerifyTestMain(childCheck{m})
+}
 
 // fanOut publishes one subject that two groups consume, each with its own
 // delivery settings.

@@ -41,6 +41,7 @@ const DefaultWaitTimeout = 30 * time.Second
 // removes every store. Methods are safe for concurrent use after Start.
 type Cluster struct {
 	replicas int
+	sync     Sync
 	net      *faults.Net
 	nodes    []*node    // fixed by Start
 	proxies  [][]*proxy // proxies[i][j] carries i's route to j; fixed by Start
@@ -66,6 +67,8 @@ type ClusterConfig struct {
 	Replicas int
 	// Net is the fault layer every route between two nodes dials through.
 	Net *faults.Net
+	// Sync is how every node's file store reaches the disk.
+	Sync Sync
 }
 
 // NewCluster returns an unstarted cluster configured by cfg, or an error
@@ -88,10 +91,13 @@ func NewCluster(cfg ClusterConfig) (*Cluster, error) {
 	if n == nil {
 		errs = append(errs, errors.New("broker cluster: no fault layer (faults.Net)"))
 	}
+	if err := cfg.Sync.check(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &Cluster{replicas: replicas, net: n, nodes: make([]*node, nodes)}, nil
+	return &Cluster{replicas: replicas, sync: cfg.Sync, net: n, nodes: make([]*node, nodes)}, nil
 }
 
 // NodeEndpoint returns the fault-layer endpoint name of node i, "broker#i":
@@ -145,6 +151,7 @@ func (c *Cluster) start(ctx context.Context) error {
 			name:    "faultline-broker-" + strconv.Itoa(i),
 			dir:     filepath.Join(dir, "node-"+strconv.Itoa(i)),
 			cluster: clusterName,
+			sync:    c.sync,
 		}
 		for _, p := range c.proxies[i] {
 			if p != nil {

@@ -33,11 +33,15 @@ type node struct {
 	// cluster is the cluster name; "" for a single node.
 	cluster string
 	routes  []*url.URL
+	sync    Sync
+	// monitor serves nats-server's HTTP monitoring (/varz, /jsz) on a
+	// loopback port.
+	monitor bool
 
 	mu sync.Mutex
 	// Ports are 0 until the first start picks them, then fixed.
-	clientPort, clusterPort int
-	srv                     *server.Server // nil while down
+	clientPort, clusterPort, monitorPort int
+	srv                                  *server.Server // nil while down
 }
 
 // options returns fresh options: the server writes into the ones it runs
@@ -55,6 +59,11 @@ func (n *node) options() *server.Options {
 		JetStream:  true,
 		StoreDir:   n.dir,
 		MaxPayload: 1 << 20,
+	}
+	n.sync.apply(opts)
+	if n.monitor {
+		opts.HTTPHost = "127.0.0.1"
+		opts.HTTPPort = portOrRandom(n.monitorPort)
 	}
 	if n.cluster != "" {
 		opts.Cluster = server.ClusterOpts{
@@ -85,7 +94,7 @@ func (n *node) start(ctx context.Context) error {
 	ctx, cancel := withDefaultTimeout(ctx, DefaultStartTimeout)
 	defer cancel()
 	opts := n.options()
-	if err := waitBindable(ctx, opts.Port, opts.Cluster.Port); err != nil {
+	if err := waitBindable(ctx, opts.Port, opts.Cluster.Port, opts.HTTPPort); err != nil {
 		return fmt.Errorf("%s: %w", n.name, err)
 	}
 	srv, err := server.NewServer(opts)
@@ -108,6 +117,9 @@ func (n *node) start(ctx context.Context) error {
 	n.clientPort = srv.Addr().(*net.TCPAddr).Port
 	if a := srv.ClusterAddr(); a != nil {
 		n.clusterPort = a.Port
+	}
+	if a := srv.MonitorAddr(); a != nil {
+		n.monitorPort = a.Port
 	}
 	return nil
 }
@@ -161,6 +173,17 @@ func (n *node) clusterAddr() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(n.clusterPort))
+}
+
+// monitorURL returns http://127.0.0.1:port of the monitoring listener, or
+// "" when the node has none.
+func (n *node) monitorURL() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.monitor || n.monitorPort == 0 {
+		return ""
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(n.monitorPort))
 }
 
 // shutdown stops the server and waits for it, keeping the store. A no-op
