@@ -54,11 +54,14 @@
 // behaviour the durability question is about — acknowledged but
 // unfsynced data vanishing, as in Jepsen's NATS 2.12.1 finding — and it
 // never invents a crash state a journalling filesystem could not
-// produce for metadata (such as a rename that half happened). It is
-// kind to the application, not adversarial: a real ext4 commits its
-// journal every few seconds, so after a power cut it can also lose
-// recent creates and renames, which this store never does. Results
-// from it are therefore a lower bound on what a real power cut loses.
+// produce for metadata (such as a rename that half happened). Against a
+// real ext4 it is kinder in one way: ext4 commits its journal every few
+// seconds, so after a power cut it can also lose recent creates and
+// renames, which this store never does. It is harsher in another:
+// ext4's auto_da_alloc flushes a file's data when the file is renamed
+// over another or truncated to zero and rewritten, and this store does
+// not, so writing a file and renaming it into place without fsync
+// leaves it empty after a cut (as ext4 mounted noauto_da_alloc can).
 //
 // For a crash this means: a file created and never fsynced survives,
 // with the size and bytes of its last fsync (empty if none); a file

@@ -183,8 +183,9 @@ func (l *FS) Frozen() bool {
 // DropUnsynced is the power cut: it discards every byte written and
 // not fsynced, in every file, so what remains is exactly what was
 // fsynced (and the metadata, which is applied at once). It returns the
-// number of bytes dropped. Open handles stay valid and read the synced
-// bytes from now on.
+// number of bytes dropped. Open descriptors stay valid and read the
+// synced bytes from now on; their offsets are their processes' own and
+// are not moved back (the processes of a power cut are killed anyway).
 func (l *FS) DropUnsynced() int64 {
 	l.gate.Lock()
 	defer l.gate.Unlock()
