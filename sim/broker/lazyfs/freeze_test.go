@@ -2,8 +2,10 @@ package lazyfs
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -63,4 +65,52 @@ func TestFreezeThenDrop(t *testing.T) {
 	l.Thaw()
 	expectFile(t, filepath.Join(backing, "log"), []byte("synced"))
 	expectFile(t, filepath.Join(mnt, "log"), []byte("synced"))
+}
+
+// TestFreezeUnderLoad: writers keep writing while the mount is frozen;
+// once Freeze returns not one more byte lands, and the drop leaves
+// exactly what was synced before.
+func TestFreezeUnderLoad(t *testing.T) {
+	l, backing, mnt := mountT(t)
+	const writers = 4
+	files := make([]*os.File, writers)
+	for i := range files {
+		files[i] = create(t, filepath.Join(mnt, fmt.Sprint("w", i)))
+		write(t, files[i], []byte("synced"))
+		fsync(t, files[i])
+	}
+	refused := make(chan struct{}, writers)
+	var wg sync.WaitGroup
+	for _, f := range files {
+		wg.Go(func() {
+			for {
+				if _, err := f.Write([]byte("more")); err != nil {
+					if !errors.Is(err, syscall.EIO) {
+						t.Errorf("write: %v, want EIO", err)
+					}
+					refused <- struct{}{}
+					return
+				}
+			}
+		})
+	}
+	// Let every writer get going, then freeze under them.
+	eventually(t, "writers under way", func() bool { return l.DirtyBytes() >= writers*4*8 })
+	l.Freeze()
+	held := l.DirtyBytes()
+	for range writers {
+		<-refused
+	}
+	wg.Wait()
+	if got := l.DirtyBytes(); got != held {
+		t.Errorf("DirtyBytes moved from %d to %d after Freeze returned", held, got)
+	}
+	if got := l.DropUnsynced(); got != held {
+		t.Errorf("DropUnsynced = %d, want %d", got, held)
+	}
+	l.Thaw()
+	for i := range files {
+		expectFile(t, filepath.Join(backing, fmt.Sprint("w", i)), []byte("synced"))
+		expectFile(t, filepath.Join(mnt, fmt.Sprint("w", i)), []byte("synced"))
+	}
 }

@@ -185,3 +185,34 @@ func TestDirectories(t *testing.T) {
 		t.Errorf("after RemoveAll: %v", err)
 	}
 }
+
+// TestHardLinkSharesDirtyBytes: two names of one file see the same
+// unsynced bytes, and an fsync through either persists them.
+func TestHardLinkSharesDirtyBytes(t *testing.T) {
+	l, backing, mnt := mountT(t)
+	a, b := filepath.Join(mnt, "a"), filepath.Join(mnt, "b")
+	f := create(t, a)
+	write(t, f, []byte("shared"))
+	if err := os.Link(a, b); err != nil {
+		t.Fatal(err)
+	}
+	expectFile(t, b, []byte("shared"))
+	g, err := os.OpenFile(b, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if _, err := g.WriteAt([]byte("S"), 0); err != nil {
+		t.Fatal(err)
+	}
+	expectFile(t, a, []byte("Shared"))
+	fsync(t, g)
+	l.DropUnsynced()
+	expectFile(t, filepath.Join(backing, "a"), []byte("Shared"))
+	// Removing one name keeps the file's state for the other.
+	write(t, f, []byte("+dirty"))
+	if err := os.Remove(a); err != nil {
+		t.Fatal(err)
+	}
+	expectFile(t, b, []byte("Shared+dirty"))
+}
