@@ -55,7 +55,7 @@ func (r *Replica) consume(ctx context.Context, c topologies.Consume) (*consumer,
 	if group == "" {
 		group = r.cfg.Service.Name
 	}
-	cons, err := r.broker.Load().js.Consumer(ctx, broker.StreamName(c.Subject), broker.DurableName(c.Subject, group))
+	cons, err := r.bindConsumer(ctx, c.Subject, group)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +98,30 @@ func (r *Replica) consume(ctx context.Context, c topologies.Consume) (*consumer,
 // work handles deliveries until the consumer stops. The channel is never
 // closed: nats.go may still be inside the Consume callback after
 // ConsumeContext.Closed, so a close could race its send.
+// bindAttempts and bindTimeout bound binding to a durable consumer: a
+// cluster whose JetStream leaders are still settling (or a machine loaded
+// by other work) can let one lookup time out; the consumer exists (the
+// broker's Setup made it), so the lookup is tried again.
+const (
+	bindAttempts = 3
+	bindTimeout  = 10 * time.Second
+)
+
+// bindConsumer looks up the durable consumer of group on subject.
+func (r *Replica) bindConsumer(ctx context.Context, subject, group string) (jetstream.Consumer, error) {
+	var err error
+	for range bindAttempts {
+		actx, cancel := context.WithTimeout(ctx, bindTimeout)
+		var cons jetstream.Consumer
+		cons, err = r.broker.Load().js.Consumer(actx, broker.StreamName(subject), broker.DurableName(subject, group))
+		cancel()
+		if err == nil || !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return cons, err
+		}
+	}
+	return nil, err
+}
+
 func (k *consumer) work() {
 	defer k.workers.Done()
 	for {
