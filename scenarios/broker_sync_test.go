@@ -3,6 +3,8 @@ package scenarios
 import (
 	"testing"
 	"time"
+
+	"github.com/faultline-sim/faultline/topologies"
 )
 
 // broker.sync decodes to nats-server's sync_interval: default (also when
@@ -10,16 +12,16 @@ import (
 func TestParseBrokerSync(t *testing.T) {
 	cases := []struct {
 		src  []string
-		want BrokerSync
+		want topologies.Sync
 		text string
 	}{
-		{nil, BrokerSync{}, "default"},
-		{[]string{"broker: {nodes: 3}"}, BrokerSync{}, "default"},
-		{[]string{"broker: {sync: default}"}, BrokerSync{}, "default"},
-		{[]string{"broker: {sync: always}"}, BrokerSync{Always: true}, "always"},
-		{[]string{"broker: {nodes: 3, replicas: 3, sync: always}"}, BrokerSync{Always: true}, "always"},
-		{[]string{"broker:", "  sync: 250ms"}, BrokerSync{Interval: 250 * time.Millisecond}, "250ms"},
-		{[]string{"broker: {sync: 1m30s}"}, BrokerSync{Interval: 90 * time.Second}, "1m30s"},
+		{nil, topologies.Sync{}, "default"},
+		{[]string{"broker: {nodes: 3}"}, topologies.Sync{}, "default"},
+		{[]string{"broker: {sync: default}"}, topologies.Sync{}, "default"},
+		{[]string{"broker: {sync: always}"}, topologies.Sync{Always: true}, "always"},
+		{[]string{"broker: {nodes: 3, replicas: 3, sync: always}"}, topologies.Sync{Always: true}, "always"},
+		{[]string{"broker:", "  sync: 250ms"}, topologies.Sync{Interval: 250 * time.Millisecond}, "250ms"},
+		{[]string{"broker: {sync: 1m30s}"}, topologies.Sync{Interval: 90 * time.Second}, "1m30s"},
 	}
 	for _, c := range cases {
 		s, err := Parse("q.yaml", []byte(plus(c.src...)))
@@ -36,7 +38,7 @@ func TestParseBrokerSync(t *testing.T) {
 // A scenario built in code with a negative interval, or always with an
 // interval, is refused at the broker's line.
 func TestValidateBrokerSyncBuiltInCode(t *testing.T) {
-	for _, sync := range []BrokerSync{{Interval: -time.Second}, {Always: true, Interval: time.Second}} {
+	for _, sync := range []topologies.Sync{{Interval: -time.Second}, {Always: true, Interval: time.Second}} {
 		s, err := Parse("q.yaml", []byte(plus("broker: {nodes: 3}")))
 		if err != nil {
 			t.Fatal(err)

@@ -139,7 +139,7 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 		b, _ := d.Mapping(n, brokerKeys...)
 		topologies.Set(d.Int, b, "nodes", &s.Broker.Nodes)
 		topologies.Set(d.Int, b, "replicas", &s.Broker.Replicas)
-		topologies.Set(func(n topologies.Node) (BrokerSync, bool) { return decodeSync(d, n) }, b, "sync", &s.Broker.Sync)
+		topologies.Set(func(n topologies.Node) (topologies.Sync, bool) { return decodeSync(d, n) }, b, "sync", &s.Broker.Sync)
 	}
 	s.Faults, s.broken = decodeFaults(d, m["faults"])
 	if n, ok := m["expect"]; ok {
@@ -151,16 +151,16 @@ func decode(file string, data []byte) (*Scenario, *topologies.Decoder) {
 }
 
 // decodeSync decodes broker.sync: default, always or a positive duration.
-func decodeSync(d *topologies.Decoder, n topologies.Node) (BrokerSync, bool) {
+func decodeSync(d *topologies.Decoder, n topologies.Node) (topologies.Sync, bool) {
 	v, ok := d.String(n)
 	if !ok {
-		return BrokerSync{}, false
+		return topologies.Sync{}, false
 	}
 	switch v {
 	case "default":
-		return BrokerSync{}, true
+		return topologies.Sync{}, true
 	case "always":
-		return BrokerSync{Always: true}, true
+		return topologies.Sync{Always: true}, true
 	}
 	iv, err := time.ParseDuration(v)
 	switch {
@@ -169,9 +169,9 @@ func decodeSync(d *topologies.Decoder, n topologies.Node) (BrokerSync, bool) {
 	case iv <= 0:
 		d.Errorf(n, "must be a positive duration, default or always, got %s", v)
 	default:
-		return BrokerSync{Interval: iv}, true
+		return topologies.Sync{Interval: iv}, true
 	}
-	return BrokerSync{}, false
+	return topologies.Sync{}, false
 }
 
 func baseName(file string) string {

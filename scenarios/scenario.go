@@ -104,33 +104,9 @@ type BrokerSpec struct {
 	Replicas int
 	// Sync is how every node's file store reaches the disk; the zero value
 	// is nats-server's default.
-	Sync BrokerSync
+	Sync topologies.Sync
 	// Line is where broker is declared in the scenario file; 0 when absent.
 	Line int
-}
-
-// BrokerSync is nats-server's sync_interval, written `sync: default |
-// always | DURATION`: how often a node fsyncs its JetStream file store.
-// Until then an acked message may be only in the page cache. The zero value
-// is nats-server's default, a background fsync every two minutes.
-type BrokerSync struct {
-	// Always fsyncs after every write, before the ack; Interval is then 0.
-	Always bool
-	// Interval is the time between background fsyncs; 0 is the default.
-	// Negative is invalid.
-	Interval time.Duration
-}
-
-// String returns the value as a scenario writes it: "default", "always"
-// or the interval.
-func (s BrokerSync) String() string {
-	switch {
-	case s.Always:
-		return "always"
-	case s.Interval == 0:
-		return "default"
-	}
-	return s.Interval.String()
 }
 
 // Arrival processes.

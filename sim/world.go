@@ -68,7 +68,7 @@ func startWorld(ctx context.Context, top *topologies.Topology, seed uint64, bs s
 	var brokerURL string
 	brokerName := func(string) string { return faults.EndpointBroker }
 	if len(top.Subjects()) > 0 {
-		sync := broker.Sync{Always: bs.Sync.Always, Interval: bs.Sync.Interval}
+		sync := bs.Sync
 		if bs.Nodes > 1 {
 			c, err := broker.NewCluster(broker.ClusterConfig{Nodes: bs.Nodes, Replicas: max(bs.Replicas, 1), Net: w.net, Sync: sync})
 			if err != nil {

@@ -47,7 +47,7 @@ type Broker struct {
 // Config configures a Broker. The zero value is nats-server's defaults.
 type Config struct {
 	// Sync is how the file store reaches the disk.
-	Sync Sync
+	Sync topologies.Sync
 }
 
 // New returns an unstarted broker with nats-server's defaults. It has no
@@ -67,7 +67,7 @@ func (b *Broker) Start(ctx context.Context) error {
 	if b.StoreDir() != "" {
 		return errors.New("broker: started twice")
 	}
-	if err := b.cfg.Sync.check(); err != nil {
+	if err := checkSync(b.cfg.Sync); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "faultline-js-")

@@ -41,7 +41,7 @@ const DefaultWaitTimeout = 30 * time.Second
 // removes every store. Methods are safe for concurrent use after Start.
 type Cluster struct {
 	replicas int
-	sync     Sync
+	sync     topologies.Sync
 	net      *faults.Net
 	nodes    []*node    // fixed by Start
 	proxies  [][]*proxy // proxies[i][j] carries i's route to j; fixed by Start
@@ -68,7 +68,7 @@ type ClusterConfig struct {
 	// Net is the fault layer every route between two nodes dials through.
 	Net *faults.Net
 	// Sync is how every node's file store reaches the disk.
-	Sync Sync
+	Sync topologies.Sync
 }
 
 // NewCluster returns an unstarted cluster configured by cfg, or an error
@@ -91,7 +91,7 @@ func NewCluster(cfg ClusterConfig) (*Cluster, error) {
 	if n == nil {
 		errs = append(errs, errors.New("broker cluster: no fault layer (faults.Net)"))
 	}
-	if err := cfg.Sync.check(); err != nil {
+	if err := checkSync(cfg.Sync); err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline-sim/faultline/topologies"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -33,7 +34,7 @@ type node struct {
 	// cluster is the cluster name; "" for a single node.
 	cluster string
 	routes  []*url.URL
-	sync    Sync
+	sync    topologies.Sync
 	// monitor serves nats-server's HTTP monitoring (/varz, /jsz) on a
 	// loopback port.
 	monitor bool
@@ -60,7 +61,7 @@ func (n *node) options() *server.Options {
 		StoreDir:   n.dir,
 		MaxPayload: 1 << 20,
 	}
-	n.sync.apply(opts)
+	applySync(n.sync, opts)
 	if n.monitor {
 		opts.HTTPHost = "127.0.0.1"
 		opts.HTTPPort = portOrRandom(n.monitorPort)

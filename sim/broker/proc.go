@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/faultline-sim/faultline/topologies"
 	"io"
 	"net"
 	"os"
@@ -24,7 +25,7 @@ type ProcConfig struct {
 	// the caller.
 	StoreDir string
 	// Sync is how the file store reaches the disk.
-	Sync Sync
+	Sync topologies.Sync
 	// Name is the server name, unique within a cluster; default
 	// "faultline-broker".
 	Name string
@@ -92,7 +93,7 @@ func StartProc(ctx context.Context, cfg ProcConfig) (*Proc, error) {
 	if cfg.StoreDir == "" {
 		return nil, errors.New("broker process: no store directory")
 	}
-	if err := cfg.Sync.check(); err != nil {
+	if err := checkSync(cfg.Sync); err != nil {
 		return nil, err
 	}
 	if cfg.Name == "" {

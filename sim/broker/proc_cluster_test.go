@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/simtest"
+	"github.com/faultline-sim/faultline/topologies"
 )
 
 // Three node processes form a JetStream cluster over direct routes (each
@@ -31,7 +32,7 @@ func TestProcCluster(t *testing.T) {
 			Name:     "node-" + strconv.Itoa(i),
 			Cluster:  "faultline",
 			Routes:   slices.Clone(routes),
-			Sync:     broker.Sync{Always: true},
+			Sync:     topologies.Sync{Always: true},
 		})
 		if p.ClusterAddr() == "" {
 			t.Fatalf("node %d: no route listener", i)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/faultline-sim/faultline/sim/broker"
 	"github.com/faultline-sim/faultline/sim/simtest"
+	"github.com/faultline-sim/faultline/topologies"
 )
 
 // parentEnv makes this test binary a helper parent: given "run:DIR" or
@@ -228,13 +229,13 @@ func TestProcPublishAndReadBack(t *testing.T) {
 // The sync setting reaches the node process's server, as its /varz says.
 func TestProcSyncReachesTheServer(t *testing.T) {
 	for _, c := range []struct {
-		sync     broker.Sync
+		sync     topologies.Sync
 		interval time.Duration
 		always   bool
 	}{
-		{broker.Sync{}, broker.DefaultSyncInterval, false},
-		{broker.Sync{Always: true}, broker.DefaultSyncInterval, true},
-		{broker.Sync{Interval: 250 * time.Millisecond}, 250 * time.Millisecond, false},
+		{topologies.Sync{}, broker.DefaultSyncInterval, false},
+		{topologies.Sync{Always: true}, broker.DefaultSyncInterval, true},
+		{topologies.Sync{Interval: 250 * time.Millisecond}, 250 * time.Millisecond, false},
 	} {
 		p := startProc(t, broker.ProcConfig{StoreDir: t.TempDir(), Sync: c.sync})
 		resp, err := http.Get(p.MonitorURL() + "/varz")
@@ -264,7 +265,7 @@ func TestProcSyncReachesTheServer(t *testing.T) {
 // sync: always every acked message is still there, and the client that was
 // connected before reconnects to the same URL.
 func TestProcKillRestartKeepsSyncedAcks(t *testing.T) {
-	p := startProc(t, broker.ProcConfig{StoreDir: t.TempDir(), Sync: broker.Sync{Always: true}})
+	p := startProc(t, broker.ProcConfig{StoreDir: t.TempDir(), Sync: topologies.Sync{Always: true}})
 	url, pid := p.URL(), p.PID()
 	js := connectJS(t, url)
 	createStream(t, js)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/faultline-sim/faultline/topologies"
 	"io"
 	"net/url"
 	"os"
@@ -32,10 +33,10 @@ type nodeSpec struct {
 	Routes   []string `json:"routes,omitempty"` // host:port
 	// Ports are 0 for a free port (the first start), then the ports the
 	// first start picked.
-	ClientPort  int  `json:"client_port,omitempty"`
-	ClusterPort int  `json:"cluster_port,omitempty"`
-	MonitorPort int  `json:"monitor_port,omitempty"`
-	Sync        Sync `json:"sync"`
+	ClientPort  int             `json:"client_port,omitempty"`
+	ClusterPort int             `json:"cluster_port,omitempty"`
+	MonitorPort int             `json:"monitor_port,omitempty"`
+	Sync        topologies.Sync `json:"sync"`
 }
 
 // readyLine is what a node process reports once ready.

@@ -8,17 +8,18 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/topologies"
 )
 
 // syncCases are the settings and what the running server must report.
 var syncCases = []struct {
-	sync     Sync
+	sync     topologies.Sync
 	interval time.Duration
 	always   bool
 }{
-	{Sync{}, DefaultSyncInterval, false},
-	{Sync{Always: true}, DefaultSyncInterval, true},
-	{Sync{Interval: 250 * time.Millisecond}, 250 * time.Millisecond, false},
+	{topologies.Sync{}, DefaultSyncInterval, false},
+	{topologies.Sync{Always: true}, DefaultSyncInterval, true},
+	{topologies.Sync{Interval: 250 * time.Millisecond}, 250 * time.Millisecond, false},
 }
 
 // The setting reaches the JetStream configuration of the running server,
@@ -33,7 +34,7 @@ func TestSyncReachesTheServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer b.Close()
-			checkSync(t, "broker", b.node, c.interval, c.always)
+			checkNodeSync(t, "broker", b.node, c.interval, c.always)
 
 			cl, err := NewCluster(ClusterConfig{Nodes: 3, Replicas: 3, Net: faults.NewNet(), Sync: c.sync})
 			if err != nil {
@@ -44,13 +45,13 @@ func TestSyncReachesTheServer(t *testing.T) {
 			}
 			defer cl.Close()
 			for i, n := range cl.nodes {
-				checkSync(t, NodeEndpoint(i), n, c.interval, c.always)
+				checkNodeSync(t, NodeEndpoint(i), n, c.interval, c.always)
 			}
 		})
 	}
 }
 
-func checkSync(t *testing.T, what string, n *node, interval time.Duration, always bool) {
+func checkNodeSync(t *testing.T, what string, n *node, interval time.Duration, always bool) {
 	t.Helper()
 	cfg := n.server().JetStreamConfig()
 	if cfg == nil {
@@ -63,7 +64,7 @@ func checkSync(t *testing.T, what string, n *node, interval time.Duration, alway
 
 // A negative interval is refused before anything starts.
 func TestSyncNegativeRefused(t *testing.T) {
-	bad := Sync{Interval: -time.Second}
+	bad := topologies.Sync{Interval: -time.Second}
 	if err := NewWithConfig(Config{Sync: bad}).Start(context.Background()); err == nil {
 		t.Error("Broker.Start accepted a negative sync interval")
 	}
