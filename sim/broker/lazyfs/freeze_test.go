@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // TestFreeze: while frozen, writes, fsync and metadata changes fail
@@ -95,7 +97,7 @@ func TestFreezeUnderLoad(t *testing.T) {
 		})
 	}
 	// Let every writer get going, then freeze under them.
-	eventually(t, "writers under way", func() bool { return l.DirtyBytes() >= writers*4*8 })
+	simtest.Eventually(t, "writers under way", func() bool { return l.DirtyBytes() >= writers*4*8 })
 	l.Freeze()
 	held := l.DirtyBytes()
 	for range writers {

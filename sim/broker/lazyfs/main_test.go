@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 )
@@ -78,19 +77,6 @@ func expectFile(t testing.TB, path string, want []byte) {
 	}
 	if st.Size() != int64(len(want)) {
 		t.Errorf("%s has size %d, want %d", filepath.Base(path), st.Size(), len(want))
-	}
-}
-
-// eventually waits up to 10 s for cond, which an asynchronous kernel
-// request (the release of a closed file) makes true.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 

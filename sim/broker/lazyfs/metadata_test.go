@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/faultline-sim/faultline/sim/simtest"
 )
 
 // TestTruncate: truncation applies to the backing file at once and cuts
@@ -112,9 +114,8 @@ func TestRenameOverAndUnlink(t *testing.T) {
 	if err := os.Remove(filepath.Join(mnt, "c")); err != nil {
 		t.Fatal(err)
 	}
-	if got := l.DirtyBytes(); got != int64(len("dirty a")) {
-		t.Errorf("DirtyBytes = %d, want %d (only b's)", got, len("dirty a"))
-	}
+	// c's bytes go at its release, which the kernel sends after close.
+	simtest.Eventually(t, "only b's dirty bytes held", func() bool { return l.DirtyBytes() == int64(len("dirty a")) })
 	for i := range 20 {
 		p := filepath.Join(mnt, "new")
 		if err := os.WriteFile(p, nil, 0o644); err != nil {
@@ -128,9 +129,11 @@ func TestRenameOverAndUnlink(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := l.DirtyBytes(); got != int64(len("dirty a")) {
-		t.Errorf("DirtyBytes = %d after create/remove churn, want %d", got, len("dirty a"))
-	}
+	// The kernel sends a file's release after close returns, and an
+	// unlinked file's bytes are forgotten at its release: wait for it.
+	simtest.Eventually(t, "the churned files' dirty bytes forgotten", func() bool {
+		return l.DirtyBytes() == int64(len("dirty a"))
+	})
 }
 
 // TestUnlinkedWhileOpen: a file unlinked while open still reads its
@@ -149,7 +152,7 @@ func TestUnlinkedWhileOpen(t *testing.T) {
 	}
 	f.Close()
 	// The kernel sends the release of a closed file asynchronously.
-	eventually(t, "DirtyBytes = 0 after closing an unlinked file", func() bool { return l.DirtyBytes() == 0 })
+	simtest.Eventually(t, "DirtyBytes = 0 after closing an unlinked file", func() bool { return l.DirtyBytes() == 0 })
 }
 
 // TestDirectories: mkdir, readdir, rmdir and fsync of a directory pass
