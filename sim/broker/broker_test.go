@@ -70,16 +70,7 @@ func start(t *testing.T, ctx context.Context) *broker.Broker {
 // client connects a JetStream client to b, closed at the end of the test.
 func client(t *testing.T, b *broker.Broker) jetstream.JetStream {
 	t.Helper()
-	nc, err := nats.Connect(b.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return js
+	return connectJS(t, b.URL())
 }
 
 func TestStartListensOnLoopback(t *testing.T) {
