@@ -37,6 +37,10 @@ type Server struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup
+	// mu guards stopping and the handlers' Add: a handler that starts once
+	// the server waits for its handlers is refused, as WaitGroup requires.
+	mu       sync.Mutex
+	stopping bool
 	active   atomic.Int64 // handlers running now
 	served   chan struct{}
 	once     sync.Once
@@ -74,7 +78,10 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	path, handler := simv1connect.NewSimServiceHandler(cfg.Handler, opts...)
 	mux := http.NewServeMux()
 	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.handlers.Add(1)
+		if !s.enter() {
+			http.Error(w, "server stopping", http.StatusServiceUnavailable)
+			return
+		}
 		s.active.Add(1)
 		defer s.handlers.Done()
 		defer s.active.Add(-1)
@@ -104,6 +111,25 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		s.srv.Serve(ln)
 	}()
 	return s, nil
+}
+
+// enter counts a handler in, unless the server is stopping.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return false
+	}
+	s.handlers.Add(1)
+	return true
+}
+
+// waitHandlers refuses new handlers and waits for those running.
+func (s *Server) waitHandlers() {
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	s.handlers.Wait()
 }
 
 // Addr returns host:port.
@@ -143,7 +169,7 @@ func (s *Server) Close() error {
 		s.cancel()
 		s.srv.Close()
 		<-s.served
-		s.handlers.Wait()
+		s.waitHandlers()
 	})
 	return err
 }
@@ -160,7 +186,7 @@ func (s *Server) Crash() {
 		s.sever()
 		s.cancel()
 		<-s.served
-		s.handlers.Wait()
+		s.waitHandlers()
 	})
 }
 
